@@ -1,0 +1,79 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/** Every environment variable Cairn reads, parsed and validated once. The README's table mirrors this file. */
+const intFrom = (min: number, fallback: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(min))
+    .optional()
+    .transform((v) => v ?? fallback);
+
+const environment = z.object({
+  PORT: intFrom(0, 4000),
+  HOST: z.string().default('0.0.0.0'),
+  DATABASE_URL: z
+    .string()
+    .trim()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  DATABASE_POOL_SIZE: intFrom(1, 10),
+  CAIRN_DATA_DIR: z.string().default('./data'),
+  CAIRN_MAX_VERSIONS: intFrom(1, 30),
+  CAIRN_FORMATS: z
+    .string()
+    .default('pkl,rda,pmml')
+    .transform((s) => [...new Set(s.split(',').map((f) => f.trim()).filter(Boolean))])
+    .pipe(z.array(z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,31}$/, 'format ids are 1-32 lower-case letters, digits, . _ -')).min(1)),
+  CAIRN_MAX_FORMATS: intFrom(1, 3),
+  CAIRN_MAX_UPLOAD_BYTES: intFrom(1, 5 * 1024 ** 3),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  /** Set: PostgreSQL through pg. Unset: embedded PGlite under dataDir. */
+  databaseUrl: string | undefined;
+  databasePoolSize: number;
+  dataDir: string;
+  logLevel: string;
+  limits: Limits;
+}
+
+/** The product limits the domain enforces; passed into decide(). */
+export interface Limits {
+  maxVersions: number;
+  formats: readonly string[];
+  maxFormats: number;
+  maxUploadBytes: number;
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = environment.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    databasePoolSize: e.DATABASE_POOL_SIZE,
+    dataDir: path.resolve(e.CAIRN_DATA_DIR),
+    logLevel: e.LOG_LEVEL,
+    limits: {
+      maxVersions: e.CAIRN_MAX_VERSIONS,
+      formats: e.CAIRN_FORMATS,
+      maxFormats: e.CAIRN_MAX_FORMATS,
+      maxUploadBytes: e.CAIRN_MAX_UPLOAD_BYTES,
+    },
+  };
+}

@@ -1,0 +1,137 @@
+import type { DatasetRecord, JsonObject } from '../rules.ts';
+import type { FormatFile, ModelEvent, RecordedEvent } from './events.ts';
+
+export interface FormatState extends FormatFile {
+  format: string;
+  uploadedAt: Date;
+  uploadedBy: string | null;
+}
+
+export interface VersionState {
+  number: number;
+  status: 'DRAFT' | 'PUBLISHED';
+  description: string | null;
+  tags: string[];
+  hyperparameters: JsonObject;
+  config: JsonObject;
+  records: DatasetRecord[];
+  /** Ordered by format id; at most one per id. */
+  formats: FormatState[];
+  createdAt: Date;
+  createdBy: string | null;
+  updatedAt: Date;
+  publishedAt: Date | null;
+  publishedBy: string | null;
+}
+
+export interface LiveModel {
+  status: 'live';
+  streamVersion: number;
+  id: string;
+  contextId: string;
+  name: string;
+  description: string | null;
+  tags: string[];
+  createdAt: Date;
+  createdBy: string | null;
+  updatedAt: Date;
+  /** The highest number this model has ever given a version, deleted or not: numbers are never reused. */
+  highestNumber: number;
+  /** Live versions, by number. */
+  versions: VersionState[];
+}
+
+export type ModelState =
+  | { status: 'absent'; streamVersion: 0 }
+  | LiveModel
+  | { status: 'deleted'; streamVersion: number; id: string };
+
+export const initialState = (): ModelState => ({ status: 'absent', streamVersion: 0 });
+
+function assertNever(x: never): never {
+  throw new Error(`Unhandled event ${JSON.stringify(x)}`);
+}
+
+const byFormatId = (a: FormatState, b: FormatState) => (a.format < b.format ? -1 : a.format > b.format ? 1 : 0);
+
+const mapVersion = (model: LiveModel, number: number, f: (v: VersionState) => VersionState): VersionState[] =>
+  model.versions.map((v) => (v.number === number ? f(v) : v));
+
+/** Folds one recorded event into the state. Never fails on events decide() produced. */
+export function evolve(state: ModelState, event: RecordedEvent): ModelState {
+  const at = event.recordedAt;
+  const actor = event.metadata.actor;
+  const e = event as ModelEvent;
+  if (e.type === 'ModelCreated') {
+    return {
+      status: 'live',
+      streamVersion: event.streamVersion,
+      id: e.data.modelId,
+      contextId: e.data.contextId,
+      name: e.data.name,
+      description: e.data.description,
+      tags: e.data.tags,
+      createdAt: at,
+      createdBy: actor,
+      updatedAt: at,
+      highestNumber: 0,
+      versions: [],
+    };
+  }
+  if (state.status === 'deleted') return { ...state, streamVersion: event.streamVersion };
+  if (state.status === 'absent') return state; // decide() never appends to a stream that was not created
+  const model: LiveModel = { ...state, streamVersion: event.streamVersion, updatedAt: at };
+  switch (e.type) {
+    case 'ModelUpdated':
+      return { ...model, ...e.data };
+    case 'ModelDeleted':
+      return { status: 'deleted', streamVersion: event.streamVersion, id: state.id };
+    case 'VersionCreated': {
+      const { number, ...settings } = e.data;
+      const version: VersionState = {
+        number,
+        status: 'DRAFT',
+        ...settings,
+        formats: [],
+        createdAt: at,
+        createdBy: actor,
+        updatedAt: at,
+        publishedAt: null,
+        publishedBy: null,
+      };
+      return { ...model, highestNumber: Math.max(model.highestNumber, number), versions: [...model.versions, version] };
+    }
+    case 'VersionUpdated': {
+      const { number, ...changes } = e.data;
+      return { ...model, versions: mapVersion(model, number, (v) => ({ ...v, ...changes, updatedAt: at })) };
+    }
+    case 'VersionPublished':
+      return {
+        ...model,
+        versions: mapVersion(model, e.data.number, (v) => ({ ...v, status: 'PUBLISHED', publishedAt: at, publishedBy: actor, updatedAt: at })),
+      };
+    case 'VersionDeleted':
+      return { ...model, versions: model.versions.filter((v) => v.number !== e.data.number) };
+    case 'FormatUploaded': {
+      const { number, replaced: _replaced, ...file } = e.data;
+      const format: FormatState = { ...file, uploadedAt: at, uploadedBy: actor };
+      return {
+        ...model,
+        versions: mapVersion(model, number, (v) => ({
+          ...v,
+          updatedAt: at,
+          formats: [...v.formats.filter((f) => f.format !== file.format), format].sort(byFormatId),
+        })),
+      };
+    }
+    case 'FormatDeleted':
+      return {
+        ...model,
+        versions: mapVersion(model, e.data.number, (v) => ({ ...v, updatedAt: at, formats: v.formats.filter((f) => f.format !== e.data.format) })),
+      };
+    default:
+      return assertNever(e);
+  }
+}
+
+export const fold = (events: readonly RecordedEvent[], state: ModelState = initialState()): ModelState => events.reduce(evolve, state);

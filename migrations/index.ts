@@ -1,0 +1,7 @@
+import type { Migration } from 'kysely/migration';
+import * as eventLog from './2026-11-27T1200_event_log.ts';
+
+/** Every migration, listed explicitly: a globbing provider breaks under bundlers and vitest. Names sort in order. */
+export const migrations: Record<string, Migration> = {
+  '2026-11-27T1200_event_log': eventLog,
+};

@@ -1,0 +1,18 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { ContextsTable } from './tables/contexts.ts';
+import type { EventsTable } from './tables/events.ts';
+import type { FormatsTable } from './tables/formats.ts';
+import type { ModelsTable } from './tables/models.ts';
+import type { VersionsTable } from './tables/versions.ts';
+
+export interface Database {
+  contexts: ContextsTable;
+  events: EventsTable;
+  models: ModelsTable;
+  versions: VersionsTable;
+  formats: FormatsTable;
+}
+
+export type Db = Kysely<Database>;
+/** Either the database or a transaction: store functions that only read take this. */
+export type Executor = Kysely<Database> | Transaction<Database>;

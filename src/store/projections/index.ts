@@ -1,0 +1,20 @@
+import type { RecordedEvent } from '../../domain/model/events.ts';
+import type { Executor } from '../database.ts';
+import { formatsProjection } from './formats.ts';
+import { modelsProjection } from './models.ts';
+import type { Projection } from './projection.ts';
+import { versionsProjection } from './versions.ts';
+
+/** In dependency order: a version row needs its model row, a format row its version row. */
+export const projections: readonly Projection[] = [modelsProjection, versionsProjection, formatsProjection];
+
+/** Every projection's read-model tables, children first (the order TRUNCATE and comparisons use). */
+export const readModelTables = projections.flatMap((p) => p.tables).reverse();
+
+export async function project(trx: Executor, events: readonly RecordedEvent[]): Promise<void> {
+  for (const event of events) {
+    for (const projection of projections) {
+      if (projection.handles.includes(event.type)) await projection.apply(trx, event);
+    }
+  }
+}

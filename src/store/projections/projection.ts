@@ -1,0 +1,13 @@
+import type { ModelEventType, RecordedEvent } from '../../domain/model/events.ts';
+import type { Database, Executor } from '../database.ts';
+
+/**
+ * A read model: the tables it owns and the SQL it runs for each event it handles. It runs inline, in the
+ * transaction that appends the events, and again from the log alone in `npm run rebuild`.
+ */
+export interface Projection {
+  name: string;
+  tables: readonly (keyof Database)[];
+  handles: readonly ModelEventType[];
+  apply(trx: Executor, event: RecordedEvent): Promise<void>;
+}

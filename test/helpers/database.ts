@@ -1,0 +1,85 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PGliteDialect } from 'kysely';
+import pg from 'pg';
+import { inject } from 'vitest';
+import type { Database, Db } from '../../src/store/database.ts';
+import { migrateToLatest, PGLITE_PARSERS, postgresDialect } from '../../src/store/open.ts';
+
+export type TestDatabaseKind = 'pglite' | 'postgres';
+
+/** Which database this vitest project runs against (see vitest.config.ts). */
+export const testDatabaseKind = (process.env.CAIRN_TEST_DB ?? 'pglite') as TestDatabaseKind;
+
+export interface TestDatabase {
+  db: Db;
+  kind: TestDatabaseKind;
+  /** postgres only: a URL to the same database, for other processes and connections. */
+  url?: string;
+  /** Opens another Kysely on the same database (postgres only): a second server process, say. */
+  connect(poolSize?: number): Db;
+  close(): Promise<void>;
+}
+
+function adminUrl(): string {
+  const url = process.env.TEST_DATABASE_URL;
+  if (!url) throw new Error('TEST_DATABASE_URL is not set');
+  return url;
+}
+
+function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+/** A fresh, migrated database for one test file: a new PGlite from the snapshot, or a new PostgreSQL database. */
+export async function openTestDatabase(kind: TestDatabaseKind = testDatabaseKind): Promise<TestDatabase> {
+  if (kind === 'pglite') {
+    const snapshot = await fs.readFile(inject('pgliteSnapshot'));
+    const pglite = await PGlite.create({ loadDataDir: new Blob([snapshot]), parsers: PGLITE_PARSERS });
+    const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
+    return {
+      db,
+      kind,
+      connect: () => {
+        throw new Error('PGlite has one connection per process');
+      },
+      close: () => db.destroy(),
+    };
+  }
+  const name = `cairn_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl() });
+  await admin.connect();
+  try {
+    await admin.query(`create database ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = withDatabase(adminUrl(), name);
+  const opened: Db[] = [];
+  const connect = (poolSize = 10) => {
+    const db = new Kysely<Database>({ dialect: postgresDialect(url, poolSize) });
+    opened.push(db);
+    return db;
+  };
+  const db = connect(50);
+  await migrateToLatest(db);
+  return {
+    db,
+    kind,
+    url,
+    connect,
+    close: async () => {
+      await Promise.all(opened.map((d) => d.destroy()));
+      const cleanup = new pg.Client({ connectionString: adminUrl() });
+      await cleanup.connect();
+      try {
+        await cleanup.query(`drop database if exists ${name} with (force)`);
+      } finally {
+        await cleanup.end();
+      }
+    },
+  };
+}

@@ -1,0 +1,29 @@
+import { defineConfig } from 'vitest/config';
+
+// The store and API suites are written once and run as one project per database:
+// PGlite always, PostgreSQL when TEST_DATABASE_URL is set (CI always sets it).
+const databaseSuites = ['test/store/**/*.test.ts', 'test/api/**/*.test.ts', 'test/files/**/*.test.ts'];
+
+// test/embedded/ holds what only the embedded database has (the data-directory lock); test/postgres/ what
+// only a server can show (concurrent connections, several processes).
+const databaseProject = (name: 'pglite' | 'postgres') => ({
+  extends: true as const,
+  test: {
+    name,
+    include: [...databaseSuites, name === 'pglite' ? 'test/embedded/**/*.test.ts' : 'test/postgres/**/*.test.ts'],
+    env: { CAIRN_TEST_DB: name },
+    globalSetup: name === 'pglite' ? ['test/helpers/globalSetup.ts'] : [],
+  },
+});
+
+export default defineConfig({
+  test: {
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    projects: [
+      { extends: true, test: { name: 'domain', include: ['test/domain/**/*.test.ts'] } },
+      databaseProject('pglite'),
+      ...(process.env.TEST_DATABASE_URL ? [databaseProject('postgres')] : []),
+    ],
+  },
+});

@@ -1,4 +1,9 @@
+import { createRequire } from 'node:module';
 import { defineConfig } from 'vitest/config';
+
+// graphql 16 ships CommonJS and ESM builds. Node (and so Yoga) loads the CommonJS one; vite would hand
+// our code the ESM one, and a GraphQLError from one is not an instance of the other's, so Yoga would mask it.
+const graphqlCommonJs = createRequire(import.meta.url).resolve('graphql');
 
 // The store and API suites are written once and run as one project per database:
 // PGlite always, PostgreSQL when TEST_DATABASE_URL is set (CI always sets it).
@@ -17,6 +22,7 @@ const databaseProject = (name: 'pglite' | 'postgres') => ({
 });
 
 export default defineConfig({
+  resolve: { alias: [{ find: /^graphql$/, replacement: graphqlCommonJs }] },
   test: {
     testTimeout: 30_000,
     hookTimeout: 60_000,

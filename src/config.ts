@@ -31,6 +31,7 @@ const environment = z.object({
     .pipe(z.array(z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,31}$/, 'format ids are 1-32 lower-case letters, digits, . _ -')).min(1)),
   CAIRN_MAX_FORMATS: intFrom(1, 3),
   CAIRN_MAX_UPLOAD_BYTES: intFrom(1, 5 * 1024 ** 3),
+  CAIRN_MAX_BODY_BYTES: intFrom(1024, 4 * 1024 ** 2),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -42,6 +43,8 @@ export interface Config {
   databasePoolSize: number;
   dataDir: string;
   logLevel: string;
+  /** The largest GraphQL request body that is not a file upload. */
+  maxBodyBytes: number;
   limits: Limits;
 }
 
@@ -69,6 +72,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databasePoolSize: e.DATABASE_POOL_SIZE,
     dataDir: path.resolve(e.CAIRN_DATA_DIR),
     logLevel: e.LOG_LEVEL,
+    maxBodyBytes: e.CAIRN_MAX_BODY_BYTES,
     limits: {
       maxVersions: e.CAIRN_MAX_VERSIONS,
       formats: e.CAIRN_FORMATS,

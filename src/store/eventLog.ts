@@ -53,6 +53,20 @@ export async function readStream(db: Executor, streamId: string, upTo: StreamBou
   return rows.map(toRecordedEvent);
 }
 
+/** A page of one stream's events between positions (exclusive), at or before `upTo`, in either direction. */
+export async function readStreamPage(
+  db: Executor,
+  streamId: string,
+  page: { after?: string; before?: string; upTo?: string; limit: number; descending: boolean },
+): Promise<RecordedEvent[]> {
+  let q = db.selectFrom('events').select(columns).where('stream_id', '=', streamId);
+  if (page.after !== undefined) q = q.where('position', '>', page.after);
+  if (page.before !== undefined) q = q.where('position', '<', page.before);
+  if (page.upTo !== undefined) q = q.where('position', '<=', page.upTo);
+  const rows = await q.orderBy('position', page.descending ? 'desc' : 'asc').limit(page.limit).execute();
+  return rows.map(toRecordedEvent);
+}
+
 /** Events with a position greater than `after`, in position order, at most `limit`. */
 export async function readAll(db: Executor, after: string, limit: number, streamId?: string): Promise<RecordedEvent[]> {
   let q = db.selectFrom('events').select(columns).where('position', '>', after);
@@ -62,15 +76,46 @@ export async function readAll(db: Executor, after: string, limit: number, stream
 }
 
 /**
- * Positions come from a sequence, so a transaction that began earlier can commit a lower position later.
- * A reader that follows the log by position must stop below the oldest transaction still in flight, or it
- * would step past an event that is about to appear. This is the highest position it is safe to read to.
+ * Where a follower of the whole log stands. Positions come from a sequence, so a transaction that took a
+ * lower position can commit after one that took a higher one: a reader going by position alone would step
+ * past an event about to appear. Followers therefore read in (transaction id, position) order and only
+ * below the oldest transaction still in flight (the snapshot's xmin): that part of the log is final, so
+ * the order is gapless and the same on every read.
  */
-export async function safeReadPosition(db: Executor): Promise<string | null> {
-  const { rows } = await sql<{ position: string | null }>`
-    select max(position)::text as position from events
-    where transaction_id < pg_snapshot_xmin(pg_current_snapshot())`.execute(db);
-  return rows[0]?.position ?? null;
+export interface FeedCursor {
+  transactionId: string;
+  position: string;
+}
+
+export const FEED_START: FeedCursor = { transactionId: '0', position: '0' };
+
+/** The cursor just after a known event (to resume after it), or null when there is no such event. */
+export async function feedCursorAt(db: Executor, position: string): Promise<FeedCursor | null> {
+  if (!/^\d{1,19}$/.test(position)) return null;
+  const row = await db.selectFrom('events').select(['transaction_id', 'position']).where('position', '=', position).executeTakeFirst();
+  return row ? { transactionId: String(row.transaction_id), position: String(row.position) } : null;
+}
+
+/** The end of the final part of the log now: following from here yields only what comes next. */
+export async function feedHead(db: Executor): Promise<FeedCursor> {
+  const { rows } = await sql<{ transaction_id: string; position: string }>`
+    select transaction_id::text, position::text from events
+    where transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+    order by transaction_id desc, position desc limit 1`.execute(db);
+  return rows[0] ? { transactionId: rows[0].transaction_id, position: rows[0].position } : FEED_START;
+}
+
+/** The next events after a cursor, in feed order, within the final part of the log. */
+export async function readFeed(db: Executor, after: FeedCursor, limit: number, streamId?: string): Promise<{ event: RecordedEvent; cursor: FeedCursor }[]> {
+  const { rows } = await sql<EventRow & { transaction_id: string }>`
+    select position::text, stream_id, stream_version, type, data, metadata, recorded_at, transaction_id::text
+    from events
+    where (transaction_id, position) > (${after.transactionId}::xid8, ${after.position}::bigint)
+      and transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+      ${streamId === undefined ? sql`` : sql`and stream_id = ${streamId}::uuid`}
+    order by transaction_id, position
+    limit ${limit}`.execute(db);
+  return rows.map((row) => ({ event: toRecordedEvent(row), cursor: { transactionId: row.transaction_id, position: row.position } }));
 }
 
 /**

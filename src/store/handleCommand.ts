@@ -19,6 +19,8 @@ export interface CommandResult {
 export interface HandleOptions {
   limits: DecideLimits;
   metadata: EventMetadata;
+  /** Checks the current state before deciding (the caller's access to this model); throws to refuse. */
+  guard?: (state: ModelState) => void;
   /** Attempts when the stream moved on between read and append. */
   maxAttempts?: number;
 }
@@ -38,6 +40,7 @@ export async function handleCommand(db: Db, streamId: string, command: ModelComm
       return await db.transaction().execute(async (trx) => {
         await sql`select pg_advisory_xact_lock(hashtextextended(${streamId}, 0))`.execute(trx);
         const state = fold(await readStream(trx, streamId));
+        options.guard?.(state);
         const decided = decide(command, state, options.limits);
         const events = await appendToStream(trx, streamId, state.streamVersion, decided, options.metadata);
         await project(trx, events);

@@ -11,6 +11,8 @@ import type { Database, Db } from './database.ts';
 export interface Store {
   db: Db;
   kind: 'pglite' | 'postgres';
+  /** Calls `onNotify` for each NOTIFY on the channel, from any process on the same database. */
+  listen(channel: string, onNotify: () => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -33,6 +35,42 @@ export function postgresDialect(connectionString: string, max: number): Postgres
   return new PostgresDialect({ pool });
 }
 
+/**
+ * LISTEN on a connection of its own (a pooled one would be handed to others). When that connection drops,
+ * it reconnects with a growing delay and calls onNotify once, since notifications may have been missed.
+ */
+export async function listenOnPostgres(connectionString: string, channel: string, onNotify: () => void): Promise<() => Promise<void>> {
+  let client: pg.Client | null = null;
+  let stopped = false;
+  let delay = 100;
+  const connect = async (): Promise<void> => {
+    const c = new pg.Client({ connectionString });
+    c.on('notification', (n) => n.channel === channel && onNotify());
+    c.on('error', () => {
+      if (client !== c || stopped) return;
+      client = null;
+      c.end().catch(() => {});
+      setTimeout(retry, delay);
+    });
+    await c.connect();
+    await c.query(`listen ${pg.escapeIdentifier(channel)}`);
+    client = c;
+    delay = 100;
+  };
+  const retry = () => {
+    if (stopped) return;
+    connect().then(onNotify, () => {
+      delay = Math.min(delay * 2, 5000);
+      setTimeout(retry, delay);
+    });
+  };
+  await connect();
+  return async () => {
+    stopped = true;
+    await client?.end().catch(() => {});
+  };
+}
+
 /** Opens the configured database (PostgreSQL when DATABASE_URL is set, else PGlite) and migrates it. */
 export async function openStore(config: Pick<Config, 'databaseUrl' | 'databasePoolSize' | 'dataDir'>): Promise<Store> {
   if (config.databaseUrl) {
@@ -43,7 +81,7 @@ export async function openStore(config: Pick<Config, 'databaseUrl' | 'databasePo
       await db.destroy();
       throw error;
     }
-    return { db, kind: 'postgres', close: () => db.destroy() };
+    return { db, kind: 'postgres', listen: (channel, onNotify) => listenOnPostgres(config.databaseUrl!, channel, onNotify), close: () => db.destroy() };
   }
   const lock = lockDataDir(config.dataDir);
   try {
@@ -53,6 +91,7 @@ export async function openStore(config: Pick<Config, 'databaseUrl' | 'databasePo
     return {
       db,
       kind: 'pglite',
+      listen: (channel, onNotify) => pglite.listen(channel, onNotify),
       close: async () => {
         await db.destroy();
         lock.release();

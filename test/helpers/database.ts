@@ -5,7 +5,7 @@ import { Kysely, PGliteDialect } from 'kysely';
 import pg from 'pg';
 import { inject } from 'vitest';
 import type { Database, Db } from '../../src/store/database.ts';
-import { migrateToLatest, PGLITE_PARSERS, postgresDialect } from '../../src/store/open.ts';
+import { listenOnPostgres, migrateToLatest, PGLITE_PARSERS, postgresDialect, type Store } from '../../src/store/open.ts';
 
 export type TestDatabaseKind = 'pglite' | 'postgres';
 
@@ -14,6 +14,8 @@ export const testDatabaseKind = (process.env.CAIRN_TEST_DB ?? 'pglite') as TestD
 
 export interface TestDatabase {
   db: Db;
+  /** The same database as the app sees it (with LISTEN), for createApp. */
+  store: Store;
   kind: TestDatabaseKind;
   /** postgres only: a URL to the same database, for other processes and connections. */
   url?: string;
@@ -40,13 +42,15 @@ export async function openTestDatabase(kind: TestDatabaseKind = testDatabaseKind
     const snapshot = await fs.readFile(inject('pgliteSnapshot'));
     const pglite = await PGlite.create({ loadDataDir: new Blob([snapshot]), parsers: PGLITE_PARSERS });
     const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
+    const close = () => db.destroy();
     return {
       db,
+      store: { db, kind, listen: (channel, onNotify) => pglite.listen(channel, onNotify), close },
       kind,
       connect: () => {
         throw new Error('PGlite has one connection per process');
       },
-      close: () => db.destroy(),
+      close,
     };
   }
   const name = `cairn_test_${randomBytes(6).toString('hex')}`;
@@ -68,6 +72,7 @@ export async function openTestDatabase(kind: TestDatabaseKind = testDatabaseKind
   await migrateToLatest(db);
   return {
     db,
+    store: { db, kind, listen: (channel, onNotify) => listenOnPostgres(url, channel, onNotify), close: async () => {} },
     kind,
     url,
     connect,

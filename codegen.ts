@@ -1,0 +1,23 @@
+import type { CodegenConfig } from '@graphql-codegen/cli';
+
+// Typed documents from the committed schema: `graphql(...)` calls in the listed files get exact result and
+// variable types. Run `npm run codegen` after changing an operation or the schema.
+const config: CodegenConfig = {
+  schema: 'schema/schema.graphql',
+  ignoreNoDocuments: true,
+  generates: {
+    'test/generated/': {
+      documents: ['test/**/*.ts', '!test/generated/**'],
+      preset: 'client',
+      config: {
+        importExtension: '.ts',
+        useTypeImports: true,
+        scalars: { DateTime: 'string', JSON: 'unknown' },
+        enumsAsTypes: true,
+      },
+      presetConfig: { fragmentMasking: false },
+    },
+  },
+};
+
+export default config;

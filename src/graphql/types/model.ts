@@ -1,0 +1,221 @@
+import { randomUUID } from 'node:crypto';
+import { NameTakenError, NotFoundError, ValidationError } from '../../domain/errors.ts';
+import { readStream } from '../../store/eventLog.ts';
+import { fold } from '../../domain/model/evolve.ts';
+import {
+  countModels,
+  findModelByName,
+  findModels,
+  isUuid,
+  type ModelOrderField,
+  type ModelRecord,
+  recordsFromState,
+  sortValue,
+} from '../../store/readModels.ts';
+import { builder } from '../builder.ts';
+import type { GraphQLContext } from '../context.ts';
+import { modelCommandErrors } from '../errors.ts';
+import { cursorPage, decodeCursor, encodeCursor, invalidArgument, MAX_PAGE_SIZE } from '../pagination.ts';
+import { runCommand } from '../runCommand.ts';
+import { ModelEventRef, resolveHistory } from './modelEvent.ts';
+import { type VersionNode, VersionRef, VersionStatusEnum, versionsOf } from './version.ts';
+
+export const ModelRef = builder.objectRef<ModelRecord>('Model');
+
+const OrderFieldEnum = builder.enumType('ModelOrderField', { values: ['NAME', 'CREATED_AT', 'UPDATED_AT'] as const });
+const OrderDirectionEnum = builder.enumType('OrderDirection', { values: ['ASC', 'DESC'] as const });
+const ModelOrder = builder.inputType('ModelOrder', {
+  fields: (t) => ({
+    field: t.field({ type: OrderFieldEnum, required: true }),
+    direction: t.field({ type: OrderDirectionEnum, required: true }),
+  }),
+});
+
+/** A model in this request's context, by id; null when there is none (or it is another context's). */
+export async function loadModel(ctx: GraphQLContext, id: string): Promise<ModelRecord | null> {
+  if (!isUuid(id)) return null;
+  const model = await ctx.loaders.model.load(id.toLowerCase());
+  return model && model.contextId === ctx.contextId ? model : null;
+}
+
+async function loadModelOrThrow(ctx: GraphQLContext, id: string): Promise<ModelRecord> {
+  const model = await loadModel(ctx, id);
+  if (!model) throw new NotFoundError('No such model');
+  return model;
+}
+
+/** The model as its log says it was at `time`, or null if it did not exist (or no longer existed) then. */
+async function modelAsOf(ctx: GraphQLContext, id: string, time: Date): Promise<ModelRecord | null> {
+  const events = await readStream(ctx.db, id, { time });
+  const state = fold(events);
+  if (state.status !== 'live' || state.contextId !== ctx.contextId) return null;
+  return recordsFromState(state, events[events.length - 1]!.position);
+}
+
+ModelRef.implement({
+  description: 'A trained model: named, tagged, described, with numbered versions.',
+  fields: (t) => ({
+    id: t.exposeID('id', { description: 'A UUID.' }),
+    name: t.exposeString('name'),
+    description: t.exposeString('description', { nullable: true, description: 'Plain text or markdown.' }),
+    tags: t.exposeStringList('tags'),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'When anything about the model last changed, its versions included.' }),
+    createdBy: t.exposeString('createdBy', { nullable: true }),
+    versionCount: t.exposeInt('versionCount', { description: 'Live versions.' }),
+    latestVersion: t.field({
+      type: VersionRef,
+      nullable: true,
+      description: 'The live version with the highest number.',
+      resolve: async (model, _args, ctx) => (await versionsOf(model, ctx)).at(-1) ?? null,
+    }),
+    version: t.field({
+      type: VersionRef,
+      nullable: true,
+      args: { number: t.arg.int({ required: true }) },
+      resolve: async (model, { number }, ctx) => (await versionsOf(model, ctx)).find((v) => v.number === number) ?? null,
+    }),
+    versions: t.connection(
+      {
+        type: VersionRef,
+        description: 'Live versions by number; the numbers of deleted versions stay missing.',
+        args: { status: t.arg({ type: VersionStatusEnum }) },
+        resolve: async (model, args, ctx) => {
+          const all = (await versionsOf(model, ctx)).filter((v) => !args.status || v.status === args.status);
+          return cursorPage<VersionNode>(
+            args,
+            { toCursor: (v) => String(v.number), defaultSize: MAX_PAGE_SIZE, totalCount: all.length },
+            ({ after, before, limit, inverted }) => {
+              const a = after === undefined ? -Infinity : Number(after);
+              const b = before === undefined ? Infinity : Number(before);
+              if (Number.isNaN(a) || Number.isNaN(b)) throw invalidArgument('The cursor is not one this list gave out');
+              const inRange = all.filter((v) => v.number > a && v.number < b);
+              return (inverted ? inRange.reverse() : inRange).slice(0, limit);
+            },
+          );
+        },
+      },
+      { name: 'VersionConnection', fields: (c) => ({ totalCount: c.int({ resolve: (conn) => conn.totalCount }) }) },
+      { name: 'VersionEdge' },
+    ),
+    history: t.connection(
+      {
+        type: ModelEventRef,
+        description: "The model's events, oldest first: who did what, and when.",
+        resolve: (model, args, ctx) => resolveHistory(ctx, model.id, args, model.asOf?.position),
+      },
+      { name: 'ModelEventConnection', fields: (c) => ({ totalCount: c.int({ resolve: (conn) => conn.totalCount }) }) },
+      { name: 'ModelEventEdge' },
+    ),
+  }),
+});
+
+interface ModelCursor {
+  o: ModelOrderField;
+  v: string;
+  id: string;
+}
+const isModelCursor = (x: unknown): x is ModelCursor =>
+  typeof x === 'object' && x !== null && ['NAME', 'CREATED_AT', 'UPDATED_AT'].includes((x as ModelCursor).o) && typeof (x as ModelCursor).v === 'string' && isUuid(String((x as ModelCursor).id));
+
+builder.queryFields((t) => ({
+  model: t.field({
+    type: ModelRef,
+    nullable: true,
+    description: 'A model by id, or by name (case-insensitively); with asOf, the model as it was then.',
+    args: { id: t.arg.id(), name: t.arg.string(), asOf: t.arg({ type: 'DateTime' }) },
+    resolve: async (_root, { id, name, asOf }, ctx) => {
+      if ((id == null) === (name == null)) throw invalidArgument('Give either `id` or `name`');
+      const current = id != null ? await loadModel(ctx, String(id)) : await findModelByName(ctx.db, ctx.contextId, name!);
+      if (!asOf) return current;
+      // A deleted model is no longer in the read models, but its log still says what it was.
+      const modelId = current?.id ?? (id != null && isUuid(String(id)) ? String(id).toLowerCase() : null);
+      return modelId ? modelAsOf(ctx, modelId, asOf) : null;
+    },
+  }),
+  models: t.connection(
+    {
+      type: ModelRef,
+      description: "This context's models. `search` matches name, description and tags; `tags` keeps models carrying all of them.",
+      args: {
+        search: t.arg.string(),
+        tags: t.arg.stringList(),
+        orderBy: t.arg({ type: ModelOrder }),
+      },
+      resolve: async (_root, args, ctx) => {
+        const orderBy = args.orderBy?.field ?? 'NAME';
+        const descending = args.orderBy?.direction === 'DESC';
+        const filter = { contextId: ctx.contextId, search: args.search, tags: args.tags };
+        const parse = (cursor: string | undefined) => {
+          if (cursor === undefined) return undefined;
+          const c = decodeCursor(cursor, isModelCursor);
+          if (c.o !== orderBy) throw invalidArgument('The cursor belongs to another ordering of this list');
+          return { value: c.v, id: c.id };
+        };
+        const page = await cursorPage<ModelRecord>(
+          args,
+          { toCursor: (m) => encodeCursor({ o: orderBy, v: sortValue(m, orderBy), id: m.id }), totalCount: countModels(ctx.db, filter) },
+          ({ after, before, limit, inverted }) =>
+            findModels(ctx.db, filter, { orderBy, descending, after: parse(after), before: parse(before), limit, inverted }),
+        );
+        for (const edge of page.edges) ctx.loaders.model.prime(edge.node.id, edge.node);
+        return page;
+      },
+    },
+    { name: 'ModelConnection', fields: (c) => ({ totalCount: c.int({ resolve: (conn) => conn.totalCount }) }) },
+      { name: 'ModelEdge' },
+  ),
+}));
+
+const CreateModelInput = builder.inputType('CreateModelInput', {
+  fields: (t) => ({
+    name: t.string({ required: true, description: '1-200 characters; unique in the context, case-insensitively.' }),
+    description: t.string({ description: 'Plain text or markdown, at most 100 KB.' }),
+    tags: t.stringList({ description: 'Each 1-32 characters, no commas; duplicates are dropped.' }),
+  }),
+});
+
+const UpdateModelInput = builder.inputType('UpdateModelInput', {
+  fields: (t) => ({
+    id: t.id({ required: true }),
+    name: t.string(),
+    description: t.string({ description: 'null clears it; absent leaves it.' }),
+    tags: t.stringList({ description: 'Replaces the tags.' }),
+  }),
+});
+
+const DeleteModelSuccess = builder.objectRef<{ id: string }>('DeleteModelSuccess').implement({
+  fields: (t) => ({ id: t.exposeID('id') }),
+});
+
+builder.mutationFields((t) => ({
+  createModel: t.field({
+    type: ModelRef,
+    args: { input: t.arg({ type: CreateModelInput, required: true }) },
+    errors: { types: [ValidationError, NameTakenError], dataField: { name: 'model' } },
+    resolve: async (_root, { input }, ctx) => {
+      const id = randomUUID();
+      await runCommand(ctx, id, { type: 'CreateModel', data: { modelId: id, contextId: ctx.contextId, ...input } });
+      return loadModelOrThrow(ctx, id);
+    },
+  }),
+  updateModel: t.field({
+    type: ModelRef,
+    args: { input: t.arg({ type: UpdateModelInput, required: true }) },
+    errors: { types: [...modelCommandErrors, NameTakenError], dataField: { name: 'model' } },
+    resolve: async (_root, { input: { id, ...changes } }, ctx) => {
+      await runCommand(ctx, String(id), { type: 'UpdateModel', data: changes });
+      return loadModelOrThrow(ctx, String(id));
+    },
+  }),
+  deleteModel: t.field({
+    type: DeleteModelSuccess,
+    args: { id: t.arg.id({ required: true }) },
+    errors: { types: modelCommandErrors, directResult: true },
+    description: 'Deletes the model, all its versions and their files. Irreversible; the name becomes free.',
+    resolve: async (_root, { id }, ctx) => {
+      await runCommand(ctx, String(id), { type: 'DeleteModel', data: {} });
+      return { id: String(id).toLowerCase() };
+    },
+  }),
+}));

@@ -1,0 +1,143 @@
+import { FormatLimitError, NotFoundError, UnknownFormatError, VersionLimitError, VersionPublishedError } from '../../domain/errors.ts';
+import type { FormatRecord, ModelRecord, VersionRecord } from '../../store/readModels.ts';
+import { builder } from '../builder.ts';
+import type { GraphQLContext } from '../context.ts';
+import { modelCommandErrors } from '../errors.ts';
+import { runCommand } from '../runCommand.ts';
+import { FormatRef } from './format.ts';
+import { loadModel, ModelRef } from './model.ts';
+
+/** A version as served: from the read models, or folded from the log with its formats of that time. */
+export type VersionNode = VersionRecord & { formatsAsOf?: FormatRecord[] };
+
+export const VersionRef = builder.objectRef<VersionNode>('Version');
+export const VersionStatusEnum = builder.enumType('VersionStatus', { values: ['DRAFT', 'PUBLISHED'] as const });
+
+/** A model's live versions by number (through the per-request loader, or from an as-of fold). */
+export async function versionsOf(model: ModelRecord, ctx: GraphQLContext): Promise<VersionNode[]> {
+  if (model.asOf) {
+    const { versions, formats } = model.asOf;
+    return versions.map((v) => ({ ...v, formatsAsOf: formats.filter((f) => f.number === v.number) }));
+  }
+  return ctx.loaders.versions.load(model.id);
+}
+
+async function formatsOf(version: VersionNode, ctx: GraphQLContext): Promise<FormatRecord[]> {
+  return version.formatsAsOf ?? (await ctx.loaders.formats.load(version.modelId)).filter((f) => f.number === version.number);
+}
+
+const DatasetRecordRef = builder.objectRef<{ uri: string; name: string | null }>('DatasetRecord').implement({
+  description: 'A training dataset the version was made from.',
+  fields: (t) => ({ uri: t.exposeString('uri'), name: t.exposeString('name', { nullable: true }) }),
+});
+
+VersionRef.implement({
+  description: 'A numbered version of a model: its settings and its files, one per format.',
+  fields: (t) => ({
+    model: t.field({
+      type: ModelRef,
+      resolve: async (v, _args, ctx) => {
+        const model = await loadModel(ctx, v.modelId);
+        if (!model) throw new Error(`version ${v.number} of a model that is not there`);
+        return model;
+      },
+    }),
+    number: t.exposeInt('number'),
+    status: t.field({ type: VersionStatusEnum, resolve: (v) => v.status }),
+    description: t.exposeString('description', { nullable: true }),
+    tags: t.exposeStringList('tags'),
+    hyperparameters: t.expose('hyperparameters', { type: 'JSON' }),
+    config: t.expose('config', { type: 'JSON', description: 'Read by the deployment container.' }),
+    records: t.field({ type: [DatasetRecordRef], resolve: (v) => v.records }),
+    formats: t.field({ type: [FormatRef], resolve: (v, _args, ctx) => formatsOf(v, ctx) }),
+    format: t.field({
+      type: FormatRef,
+      nullable: true,
+      args: { id: t.arg.string({ required: true }) },
+      resolve: async (v, { id }, ctx) => (await formatsOf(v, ctx)).find((f) => f.format === id) ?? null,
+    }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    createdBy: t.exposeString('createdBy', { nullable: true }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    publishedAt: t.expose('publishedAt', { type: 'DateTime', nullable: true }),
+    publishedBy: t.exposeString('publishedBy', { nullable: true }),
+  }),
+});
+
+const DatasetRecordInput = builder.inputType('DatasetRecordInput', {
+  fields: (t) => ({
+    uri: t.string({ required: true, description: 'scheme:rest, e.g. s3://bucket/train.csv or dataset:42' }),
+    name: t.string(),
+  }),
+});
+
+type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
+
+const versionSettings = (t: PothosSchemaTypes.InputFieldBuilder<Types, 'InputObject'>) => ({
+  description: t.string({ description: 'Plain text or markdown, at most 100 KB.' }),
+  tags: t.stringList(),
+  hyperparameters: t.field({ type: 'JSON', description: 'A JSON object, at most 1 MB.' }),
+  config: t.field({ type: 'JSON', description: 'A JSON object, at most 1 MB, read by the deployment container.' }),
+  records: t.field({ type: [DatasetRecordInput], description: 'The training datasets.' }),
+});
+
+const CreateVersionInput = builder.inputType('CreateVersionInput', {
+  fields: (t) => ({ modelId: t.id({ required: true }), ...versionSettings(t) }),
+});
+
+const UpdateVersionInput = builder.inputType('UpdateVersionInput', {
+  fields: (t) => ({ modelId: t.id({ required: true }), number: t.int({ required: true }), ...versionSettings(t) }),
+});
+
+/** A version just written, read back through the request's (refreshed) loaders. */
+export async function loadVersion(ctx: GraphQLContext, modelId: string, number: number): Promise<VersionNode> {
+  const version = (await ctx.loaders.versions.load(modelId.toLowerCase())).find((v) => v.number === number);
+  if (!version) throw new NotFoundError(`No version ${number}`);
+  return version;
+}
+
+builder.mutationFields((t) => ({
+  createVersion: t.field({
+    type: VersionRef,
+    description: "Creates the model's next version: one more than the highest number it ever had.",
+    args: { input: t.arg({ type: CreateVersionInput, required: true }) },
+    errors: { types: [...modelCommandErrors, VersionLimitError, UnknownFormatError, FormatLimitError], dataField: { name: 'version' } },
+    resolve: async (_root, { input: { modelId, ...settings } }, ctx) => {
+      const { state } = await runCommand(ctx, String(modelId), { type: 'CreateVersion', data: settings });
+      const number = state.status === 'live' ? state.highestNumber : 0;
+      return loadVersion(ctx, String(modelId), number);
+    },
+  }),
+  updateVersion: t.field({
+    type: VersionRef,
+    description: 'Changes the settings of a draft version.',
+    args: { input: t.arg({ type: UpdateVersionInput, required: true }) },
+    errors: { types: [...modelCommandErrors, VersionPublishedError], dataField: { name: 'version' } },
+    resolve: async (_root, { input: { modelId, ...data } }, ctx) => {
+      await runCommand(ctx, String(modelId), { type: 'UpdateVersion', data });
+      return loadVersion(ctx, String(modelId), data.number);
+    },
+  }),
+  publishVersion: t.field({
+    type: VersionRef,
+    description: 'Publishes a draft: from then on its settings and files can no longer change. Irreversible.',
+    args: { modelId: t.arg.id({ required: true }), number: t.arg.int({ required: true }) },
+    errors: { types: [...modelCommandErrors, VersionPublishedError], dataField: { name: 'version' } },
+    resolve: async (_root, { modelId, number }, ctx) => {
+      await runCommand(ctx, String(modelId), { type: 'PublishVersion', data: { number } });
+      return loadVersion(ctx, String(modelId), number);
+    },
+  }),
+  deleteVersion: t.field({
+    type: ModelRef,
+    description: 'Deletes a version and its files. Irreversible; its number is never given again.',
+    args: { modelId: t.arg.id({ required: true }), number: t.arg.int({ required: true }) },
+    errors: { types: modelCommandErrors, dataField: { name: 'model' } },
+    resolve: async (_root, { modelId, number }, ctx) => {
+      await runCommand(ctx, String(modelId), { type: 'DeleteVersion', data: { number } });
+      const model = await loadModel(ctx, String(modelId));
+      if (!model) throw new NotFoundError('No such model');
+      return model;
+    },
+  }),
+}));

@@ -1,0 +1,81 @@
+import type { RecordedEvent } from '../domain/model/events.ts';
+import type { Executor } from './database.ts';
+import { type FeedCursor, feedCursorAt, feedHead, readFeed } from './eventLog.ts';
+import type { Store } from './open.ts';
+
+export const EVENTS_CHANNEL = 'cairn_events';
+
+export class UnknownPositionError extends Error {}
+
+export interface FollowOptions {
+  /** Resume after this event's position; absent: only events from now on. */
+  after?: string | null;
+  /** Only this model's events. */
+  streamId?: string;
+  signal?: AbortSignal;
+}
+
+export interface EventFeed {
+  follow(options: FollowOptions): AsyncGenerator<RecordedEvent>;
+  close(): Promise<void>;
+}
+
+/**
+ * Follows the log for subscribers. The database's NOTIFY (sent by a trigger on every append, from any
+ * process) only wakes followers; each then reads the log itself from its cursor, so a reconnecting client
+ * that passes its last position gets the replay and then the live events with no gap and no duplicate.
+ * A slow poll covers notifications lost while the listening connection was down.
+ */
+export async function createEventFeed(store: Pick<Store, 'db' | 'listen'>, options: { pollMs?: number; batchSize?: number } = {}): Promise<EventFeed> {
+  const waiters = new Set<() => void>();
+  let generation = 0;
+  let closed = false;
+  const wake = () => {
+    generation++;
+    for (const w of [...waiters]) w();
+  };
+  const unlisten = await store.listen(EVENTS_CHANNEL, wake);
+  const poll = setInterval(wake, options.pollMs ?? 2000);
+  poll.unref();
+  const batchSize = options.batchSize ?? 200;
+
+  const nextWake = (seen: number, signal?: AbortSignal) =>
+    new Promise<void>((resolve) => {
+      if (generation !== seen || signal?.aborted) return resolve();
+      const done = () => {
+        waiters.delete(done);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      waiters.add(done);
+      signal?.addEventListener('abort', done);
+    });
+
+  async function start(db: Executor, after: string | null | undefined): Promise<FeedCursor> {
+    if (after == null) return feedHead(db);
+    const cursor = await feedCursorAt(db, after);
+    if (!cursor) throw new UnknownPositionError(`No event has position ${after}`);
+    return cursor;
+  }
+
+  return {
+    async *follow({ after, streamId, signal }) {
+      let cursor = await start(store.db, after);
+      while (!signal?.aborted && !closed) {
+        const seen = generation;
+        const batch = await readFeed(store.db, cursor, batchSize, streamId);
+        for (const { event, cursor: next } of batch) {
+          cursor = next;
+          yield event;
+        }
+        if (batch.length < batchSize) await nextWake(seen, signal);
+      }
+    },
+    async close() {
+      closed = true;
+      clearInterval(poll);
+      for (const w of [...waiters]) w();
+      await unlisten();
+    },
+  };
+}

@@ -1,0 +1,244 @@
+import { type ExpressionBuilder, sql } from 'kysely';
+import type { LiveModel } from '../domain/model/evolve.ts';
+import type { DatasetRecord, JsonObject } from '../domain/rules.ts';
+import type { Database, Executor } from './database.ts';
+
+/** What the read side serves: rows of the read models, or the same shapes folded from the log (as-of reads). */
+export interface FormatRecord {
+  modelId: string;
+  number: number;
+  format: string;
+  filename: string;
+  size: number;
+  sha256: string;
+  contentType: string;
+  uploadedAt: Date;
+  uploadedBy: string | null;
+}
+
+export interface VersionRecord {
+  modelId: string;
+  number: number;
+  status: 'DRAFT' | 'PUBLISHED';
+  description: string | null;
+  tags: string[];
+  hyperparameters: JsonObject;
+  config: JsonObject;
+  records: DatasetRecord[];
+  createdAt: Date;
+  createdBy: string | null;
+  updatedAt: Date;
+  publishedAt: Date | null;
+  publishedBy: string | null;
+}
+
+export interface ModelRecord {
+  id: string;
+  contextId: string;
+  name: string;
+  description: string | null;
+  tags: string[];
+  createdAt: Date;
+  createdBy: string | null;
+  updatedAt: Date;
+  versionCount: number;
+  /** Set when this is the model as it was in the past: its versions and formats then, and how far the fold went. */
+  asOf?: { position: string; versions: VersionRecord[]; formats: FormatRecord[] };
+}
+
+type Row<T extends keyof Database> = { [K in keyof Database[T]]: Database[T][K] extends import('kysely').ColumnType<infer S, any, any> ? S : Database[T][K] };
+
+const toModel = (r: Row<'models'>): ModelRecord => ({
+  id: r.id,
+  contextId: r.context_id,
+  name: r.name,
+  description: r.description,
+  tags: r.tags,
+  createdAt: r.created_at,
+  createdBy: r.created_by,
+  updatedAt: r.updated_at,
+  versionCount: r.version_count,
+});
+
+const toVersion = (r: Row<'versions'>): VersionRecord => ({
+  modelId: r.model_id,
+  number: r.number,
+  status: r.status,
+  description: r.description,
+  tags: r.tags,
+  hyperparameters: r.hyperparameters,
+  config: r.config,
+  records: r.records,
+  createdAt: r.created_at,
+  createdBy: r.created_by,
+  updatedAt: r.updated_at,
+  publishedAt: r.published_at,
+  publishedBy: r.published_by,
+});
+
+const toFormat = (r: Row<'formats'>): FormatRecord => ({
+  modelId: r.model_id,
+  number: r.number,
+  format: r.format,
+  filename: r.filename,
+  size: Number(r.size),
+  sha256: r.sha256,
+  contentType: r.content_type,
+  uploadedAt: r.uploaded_at,
+  uploadedBy: r.uploaded_by,
+});
+
+export const isUuid = (value: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+
+/** Models by id, in the order asked, null where there is none. */
+export async function loadModels(db: Executor, ids: readonly string[]): Promise<(ModelRecord | null)[]> {
+  const valid = ids.filter(isUuid);
+  const rows = valid.length ? await db.selectFrom('models').selectAll().where('id', 'in', valid).execute() : [];
+  const byId = new Map(rows.map((r) => [r.id, toModel(r)]));
+  return ids.map((id) => byId.get(id.toLowerCase()) ?? null);
+}
+
+export async function findModelByName(db: Executor, contextId: string, name: string): Promise<ModelRecord | null> {
+  const row = await db
+    .selectFrom('models')
+    .selectAll()
+    .where('context_id', '=', contextId)
+    .where(sql`lower(name)`, '=', name.trim().toLowerCase())
+    .executeTakeFirst();
+  return row ? toModel(row) : null;
+}
+
+/** Every live version of each model, by number. */
+export async function loadVersions(db: Executor, modelIds: readonly string[]): Promise<VersionRecord[][]> {
+  const rows = await db.selectFrom('versions').selectAll().where('model_id', 'in', modelIds).orderBy('model_id').orderBy('number').execute();
+  return group(modelIds, rows.map(toVersion), (v) => v.modelId);
+}
+
+/** Every format of every live version of each model, by version number and format id. */
+export async function loadFormats(db: Executor, modelIds: readonly string[]): Promise<FormatRecord[][]> {
+  const rows = await db
+    .selectFrom('formats')
+    .selectAll()
+    .where('model_id', 'in', modelIds)
+    .orderBy('model_id')
+    .orderBy('number')
+    .orderBy('format')
+    .execute();
+  return group(modelIds, rows.map(toFormat), (f) => f.modelId);
+}
+
+function group<T>(keys: readonly string[], items: T[], keyOf: (item: T) => string): T[][] {
+  const map = new Map<string, T[]>(keys.map((k) => [k, []]));
+  for (const item of items) map.get(keyOf(item))?.push(item);
+  return keys.map((k) => map.get(k)!);
+}
+
+export type ModelOrderField = 'NAME' | 'CREATED_AT' | 'UPDATED_AT';
+
+export interface ModelFilter {
+  contextId: string;
+  search?: string | null;
+  tags?: readonly string[] | null;
+}
+
+export interface ModelPage {
+  orderBy: ModelOrderField;
+  descending: boolean;
+  /** Keyset cursor: the sort value and id of the row to continue after. */
+  after?: { value: string; id: string };
+  before?: { value: string; id: string };
+  limit: number;
+  /** Read backwards from `before` (for `last`); the caller reverses the rows. */
+  inverted: boolean;
+}
+
+const sortColumn = {
+  NAME: sql<string>`lower(name)`,
+  CREATED_AT: sql<string>`created_at`,
+  UPDATED_AT: sql<string>`updated_at`,
+} as const;
+
+/** The value a page cursor carries for a model under an ordering. */
+export function sortValue(model: ModelRecord, orderBy: ModelOrderField): string {
+  return orderBy === 'NAME' ? model.name.toLowerCase() : (orderBy === 'CREATED_AT' ? model.createdAt : model.updatedAt).toISOString();
+}
+
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+function filtered(eb: ExpressionBuilder<Database, 'models'>, filter: ModelFilter) {
+  const conditions = [eb('context_id', '=', filter.contextId)];
+  const search = filter.search?.trim();
+  if (search) {
+    const pattern = `%${escapeLike(search)}%`;
+    conditions.push(
+      eb.or([
+        eb('name', 'ilike', pattern),
+        eb('description', 'ilike', pattern),
+        eb(sql`array_to_string(tags, ' ')`, 'ilike', pattern),
+      ]),
+    );
+  }
+  if (filter.tags?.length) {
+    const wanted = filter.tags.map((t) => t.trim().toLowerCase());
+    conditions.push(eb(sql`(select coalesce(array_agg(lower(t)), '{}') from unnest(tags) as t)`, '@>', sql`${wanted}::text[]`));
+  }
+  return eb.and(conditions);
+}
+
+/** One page of a context's models, by keyset: stable while models are added. */
+export async function findModels(db: Executor, filter: ModelFilter, page: ModelPage): Promise<ModelRecord[]> {
+  const column = sortColumn[page.orderBy];
+  // Reading backwards flips the direction; the caller reverses the rows back.
+  const descending = page.descending !== page.inverted;
+  const direction = descending ? sql`desc` : sql`asc`;
+  let q = db.selectFrom('models').selectAll().where((eb) => filtered(eb, filter));
+  const cast = page.orderBy === 'NAME' ? sql`` : sql`::timestamptz`;
+  if (page.after) {
+    const op = page.descending ? sql`<` : sql`>`;
+    q = q.where(sql<boolean>`(${column}, id) ${op} (${page.after.value}${cast}, ${page.after.id}::uuid)`);
+  }
+  if (page.before) {
+    const op = page.descending ? sql`>` : sql`<`;
+    q = q.where(sql<boolean>`(${column}, id) ${op} (${page.before.value}${cast}, ${page.before.id}::uuid)`);
+  }
+  const rows = await q.orderBy(sql`${column} ${direction}`).orderBy(sql`id ${direction}`).limit(page.limit).execute();
+  return rows.map(toModel);
+}
+
+export async function countModels(db: Executor, filter: ModelFilter): Promise<number> {
+  const row = await db
+    .selectFrom('models')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where((eb) => filtered(eb, filter))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** The read-side shapes of a model folded from its log, as it was at `position`. */
+export function recordsFromState(state: LiveModel, position: string): ModelRecord {
+  const versions: VersionRecord[] = state.versions.map(({ formats: _formats, ...v }) => ({ modelId: state.id, ...v }));
+  const formats: FormatRecord[] = state.versions.flatMap((v) => v.formats.map((f) => ({ modelId: state.id, number: v.number, ...f })));
+  return {
+    id: state.id,
+    contextId: state.contextId,
+    name: state.name,
+    description: state.description,
+    tags: state.tags,
+    createdAt: state.createdAt,
+    createdBy: state.createdBy,
+    updatedAt: state.updatedAt,
+    versionCount: state.versions.length,
+    asOf: { position, versions, formats },
+  };
+}
+
+/** The context a model was created in, from its first event: known even after the model is deleted. */
+export async function modelContextFromLog(db: Executor, modelId: string): Promise<string | null> {
+  const row = await db
+    .selectFrom('events')
+    .select(sql<string>`data->>'contextId'`.as('context_id'))
+    .where('stream_id', '=', modelId)
+    .where('stream_version', '=', 1)
+    .executeTakeFirst();
+  return row?.context_id ?? null;
+}

@@ -1,0 +1,130 @@
+/* eslint-disable */
+import * as types from './graphql.ts';
+import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+
+/**
+ * Map of all GraphQL operations in the project.
+ *
+ * This map has several performance disadvantages:
+ * 1. It is not tree-shakeable, so it will include all operations in the project.
+ * 2. It is not minifiable, so the string of a GraphQL query will be multiple times inside the bundle.
+ * 3. It does not support dead code elimination, so it will add unused operations.
+ *
+ * Therefore it is highly recommended to use the babel or swc plugin for production.
+ * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
+ */
+type Documents = {
+    "\n  fragment ModelFields on Model {\n    id\n    name\n    description\n    tags\n    createdAt\n    updatedAt\n    createdBy\n    versionCount\n    latestVersion {\n      number\n    }\n  }\n": typeof types.ModelFieldsFragmentDoc,
+    "\n  fragment VersionFields on Version {\n    number\n    status\n    description\n    tags\n    hyperparameters\n    config\n    records {\n      uri\n      name\n    }\n    formats {\n      id\n      filename\n      size\n      sha256\n      contentType\n      downloadUrl\n    }\n    createdAt\n    publishedAt\n    publishedBy\n    model {\n      id\n      name\n    }\n  }\n": typeof types.VersionFieldsFragmentDoc,
+    "\n  mutation CreateModel($input: CreateModelInput!) {\n    createModel(input: $input) {\n      __typename\n      ... on CreateModelSuccess {\n        model {\n          ...ModelFields\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n      ... on ValidationError {\n        field\n      }\n      ... on NameTakenError {\n        name\n      }\n    }\n  }\n": typeof types.CreateModelDocument,
+    "\n  mutation UpdateModel($input: UpdateModelInput!) {\n    updateModel(input: $input) {\n      __typename\n      ... on UpdateModelSuccess {\n        model {\n          ...ModelFields\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n": typeof types.UpdateModelDocument,
+    "\n  mutation DeleteModel($id: ID!) {\n    deleteModel(id: $id) {\n      __typename\n      ... on DeleteModelSuccess {\n        id\n      }\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n": typeof types.DeleteModelDocument,
+    "\n  mutation CreateVersion($input: CreateVersionInput!) {\n    createVersion(input: $input) {\n      __typename\n      ... on CreateVersionSuccess {\n        version {\n          ...VersionFields\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n      ... on VersionLimitError {\n        limit\n      }\n    }\n  }\n": typeof types.CreateVersionDocument,
+    "\n  mutation UpdateVersion($input: UpdateVersionInput!) {\n    updateVersion(input: $input) {\n      __typename\n      ... on UpdateVersionSuccess {\n        version {\n          ...VersionFields\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n": typeof types.UpdateVersionDocument,
+    "\n  mutation PublishVersion($modelId: ID!, $number: Int!) {\n    publishVersion(modelId: $modelId, number: $number) {\n      __typename\n      ... on PublishVersionSuccess {\n        version {\n          ...VersionFields\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n": typeof types.PublishVersionDocument,
+    "\n  mutation DeleteVersion($modelId: ID!, $number: Int!) {\n    deleteVersion(modelId: $modelId, number: $number) {\n      __typename\n      ... on DeleteVersionSuccess {\n        model {\n          ...ModelFields\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n": typeof types.DeleteVersionDocument,
+    "\n  mutation DeleteFormat($modelId: ID!, $number: Int!, $format: String!) {\n    deleteFormat(modelId: $modelId, number: $number, format: $format) {\n      __typename\n      ... on DeleteFormatSuccess {\n        version {\n          ...VersionFields\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n": typeof types.DeleteFormatDocument,
+    "\n  query ModelById($id: ID, $name: String, $asOf: DateTime) {\n    model(id: $id, name: $name, asOf: $asOf) {\n      ...ModelFields\n      versions(first: 100) {\n        totalCount\n        edges {\n          cursor\n          node {\n            ...VersionFields\n          }\n        }\n      }\n      history(first: 100) {\n        totalCount\n        edges {\n          node {\n            position\n            type\n            actor\n            recordedAt\n            data\n          }\n        }\n      }\n    }\n  }\n": typeof types.ModelByIdDocument,
+    "\n  query Versions($id: ID!, $first: Int, $after: String, $last: Int, $before: String, $status: VersionStatus) {\n    model(id: $id) {\n      versions(first: $first, after: $after, last: $last, before: $before, status: $status) {\n        totalCount\n        pageInfo {\n          hasNextPage\n          hasPreviousPage\n          endCursor\n          startCursor\n        }\n        edges {\n          cursor\n          node {\n            number\n            status\n          }\n        }\n      }\n    }\n  }\n": typeof types.VersionsDocument,
+    "\n  query Models($first: Int, $after: String, $last: Int, $before: String, $search: String, $tags: [String!], $orderBy: ModelOrder) {\n    models(first: $first, after: $after, last: $last, before: $before, search: $search, tags: $tags, orderBy: $orderBy) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        hasPreviousPage\n        endCursor\n        startCursor\n      }\n      edges {\n        cursor\n        node {\n          id\n          name\n          tags\n        }\n      }\n    }\n  }\n": typeof types.ModelsDocument,
+    "\n  query ModelsWithVersions($first: Int) {\n    models(first: $first) {\n      totalCount\n      edges {\n        node {\n          id\n          name\n          latestVersion {\n            number\n          }\n          versions(first: 30) {\n            edges {\n              node {\n                number\n                formats {\n                  id\n                  sha256\n                }\n              }\n            }\n          }\n        }\n      }\n    }\n  }\n": typeof types.ModelsWithVersionsDocument,
+    "\n  query Formats {\n    formats\n  }\n": typeof types.FormatsDocument,
+};
+const documents: Documents = {
+    "\n  fragment ModelFields on Model {\n    id\n    name\n    description\n    tags\n    createdAt\n    updatedAt\n    createdBy\n    versionCount\n    latestVersion {\n      number\n    }\n  }\n": types.ModelFieldsFragmentDoc,
+    "\n  fragment VersionFields on Version {\n    number\n    status\n    description\n    tags\n    hyperparameters\n    config\n    records {\n      uri\n      name\n    }\n    formats {\n      id\n      filename\n      size\n      sha256\n      contentType\n      downloadUrl\n    }\n    createdAt\n    publishedAt\n    publishedBy\n    model {\n      id\n      name\n    }\n  }\n": types.VersionFieldsFragmentDoc,
+    "\n  mutation CreateModel($input: CreateModelInput!) {\n    createModel(input: $input) {\n      __typename\n      ... on CreateModelSuccess {\n        model {\n          ...ModelFields\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n      ... on ValidationError {\n        field\n      }\n      ... on NameTakenError {\n        name\n      }\n    }\n  }\n": types.CreateModelDocument,
+    "\n  mutation UpdateModel($input: UpdateModelInput!) {\n    updateModel(input: $input) {\n      __typename\n      ... on UpdateModelSuccess {\n        model {\n          ...ModelFields\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n": types.UpdateModelDocument,
+    "\n  mutation DeleteModel($id: ID!) {\n    deleteModel(id: $id) {\n      __typename\n      ... on DeleteModelSuccess {\n        id\n      }\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n": types.DeleteModelDocument,
+    "\n  mutation CreateVersion($input: CreateVersionInput!) {\n    createVersion(input: $input) {\n      __typename\n      ... on CreateVersionSuccess {\n        version {\n          ...VersionFields\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n      ... on VersionLimitError {\n        limit\n      }\n    }\n  }\n": types.CreateVersionDocument,
+    "\n  mutation UpdateVersion($input: UpdateVersionInput!) {\n    updateVersion(input: $input) {\n      __typename\n      ... on UpdateVersionSuccess {\n        version {\n          ...VersionFields\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n": types.UpdateVersionDocument,
+    "\n  mutation PublishVersion($modelId: ID!, $number: Int!) {\n    publishVersion(modelId: $modelId, number: $number) {\n      __typename\n      ... on PublishVersionSuccess {\n        version {\n          ...VersionFields\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n": types.PublishVersionDocument,
+    "\n  mutation DeleteVersion($modelId: ID!, $number: Int!) {\n    deleteVersion(modelId: $modelId, number: $number) {\n      __typename\n      ... on DeleteVersionSuccess {\n        model {\n          ...ModelFields\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n": types.DeleteVersionDocument,
+    "\n  mutation DeleteFormat($modelId: ID!, $number: Int!, $format: String!) {\n    deleteFormat(modelId: $modelId, number: $number, format: $format) {\n      __typename\n      ... on DeleteFormatSuccess {\n        version {\n          ...VersionFields\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n": types.DeleteFormatDocument,
+    "\n  query ModelById($id: ID, $name: String, $asOf: DateTime) {\n    model(id: $id, name: $name, asOf: $asOf) {\n      ...ModelFields\n      versions(first: 100) {\n        totalCount\n        edges {\n          cursor\n          node {\n            ...VersionFields\n          }\n        }\n      }\n      history(first: 100) {\n        totalCount\n        edges {\n          node {\n            position\n            type\n            actor\n            recordedAt\n            data\n          }\n        }\n      }\n    }\n  }\n": types.ModelByIdDocument,
+    "\n  query Versions($id: ID!, $first: Int, $after: String, $last: Int, $before: String, $status: VersionStatus) {\n    model(id: $id) {\n      versions(first: $first, after: $after, last: $last, before: $before, status: $status) {\n        totalCount\n        pageInfo {\n          hasNextPage\n          hasPreviousPage\n          endCursor\n          startCursor\n        }\n        edges {\n          cursor\n          node {\n            number\n            status\n          }\n        }\n      }\n    }\n  }\n": types.VersionsDocument,
+    "\n  query Models($first: Int, $after: String, $last: Int, $before: String, $search: String, $tags: [String!], $orderBy: ModelOrder) {\n    models(first: $first, after: $after, last: $last, before: $before, search: $search, tags: $tags, orderBy: $orderBy) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        hasPreviousPage\n        endCursor\n        startCursor\n      }\n      edges {\n        cursor\n        node {\n          id\n          name\n          tags\n        }\n      }\n    }\n  }\n": types.ModelsDocument,
+    "\n  query ModelsWithVersions($first: Int) {\n    models(first: $first) {\n      totalCount\n      edges {\n        node {\n          id\n          name\n          latestVersion {\n            number\n          }\n          versions(first: 30) {\n            edges {\n              node {\n                number\n                formats {\n                  id\n                  sha256\n                }\n              }\n            }\n          }\n        }\n      }\n    }\n  }\n": types.ModelsWithVersionsDocument,
+    "\n  query Formats {\n    formats\n  }\n": types.FormatsDocument,
+};
+
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ *
+ *
+ * @example
+ * ```ts
+ * const query = graphql(`query GetUser($id: ID!) { user(id: $id) { name } }`);
+ * ```
+ *
+ * The query argument is unknown!
+ * Please regenerate the types.
+ */
+export function graphql(source: string): unknown;
+
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment ModelFields on Model {\n    id\n    name\n    description\n    tags\n    createdAt\n    updatedAt\n    createdBy\n    versionCount\n    latestVersion {\n      number\n    }\n  }\n"): (typeof documents)["\n  fragment ModelFields on Model {\n    id\n    name\n    description\n    tags\n    createdAt\n    updatedAt\n    createdBy\n    versionCount\n    latestVersion {\n      number\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment VersionFields on Version {\n    number\n    status\n    description\n    tags\n    hyperparameters\n    config\n    records {\n      uri\n      name\n    }\n    formats {\n      id\n      filename\n      size\n      sha256\n      contentType\n      downloadUrl\n    }\n    createdAt\n    publishedAt\n    publishedBy\n    model {\n      id\n      name\n    }\n  }\n"): (typeof documents)["\n  fragment VersionFields on Version {\n    number\n    status\n    description\n    tags\n    hyperparameters\n    config\n    records {\n      uri\n      name\n    }\n    formats {\n      id\n      filename\n      size\n      sha256\n      contentType\n      downloadUrl\n    }\n    createdAt\n    publishedAt\n    publishedBy\n    model {\n      id\n      name\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateModel($input: CreateModelInput!) {\n    createModel(input: $input) {\n      __typename\n      ... on CreateModelSuccess {\n        model {\n          ...ModelFields\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n      ... on ValidationError {\n        field\n      }\n      ... on NameTakenError {\n        name\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation CreateModel($input: CreateModelInput!) {\n    createModel(input: $input) {\n      __typename\n      ... on CreateModelSuccess {\n        model {\n          ...ModelFields\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n      ... on ValidationError {\n        field\n      }\n      ... on NameTakenError {\n        name\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UpdateModel($input: UpdateModelInput!) {\n    updateModel(input: $input) {\n      __typename\n      ... on UpdateModelSuccess {\n        model {\n          ...ModelFields\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation UpdateModel($input: UpdateModelInput!) {\n    updateModel(input: $input) {\n      __typename\n      ... on UpdateModelSuccess {\n        model {\n          ...ModelFields\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DeleteModel($id: ID!) {\n    deleteModel(id: $id) {\n      __typename\n      ... on DeleteModelSuccess {\n        id\n      }\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation DeleteModel($id: ID!) {\n    deleteModel(id: $id) {\n      __typename\n      ... on DeleteModelSuccess {\n        id\n      }\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateVersion($input: CreateVersionInput!) {\n    createVersion(input: $input) {\n      __typename\n      ... on CreateVersionSuccess {\n        version {\n          ...VersionFields\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n      ... on VersionLimitError {\n        limit\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation CreateVersion($input: CreateVersionInput!) {\n    createVersion(input: $input) {\n      __typename\n      ... on CreateVersionSuccess {\n        version {\n          ...VersionFields\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n      ... on VersionLimitError {\n        limit\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UpdateVersion($input: UpdateVersionInput!) {\n    updateVersion(input: $input) {\n      __typename\n      ... on UpdateVersionSuccess {\n        version {\n          ...VersionFields\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation UpdateVersion($input: UpdateVersionInput!) {\n    updateVersion(input: $input) {\n      __typename\n      ... on UpdateVersionSuccess {\n        version {\n          ...VersionFields\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation PublishVersion($modelId: ID!, $number: Int!) {\n    publishVersion(modelId: $modelId, number: $number) {\n      __typename\n      ... on PublishVersionSuccess {\n        version {\n          ...VersionFields\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation PublishVersion($modelId: ID!, $number: Int!) {\n    publishVersion(modelId: $modelId, number: $number) {\n      __typename\n      ... on PublishVersionSuccess {\n        version {\n          ...VersionFields\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DeleteVersion($modelId: ID!, $number: Int!) {\n    deleteVersion(modelId: $modelId, number: $number) {\n      __typename\n      ... on DeleteVersionSuccess {\n        model {\n          ...ModelFields\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation DeleteVersion($modelId: ID!, $number: Int!) {\n    deleteVersion(modelId: $modelId, number: $number) {\n      __typename\n      ... on DeleteVersionSuccess {\n        model {\n          ...ModelFields\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DeleteFormat($modelId: ID!, $number: Int!, $format: String!) {\n    deleteFormat(modelId: $modelId, number: $number, format: $format) {\n      __typename\n      ... on DeleteFormatSuccess {\n        version {\n          ...VersionFields\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation DeleteFormat($modelId: ID!, $number: Int!, $format: String!) {\n    deleteFormat(modelId: $modelId, number: $number, format: $format) {\n      __typename\n      ... on DeleteFormatSuccess {\n        version {\n          ...VersionFields\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ModelById($id: ID, $name: String, $asOf: DateTime) {\n    model(id: $id, name: $name, asOf: $asOf) {\n      ...ModelFields\n      versions(first: 100) {\n        totalCount\n        edges {\n          cursor\n          node {\n            ...VersionFields\n          }\n        }\n      }\n      history(first: 100) {\n        totalCount\n        edges {\n          node {\n            position\n            type\n            actor\n            recordedAt\n            data\n          }\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query ModelById($id: ID, $name: String, $asOf: DateTime) {\n    model(id: $id, name: $name, asOf: $asOf) {\n      ...ModelFields\n      versions(first: 100) {\n        totalCount\n        edges {\n          cursor\n          node {\n            ...VersionFields\n          }\n        }\n      }\n      history(first: 100) {\n        totalCount\n        edges {\n          node {\n            position\n            type\n            actor\n            recordedAt\n            data\n          }\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Versions($id: ID!, $first: Int, $after: String, $last: Int, $before: String, $status: VersionStatus) {\n    model(id: $id) {\n      versions(first: $first, after: $after, last: $last, before: $before, status: $status) {\n        totalCount\n        pageInfo {\n          hasNextPage\n          hasPreviousPage\n          endCursor\n          startCursor\n        }\n        edges {\n          cursor\n          node {\n            number\n            status\n          }\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query Versions($id: ID!, $first: Int, $after: String, $last: Int, $before: String, $status: VersionStatus) {\n    model(id: $id) {\n      versions(first: $first, after: $after, last: $last, before: $before, status: $status) {\n        totalCount\n        pageInfo {\n          hasNextPage\n          hasPreviousPage\n          endCursor\n          startCursor\n        }\n        edges {\n          cursor\n          node {\n            number\n            status\n          }\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Models($first: Int, $after: String, $last: Int, $before: String, $search: String, $tags: [String!], $orderBy: ModelOrder) {\n    models(first: $first, after: $after, last: $last, before: $before, search: $search, tags: $tags, orderBy: $orderBy) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        hasPreviousPage\n        endCursor\n        startCursor\n      }\n      edges {\n        cursor\n        node {\n          id\n          name\n          tags\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query Models($first: Int, $after: String, $last: Int, $before: String, $search: String, $tags: [String!], $orderBy: ModelOrder) {\n    models(first: $first, after: $after, last: $last, before: $before, search: $search, tags: $tags, orderBy: $orderBy) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        hasPreviousPage\n        endCursor\n        startCursor\n      }\n      edges {\n        cursor\n        node {\n          id\n          name\n          tags\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ModelsWithVersions($first: Int) {\n    models(first: $first) {\n      totalCount\n      edges {\n        node {\n          id\n          name\n          latestVersion {\n            number\n          }\n          versions(first: 30) {\n            edges {\n              node {\n                number\n                formats {\n                  id\n                  sha256\n                }\n              }\n            }\n          }\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query ModelsWithVersions($first: Int) {\n    models(first: $first) {\n      totalCount\n      edges {\n        node {\n          id\n          name\n          latestVersion {\n            number\n          }\n          versions(first: 30) {\n            edges {\n              node {\n                number\n                formats {\n                  id\n                  sha256\n                }\n              }\n            }\n          }\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Formats {\n    formats\n  }\n"): (typeof documents)["\n  query Formats {\n    formats\n  }\n"];
+
+export function graphql(source: string) {
+  return (documents as any)[source] ?? {};
+}
+
+export type DocumentType<TDocumentNode extends DocumentNode<any, any>> = TDocumentNode extends DocumentNode<  infer TType,  any>  ? TType  : never;

@@ -1,0 +1,50 @@
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { type ExecutionResult, print } from 'graphql';
+import { type App, CSRF_HEADER, createApp } from '../../src/app.ts';
+import { type Config, loadConfig } from '../../src/config.ts';
+import { createLogger } from '../../src/logger.ts';
+import type { Store } from '../../src/store/open.ts';
+import { openTestDatabase, type TestDatabase } from './database.ts';
+
+export interface TestApi {
+  t: TestDatabase;
+  app: App;
+  config: Config;
+  /** Runs a typed document through Yoga, without a network. */
+  run<R, V extends Record<string, unknown>>(document: TypedDocumentNode<R, V>, variables?: V, headers?: Record<string, string>): Promise<ExecutionResult<R>>;
+  /** Like run, but fails the test on any top-level GraphQL error and returns `data`. */
+  ok<R, V extends Record<string, unknown>>(document: TypedDocumentNode<R, V>, variables?: V): Promise<R>;
+  close(): Promise<void>;
+}
+
+export const testConfig = (env: Record<string, string> = {}): Config => loadConfig({ LOG_LEVEL: 'silent', CAIRN_DATA_DIR: '/nonexistent', ...env });
+
+/** A Cairn app on a fresh test database; `store` lets a test wrap the database (to count statements, say). */
+export async function openTestApi(options: { env?: Record<string, string>; store?: (t: TestDatabase) => Store } = {}): Promise<TestApi> {
+  const t = await openTestDatabase();
+  const config = testConfig(options.env);
+  const app = await createApp(config, options.store?.(t) ?? t.store, createLogger('silent'));
+  const run: TestApi['run'] = async (document, variables, headers = {}) => {
+    const response = await app.yoga.fetch('http://cairn.test/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', [CSRF_HEADER]: '1', ...headers },
+      body: JSON.stringify({ query: print(document), variables }),
+    });
+    return (await response.json()) as ExecutionResult<any>;
+  };
+  return {
+    t,
+    app,
+    config,
+    run,
+    async ok(document, variables) {
+      const result = await run(document, variables);
+      if (result.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(result.errors)}`);
+      return result.data!;
+    },
+    async close() {
+      await app.close();
+      await t.close();
+    },
+  };
+}

@@ -2,13 +2,27 @@ import SchemaBuilder from '@pothos/core';
 import ComplexityPlugin from '@pothos/plugin-complexity';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import RelayPlugin from '@pothos/plugin-relay';
+import { getNullableType, isListType } from 'graphql';
 import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
 import type { GraphQLContext } from './context.ts';
 
 const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
-/** Limits on what one operation may ask for; past them the operation is refused before it runs. */
-export const QUERY_LIMITS = { depth: 12, breadth: 200, complexity: 20_000 };
+/**
+ * Limits on what one operation may ask for; past them the operation is refused before it runs. A page of
+ * 100 models with 30 versions each and their formats costs about 70,000; a page of pages of pages, millions.
+ */
+export const QUERY_LIMITS = { depth: 12, breadth: 200, complexity: 100_000 };
+
+/** A connection costs its page size times its items; its `edges` list is that same page, not ten more. */
+function fieldComplexity(args: Record<string, unknown>, _ctx: unknown, field: { name: string; type: unknown; args: readonly { name: string }[] }) {
+  if (field.args.some((a) => a.name === 'first')) {
+    const size = (args.first ?? args.last ?? 20) as number;
+    return { field: 1, multiplier: Math.max(size, 1) };
+  }
+  if (field.name === 'edges') return { field: 1, multiplier: 1 };
+  return isListType(getNullableType(field.type as never)) ? { field: 1, multiplier: 10 } : 1;
+}
 
 export const builder = new SchemaBuilder<{
   Context: GraphQLContext;
@@ -34,7 +48,7 @@ export const builder = new SchemaBuilder<{
   },
   complexity: {
     limit: QUERY_LIMITS,
-    defaultListMultiplier: 10,
+    fieldComplexity,
   },
 });
 

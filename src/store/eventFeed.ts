@@ -1,5 +1,4 @@
 import type { RecordedEvent } from '../domain/model/events.ts';
-import type { Executor } from './database.ts';
 import { type FeedCursor, feedCursorAt, feedHead, readFeed } from './eventLog.ts';
 import type { Store } from './open.ts';
 
@@ -8,14 +7,19 @@ export const EVENTS_CHANNEL = 'cairn_events';
 export class UnknownPositionError extends Error {}
 
 export interface FollowOptions {
-  /** Resume after this event's position; absent: only events from now on. */
-  after?: string | null;
+  /** Where to start: see `cursor`. */
+  from: FeedCursor;
   /** Only this model's events. */
   streamId?: string;
   signal?: AbortSignal;
 }
 
 export interface EventFeed {
+  /**
+   * The cursor to follow from: after the event at `after`, or (absent) now. Taken when a subscription is
+   * made, not when its first event is pulled, so nothing appended in between is missed.
+   */
+  cursor(after?: string | null): Promise<FeedCursor>;
   follow(options: FollowOptions): AsyncGenerator<RecordedEvent>;
   close(): Promise<void>;
 }
@@ -35,7 +39,7 @@ export async function createEventFeed(store: Pick<Store, 'db' | 'listen'>, optio
     for (const w of [...waiters]) w();
   };
   const unlisten = await store.listen(EVENTS_CHANNEL, wake);
-  const poll = setInterval(wake, options.pollMs ?? 2000);
+  const poll = setInterval(wake, options.pollMs ?? 30_000);
   poll.unref();
   const batchSize = options.batchSize ?? 200;
 
@@ -51,16 +55,15 @@ export async function createEventFeed(store: Pick<Store, 'db' | 'listen'>, optio
       signal?.addEventListener('abort', done);
     });
 
-  async function start(db: Executor, after: string | null | undefined): Promise<FeedCursor> {
-    if (after == null) return feedHead(db);
-    const cursor = await feedCursorAt(db, after);
-    if (!cursor) throw new UnknownPositionError(`No event has position ${after}`);
-    return cursor;
-  }
-
   return {
-    async *follow({ after, streamId, signal }) {
-      let cursor = await start(store.db, after);
+    async cursor(after) {
+      if (after == null) return feedHead(store.db);
+      const cursor = await feedCursorAt(store.db, after);
+      if (!cursor) throw new UnknownPositionError(`No event has position ${after}`);
+      return cursor;
+    },
+    async *follow({ from, streamId, signal }) {
+      let cursor = from;
       while (!signal?.aborted && !closed) {
         const seen = generation;
         const batch = await readFeed(store.db, cursor, batchSize, streamId);

@@ -48,3 +48,29 @@ export async function openTestApi(options: { env?: Record<string, string>; store
     },
   };
 }
+
+/** Serves the app's Node handler on an ephemeral port, for tests where HTTP itself is under test. */
+export async function listen(app: App): Promise<{ url: string; close(): Promise<void> }> {
+  const { createServer } = await import('node:http');
+  const server = createServer(app.handle);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as import('node:net').AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** Sends a query written as a string (for malformed, hostile or untyped operations). */
+export async function rawQuery(app: App, query: string, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
+  const response = await app.yoga.fetch('http://cairn.test/graphql', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', [CSRF_HEADER]: '1', ...headers },
+    body: JSON.stringify({ query }),
+  });
+  return { status: response.status, body: await response.json() };
+}

@@ -1,11 +1,11 @@
 import { GraphQLError } from 'graphql';
 import type { RecordedEvent } from '../../domain/model/events.ts';
 import { UnknownPositionError } from '../../store/eventFeed.ts';
+import { type FeedCursor, readStreamPage } from '../../store/eventLog.ts';
 import { modelContextFromLog } from '../../store/readModels.ts';
 import { builder } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';
 import { cursorPage, invalidArgument, type PageArgs } from '../pagination.ts';
-import { readStreamPage } from '../../store/eventLog.ts';
 import { loadModel } from './model.ts';
 
 export const ModelEventRef = builder.objectRef<RecordedEvent>('ModelEvent').implement({
@@ -37,13 +37,31 @@ export async function resolveHistory(ctx: GraphQLContext, modelId: string, args:
   );
 }
 
+/** The feed from a cursor, less what this request may not see: other contexts' models. */
+async function* visibleEvents(ctx: GraphQLContext, from: FeedCursor, streamId: string | undefined): AsyncGenerator<RecordedEvent> {
+  // Whose context a model is in never changes; remember it for the life of the subscription.
+  const contexts = new Map<string, string | null>();
+  const abort = new AbortController();
+  try {
+    for await (const event of ctx.feed.follow({ from, streamId, signal: abort.signal })) {
+      if (streamId === undefined) {
+        if (!contexts.has(event.streamId)) contexts.set(event.streamId, await modelContextFromLog(ctx.db, event.streamId));
+        if (contexts.get(event.streamId) !== ctx.contextId) continue;
+      }
+      yield event;
+    }
+  } finally {
+    abort.abort();
+  }
+}
+
 builder.subscriptionFields((t) => ({
   modelEvents: t.field({
     type: ModelEventRef,
     description:
       "Every new event in this context, or one model's. With `after` (a position), first the events after it, then live ones: a client that reconnects with its last position misses nothing and sees nothing twice.",
     args: { modelId: t.arg.id(), after: t.arg.string() },
-    subscribe: async function* (_root, { modelId, after }, ctx) {
+    subscribe: async (_root, { modelId, after }, ctx) => {
       let streamId: string | undefined;
       if (modelId != null) {
         const model = await loadModel(ctx, String(modelId));
@@ -51,24 +69,14 @@ builder.subscriptionFields((t) => ({
         streamId = model.id;
       }
       if (after != null && !isPosition(after)) throw invalidArgument('`after` is a position, a whole number');
-      // Whose context a model is in never changes; remember it for the life of the subscription.
-      const contexts = new Map<string, string | null>();
-      const visible = async (event: RecordedEvent) => {
-        if (streamId !== undefined) return true;
-        if (!contexts.has(event.streamId)) contexts.set(event.streamId, await modelContextFromLog(ctx.db, event.streamId));
-        return contexts.get(event.streamId) === ctx.contextId;
-      };
-      const abort = new AbortController();
+      let from: FeedCursor;
       try {
-        for await (const event of ctx.feed.follow({ after, streamId, signal: abort.signal })) {
-          if (await visible(event)) yield event;
-        }
+        from = await ctx.feed.cursor(after);
       } catch (error) {
         if (error instanceof UnknownPositionError) throw new GraphQLError(error.message, { extensions: { code: 'NOT_FOUND' } });
         throw error;
-      } finally {
-        abort.abort();
       }
+      return visibleEvents(ctx, from, streamId);
     },
     resolve: (event) => event,
   }),

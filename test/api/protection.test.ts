@@ -1,0 +1,101 @@
+import type { KyselyPlugin } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CSRF_HEADER } from '../../src/app.ts';
+import { listen, openTestApi, rawQuery, type TestApi } from '../helpers/api.ts';
+
+let api: TestApi;
+let server: Awaited<ReturnType<typeof listen>>;
+beforeAll(async () => {
+  api = await openTestApi({ env: { CAIRN_MAX_BODY_BYTES: '2048' } });
+  server = await listen(api.app);
+});
+afterAll(async () => {
+  await server?.close();
+  await api?.close();
+});
+
+describe('limits on what one operation may ask', () => {
+  it('refuses a query deeper than the limit before running it', async () => {
+    const deep = '{ models { edges { node { versions { edges { node { model { versions { edges { node { model { versions { edges { node { number } } } } } } } } } } } } } } }';
+    const { body } = await rawQuery(api.app, deep);
+    expect(body.errors[0].message).toMatch(/maximum depth/);
+    expect(body.data).toBeNull();
+  });
+
+  it('refuses a query whose pages multiply past the complexity limit, and accepts a large ordinary page', async () => {
+    const huge =
+      '{ models(first: 100) { edges { node { versions(first: 100) { edges { node { model { history(first: 100) { edges { node { type } } } } } } } } } } }';
+    expect((await rawQuery(api.app, huge)).body.errors[0].message).toMatch(/complexity/);
+    const ordinary = '{ models(first: 100) { edges { node { name versions(first: 30) { edges { node { number formats { id sha256 } } } } } } } }';
+    expect((await rawQuery(api.app, ordinary)).body.errors).toBeUndefined();
+  });
+});
+
+describe('over HTTP', () => {
+  const post = (body: string, headers: Record<string, string>) => fetch(`${server.url}/graphql`, { method: 'POST', body, headers });
+
+  it('answers /health and /ready', async () => {
+    expect((await fetch(`${server.url}/health`)).status).toBe(200);
+    const ready = await fetch(`${server.url}/ready`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ready' });
+  });
+
+  it('refuses a request without the CSRF header unless it is JSON with the header', async () => {
+    const query = JSON.stringify({ query: '{ formats }' });
+    const form = await post(query, { 'content-type': 'text/plain' });
+    expect(form.status).toBe(403);
+    const get = await fetch(`${server.url}/graphql?query=${encodeURIComponent('{ formats }')}`);
+    expect(get.status).toBe(403);
+    const ok = await post(query, { 'content-type': 'application/json', [CSRF_HEADER]: '1' });
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toEqual({ data: { formats: ['pkl', 'rda', 'pmml'] } });
+  });
+
+  it('refuses a JSON body over the limit with 413 and a GraphQL-shaped error', async () => {
+    const big = JSON.stringify({ query: `{ formats } # ${'x'.repeat(4096)}` });
+    const response = await post(big, { 'content-type': 'application/json', [CSRF_HEADER]: '1' });
+    expect(response.status).toBe(413);
+    expect((await response.json()).errors[0].message).toMatch(/larger than 2048 bytes/);
+  });
+
+  it('serves GraphiQL, with its scripts from this server, and a ready example operation', async () => {
+    const page = await fetch(`${server.url}/graphql`, { headers: { accept: 'text/html' } });
+    const html = await page.text();
+    expect(page.status).toBe(200);
+    expect(html).toContain('/graphiql/yoga-graphiql.umd.js');
+    expect(html).not.toContain('unpkg.com');
+    expect(html).toContain('query Models');
+    const script = await fetch(`${server.url}/graphiql/yoga-graphiql.umd.js`);
+    expect(script.status).toBe(200);
+    expect((await script.arrayBuffer()).byteLength).toBeGreaterThan(100_000);
+    expect((await fetch(`${server.url}/graphiql/../../package.json`)).status).toBe(404);
+  });
+});
+
+describe('unexpected failures', () => {
+  it('reach the client masked: no message, SQL, stack or path of ours', async () => {
+    // Every statement fails once `fail` is set, with a message full of what must not leak.
+    let fail = false;
+    const flaky: KyselyPlugin = {
+      transformQuery(args) {
+        if (fail) throw new Error('relation "secret" does not exist: select * from secret at /work/main/src/store/x.ts:1');
+        return args.node;
+      },
+      async transformResult(args) {
+        return args.result;
+      },
+    };
+    const masked = await openTestApi({ store: (t) => ({ ...t.store, db: t.db.withPlugin(flaky) }) });
+    try {
+      fail = true;
+      const { body } = await rawQuery(masked.app, '{ models { totalCount } }');
+      const text = JSON.stringify(body);
+      expect(body.errors[0].message).toBe('Unexpected error.');
+      expect(text).not.toMatch(/secret|select|\/work\/|\.ts|stack/i);
+    } finally {
+      fail = false;
+      await masked.close();
+    }
+  });
+});

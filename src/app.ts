@@ -40,7 +40,13 @@ export async function createApp(config: Config, store: Store, logger: Logger): P
     logging: logger,
     // Unexpected errors reach clients as "Unexpected error." with no stack, SQL or path; they are logged here.
     maskedErrors: true,
-    graphiql: { title: 'Cairn', defaultQuery: EXAMPLE_OPERATION, headers: JSON.stringify({ [CSRF_HEADER]: '1' }) },
+    // This GraphiQL build shows `initialQuery` on a first visit (it ignores `defaultQuery`); both are given.
+    graphiql: {
+      title: 'Cairn',
+      defaultQuery: EXAMPLE_OPERATION,
+      ...{ initialQuery: EXAMPLE_OPERATION },
+      headers: JSON.stringify({ [CSRF_HEADER]: '1' }),
+    },
     renderGraphiQL: renderLocalGraphiQL,
     plugins: [
       // Browsers send form posts and simple GETs cross-site without asking; such requests must carry this header.

@@ -1,37 +1,58 @@
 import { randomUUID } from 'node:crypto';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
-import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import path from 'node:path';
+import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import type { BlobStore } from './files/blobStore.ts';
+import { createFileSystemBlobStore } from './files/fileSystemBlobStore.ts';
 import type { Config } from './config.ts';
 import { createLoaders, type GraphQLContext } from './graphql/context.ts';
 import { EXAMPLE_OPERATION, renderLocalGraphiQL } from './graphql/graphiql.ts';
 import { schema } from './graphql/schema.ts';
-import { createRequestHandler, type RequestHandler } from './http/server.ts';
+import { CSRF_HEADER, CSRF_HEADERS, createRequestHandler, type RequestHandler } from './http/server.ts';
 import type { Logger } from './logger.ts';
 import { contextIdByName } from './store/contexts.ts';
 import { createEventFeed, type EventFeed } from './store/eventFeed.ts';
 import type { Store } from './store/open.ts';
 
+/** The server context Yoga is given: a multipart request's operations, already parsed with its files. */
+export interface ServerContext {
+  uploadOperations?: unknown;
+}
+
+/** Hands Yoga the operations graphql-upload-minimal parsed, instead of letting it read the request body. */
+const useParsedUploads = (): Plugin<object, ServerContext> => ({
+  onRequestParse({ serverContext, setRequestParser }) {
+    const operations = serverContext?.uploadOperations;
+    if (operations) setRequestParser(() => operations as never);
+  },
+});
+
 export interface App {
-  yoga: YogaServerInstance<Record<string, unknown>, GraphQLContext>;
+  yoga: YogaServerInstance<ServerContext, GraphQLContext>;
   /** The Node HTTP handler: GraphQL, health, and (later) files. */
   handle: RequestHandler;
   store: Store;
   feed: EventFeed;
+  blobs: BlobStore;
   close(): Promise<void>;
 }
 
-/** The header that marks a request as not a cross-site form post (see CSRF prevention below). */
-export const CSRF_HEADER = 'x-cairn-csrf';
+export { CSRF_HEADER } from './http/server.ts';
 
 const requestIdFrom = (header: string | null) => (header && /^[\w.:-]{1,128}$/.test(header) ? header : randomUUID());
 
 /** Wires a Cairn server around an open store. Does not listen: main.ts does, tests call `yoga.fetch` or `handle`. */
-export async function createApp(config: Config, store: Store, logger: Logger): Promise<App> {
+export async function createApp(
+  config: Config,
+  store: Store,
+  logger: Logger,
+  blobs: BlobStore = createFileSystemBlobStore(path.join(config.dataDir, 'blobs')),
+): Promise<App> {
   const defaultContextId = await contextIdByName(store.db, 'default');
   if (!defaultContextId) throw new Error('The default context is missing: the database was not migrated');
   const feed = await createEventFeed(store);
 
-  const yoga = createYoga<Record<string, unknown>, GraphQLContext>({
+  const yoga = createYoga<ServerContext, GraphQLContext>({
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
@@ -49,13 +70,15 @@ export async function createApp(config: Config, store: Store, logger: Logger): P
     },
     renderGraphiQL: renderLocalGraphiQL,
     plugins: [
+      useParsedUploads(),
       // Browsers send form posts and simple GETs cross-site without asking; such requests must carry this header.
-      useCSRFPrevention({ requestHeaders: [CSRF_HEADER, 'x-graphql-yoga-csrf', 'apollo-require-preflight'] }),
+      useCSRFPrevention({ requestHeaders: CSRF_HEADERS }),
     ],
     context: ({ request }): GraphQLContext => ({
       db: store.db,
       config,
       feed,
+      blobs,
       contextId: defaultContextId,
       actor: null,
       requestId: requestIdFrom(request.headers.get('x-request-id')),
@@ -65,9 +88,10 @@ export async function createApp(config: Config, store: Store, logger: Logger): P
 
   return {
     yoga,
-    handle: createRequestHandler({ yoga, store, config, logger }),
+    handle: createRequestHandler({ yoga, store, blobs, config, logger }),
     store,
     feed,
+    blobs,
     async close() {
       await feed.close();
       await yoga.dispose();

@@ -2,6 +2,7 @@
 import http from 'node:http';
 import { createApp } from './app.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
+import { collectGarbage } from './files/blobReferences.ts';
 import { createLogger } from './logger.ts';
 import { DataDirLockedError } from './store/dataDirLock.ts';
 import { openStore, type Store } from './store/open.ts';
@@ -30,6 +31,11 @@ try {
 }
 
 const app = await createApp(config, store, logger);
+// Leftovers of a crash: staging files of uploads that never finished, blobs no format references.
+collectGarbage(store.db, app.blobs).then(
+  (removed) => (removed.staging || removed.blobs) && logger.info(removed, 'removed abandoned files'),
+  (error: unknown) => logger.warn({ err: error }, 'could not clean up abandoned files'),
+);
 const server = http.createServer(app.handle);
 server.listen(config.port, config.host, () => {
   const address = server.address();

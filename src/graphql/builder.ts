@@ -4,6 +4,8 @@ import ErrorsPlugin from '@pothos/plugin-errors';
 import RelayPlugin from '@pothos/plugin-relay';
 import { getNullableType, isListType } from 'graphql';
 import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
+import { GraphQLUpload } from 'graphql-upload-minimal';
+import type { FileUpload } from '../files/uploads.ts';
 import type { GraphQLContext } from './context.ts';
 
 const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
@@ -29,6 +31,7 @@ export const builder = new SchemaBuilder<{
   Scalars: {
     DateTime: { Input: Date; Output: Date };
     JSON: { Input: unknown; Output: unknown };
+    Upload: { Input: Promise<FileUpload>; Output: never };
   };
   DefaultFieldNullability: false;
 }>({
@@ -54,6 +57,8 @@ export const builder = new SchemaBuilder<{
 
 builder.addScalarType('DateTime', DateTimeResolver);
 builder.addScalarType('JSON', JSONResolver);
+// A file part of a GraphQL multipart request (https://github.com/jaydenseric/graphql-multipart-request-spec).
+builder.addScalarType('Upload', GraphQLUpload as never);
 
 builder.queryType({});
 builder.mutationType({});

@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
 import type { Config } from '../config.ts';
+import type { BlobStore } from '../files/blobStore.ts';
 import type { Db } from '../store/database.ts';
 import type { EventFeed } from '../store/eventFeed.ts';
 import { type FormatRecord, loadFormats, loadModels, loadVersions, type ModelRecord, type VersionRecord } from '../store/readModels.ts';
@@ -9,6 +10,7 @@ export interface GraphQLContext {
   db: Db;
   config: Config;
   feed: EventFeed;
+  blobs: BlobStore;
   /** The context (workspace) this request works in. */
   contextId: string;
   actor: string | null;

@@ -1,22 +1,55 @@
 import { NotFoundError } from '../domain/errors.ts';
 import type { ModelCommand } from '../domain/model/commands.ts';
-import type { ModelState } from '../domain/model/evolve.ts';
-import { type CommandResult, handleCommand } from '../store/handleCommand.ts';
+import { decide } from '../domain/model/decide.ts';
+import { fold, type ModelState } from '../domain/model/evolve.ts';
+import { blobsOf, releaseBlobs } from '../files/blobReferences.ts';
+import { readStream } from '../store/eventLog.ts';
+import { type CommandResult, type HandleOptions, handleCommand } from '../store/handleCommand.ts';
 import { isUuid } from '../store/readModels.ts';
 import type { GraphQLContext } from './context.ts';
 
-/** Runs a command on a model for a request: its limits, its actor and request id, its context. */
-export async function runCommand(ctx: GraphQLContext, modelId: string, command: ModelCommand): Promise<CommandResult> {
+function guardFor(ctx: GraphQLContext) {
+  // A model in another context is, for this request, not there at all.
+  return (state: ModelState) => {
+    if (state.status === 'live' && state.contextId !== ctx.contextId) throw new NotFoundError('No such model');
+  };
+}
+
+function modelStreamId(modelId: string): string {
   if (!isUuid(modelId)) throw new NotFoundError('No such model');
-  const id = modelId.toLowerCase();
+  return modelId.toLowerCase();
+}
+
+/**
+ * Runs a command on a model for a request: its limits, its actor and request id, its context. Files the
+ * command stopped referencing are deleted once it has committed, unless another format still uses them.
+ */
+export async function runCommand(
+  ctx: GraphQLContext,
+  modelId: string,
+  command: ModelCommand,
+  options: Pick<HandleOptions, 'beforeAppend'> = {},
+): Promise<CommandResult> {
+  const id = modelStreamId(modelId);
   const result = await handleCommand(ctx.db, id, command, {
     limits: ctx.config.limits,
     metadata: { actor: ctx.actor, requestId: ctx.requestId },
-    // A model in another context is, for this request, not there at all.
-    guard: (state: ModelState) => {
-      if (state.status === 'live' && state.contextId !== ctx.contextId) throw new NotFoundError('No such model');
-    },
+    guard: guardFor(ctx),
+    ...options,
   });
   ctx.loaders.forget(id);
+  const kept = blobsOf(result.state);
+  const dropped = [...blobsOf(result.previous)].filter((sha256) => !kept.has(sha256));
+  if (dropped.length > 0) await releaseBlobs(ctx.db, ctx.blobs, dropped);
   return result;
+}
+
+/**
+ * Decides a command against the model as it is now, without appending: an upload is refused this way
+ * (missing model or version, published version, unknown format, format limit) before its body is read.
+ */
+export async function precheckCommand(ctx: GraphQLContext, modelId: string, command: ModelCommand): Promise<void> {
+  const state = fold(await readStream(ctx.db, modelStreamId(modelId)));
+  guardFor(ctx)(state);
+  decide(command, state, ctx.config.limits);
 }

@@ -1,20 +1,30 @@
+import { once } from 'node:events';
 import fs from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
-import { once } from 'node:events';
-import { sql } from 'kysely';
+import { processRequest } from 'graphql-upload-minimal';
 import type { YogaServerInstance } from 'graphql-yoga';
+import { sql } from 'kysely';
+import type { ServerContext } from '../app.ts';
 import type { Config } from '../config.ts';
+import type { BlobStore } from '../files/blobStore.ts';
 import type { GraphQLContext } from '../graphql/context.ts';
 import { GRAPHIQL_ASSETS, GRAPHIQL_ASSETS_PATH, graphiqlAssetsDir } from '../graphql/graphiql.ts';
 import type { Logger } from '../logger.ts';
+import { contextIdByName } from '../store/contexts.ts';
 import type { Store } from '../store/open.ts';
+import { findFormatFile, parseDownloadPath, sendFile } from './downloads.ts';
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
+/** The header that marks a request as not a cross-site form post; any one of these will do. */
+export const CSRF_HEADER = 'x-cairn-csrf';
+export const CSRF_HEADERS = [CSRF_HEADER, 'x-graphql-yoga-csrf', 'apollo-require-preflight'];
+
 interface Deps {
-  yoga: YogaServerInstance<Record<string, unknown>, GraphQLContext>;
+  yoga: YogaServerInstance<ServerContext, GraphQLContext>;
   store: Store;
+  blobs: BlobStore;
   config: Config;
   logger: Logger;
 }
@@ -58,66 +68,110 @@ async function ready(store: Store): Promise<boolean> {
   }
 }
 
+function requestHeaders(req: IncomingMessage): Headers {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+  }
+  return headers;
+}
+
+/** Writes a fetch Response (JSON, or a server-sent event stream) to the Node response as it is produced. */
+async function writeResponse(response: Response, res: ServerResponse, abort: AbortController): Promise<void> {
+  const outHeaders: Record<string, string> = {};
+  response.headers.forEach((value, name) => {
+    outHeaders[name] = value;
+  });
+  res.writeHead(response.status, outHeaders);
+  if (!response.body) {
+    res.end();
+    return;
+  }
+  res.flushHeaders();
+  const reader = response.body.getReader();
+  abort.signal.addEventListener('abort', () => void reader.cancel().catch(() => {}));
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (!res.write(value)) await once(res, 'drain', { signal: abort.signal });
+    }
+    res.end();
+  } catch (error) {
+    if (!abort.signal.aborted) throw error;
+  }
+}
+
 /**
- * The Node side of the server. GraphQL requests are read here, within a size limit, and handed to Yoga
- * through its fetch interface; its response (JSON, or a server-sent event stream) is written back as it comes.
+ * The Node side of the server. Plain GraphQL requests are read here within a size limit; multipart
+ * requests go through graphql-upload-minimal, which hands each file to its resolver as a stream. Either
+ * way Yoga gets the operation through its fetch interface.
  */
-export function createRequestHandler({ yoga, store, config, logger }: Deps): RequestHandler {
+export function createRequestHandler({ yoga, store, blobs, config, logger }: Deps): RequestHandler {
+  let defaultContextId: Promise<string | null> | undefined;
+
   async function graphql(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    const type = req.headers['content-type'] ?? '';
-    if (type.startsWith('multipart/')) {
-      sendJson(res, 415, graphqlError('File uploads are not accepted here yet', 'VALIDATION'));
-      return;
-    }
-    let body: Buffer | undefined;
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      try {
-        body = await readBody(req, config.maxBodyBytes);
-      } catch (error) {
-        if (!(error instanceof BodyTooLarge)) throw error;
-        sendJson(res, 413, graphqlError(`The request body is larger than ${config.maxBodyBytes} bytes`, 'VALIDATION'), { connection: 'close' });
-        req.resume();
-        return;
-      }
-    }
     const abort = new AbortController();
     res.on('close', () => abort.abort());
-    const headers = new Headers();
-    for (const [name, value] of Object.entries(req.headers)) {
-      if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
-    }
-    const response = await yoga.fetch(url, { method: req.method, headers, body, signal: abort.signal });
-    const outHeaders: Record<string, string | string[]> = {};
-    response.headers.forEach((value, name) => {
-      outHeaders[name] = value;
-    });
-    res.writeHead(response.status, outHeaders);
-    if (!response.body) {
-      res.end();
-      return;
-    }
-    // Server-sent events must reach the client as they are produced, not when a buffer fills.
-    res.flushHeaders();
-    const reader = response.body.getReader();
-    abort.signal.addEventListener('abort', () => void reader.cancel().catch(() => {}));
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        if (!res.write(value)) await once(res, 'drain', { signal: abort.signal });
+    const headers = requestHeaders(req);
+    const multipart = (req.headers['content-type'] ?? '').toLowerCase().startsWith('multipart/form-data');
+    let response: Response;
+    if (multipart) {
+      // Checked before any file is read: a cross-site form post never gets to stream a file in.
+      if (!CSRF_HEADERS.some((h) => req.headers[h] !== undefined)) {
+        sendJson(res, 403, graphqlError(`A file upload needs the ${CSRF_HEADER} header`, 'FORBIDDEN'), { connection: 'close' });
+        return;
       }
-      res.end();
-    } catch (error) {
-      if (!abort.signal.aborted) throw error;
+      let operations: unknown;
+      try {
+        operations = await processRequest(req, res, {
+          // One byte past the limit, so that the resolver sees the file is too large and says so in its result.
+          maxFileSize: config.limits.maxUploadBytes + 1,
+          maxFiles: config.limits.maxFormats,
+          maxFieldSize: config.maxBodyBytes,
+        });
+      } catch (error) {
+        const status = (error as { status?: number }).status ?? 400;
+        sendJson(res, status >= 400 && status < 500 ? status : 400, graphqlError((error as Error).message, 'VALIDATION'), { connection: 'close' });
+        return;
+      }
+      headers.set('content-type', 'application/json');
+      response = await yoga.fetch(url, { method: 'POST', headers, body: '{}', signal: abort.signal }, { uploadOperations: operations });
+      // A refused upload is answered before its file is read to the end: do not wait for the rest of it.
+      res.once('finish', () => {
+        if (!req.readableEnded) req.socket.destroySoon();
+      });
+      res.setHeader('connection', 'close');
+    } else {
+      let body: Buffer | undefined;
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        try {
+          body = await readBody(req, config.maxBodyBytes);
+        } catch (error) {
+          if (!(error instanceof BodyTooLarge)) throw error;
+          sendJson(res, 413, graphqlError(`The request body is larger than ${config.maxBodyBytes} bytes`, 'VALIDATION'), { connection: 'close' });
+          req.resume();
+          return;
+        }
+      }
+      response = await yoga.fetch(url, { method: req.method, headers, body: body as unknown as BodyInit | undefined, signal: abort.signal });
     }
+    await writeResponse(response, res, abort);
+  }
+
+  async function download(req: IncomingMessage, res: ServerResponse, where: NonNullable<ReturnType<typeof parseDownloadPath>>): Promise<void> {
+    defaultContextId ??= contextIdByName(store.db, 'default');
+    const contextId = await defaultContextId;
+    const file = contextId ? await findFormatFile(store.db, where, contextId) : null;
+    if (!file) return sendJson(res, 404, { error: 'No such model, version or format' });
+    await sendFile(req, res, file, blobs);
   }
 
   function graphiqlAsset(res: ServerResponse, name: string): void {
     const type = GRAPHIQL_ASSETS[name];
     if (!type) return sendJson(res, 404, { error: 'not found' });
-    const file = path.join(graphiqlAssetsDir, name);
     res.writeHead(200, { 'content-type': type, 'cache-control': 'public, max-age=86400' });
-    fs.createReadStream(file).pipe(res);
+    fs.createReadStream(path.join(graphiqlAssetsDir, name)).pipe(res);
   }
 
   return (req, res) => {
@@ -129,6 +183,12 @@ export function createRequestHandler({ yoga, store, config, logger }: Deps): Req
         return sendJson(res, ok ? 200 : 503, { status: ok ? 'ready' : 'database unavailable' });
       }
       if (url.pathname === '/graphql') return graphql(req, res, url);
+      if (url.pathname.startsWith('/files/')) {
+        if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: 'GET or HEAD' }, { allow: 'GET, HEAD' });
+        const where = parseDownloadPath(url.pathname);
+        if (!where) return sendJson(res, 404, { error: 'No such model, version or format' });
+        return download(req, res, where);
+      }
       if (url.pathname.startsWith(GRAPHIQL_ASSETS_PATH)) return graphiqlAsset(res, url.pathname.slice(GRAPHIQL_ASSETS_PATH.length));
       if (url.pathname === '/') {
         res.writeHead(302, { location: '/graphql' });
@@ -137,7 +197,7 @@ export function createRequestHandler({ yoga, store, config, logger }: Deps): Req
       sendJson(res, 404, { error: 'not found' });
     };
     route().catch((error: unknown) => {
-      logger.error({ err: error, url: url.pathname }, 'request failed');
+      logger.error({ err: error, path: url.pathname }, 'request failed');
       if (!res.headersSent) sendJson(res, 500, graphqlError('Unexpected error.', 'INTERNAL'));
       else res.destroy();
     });

@@ -1,10 +1,10 @@
-import { sql } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import { ConflictError } from '../domain/errors.ts';
 import type { ModelCommand } from '../domain/model/commands.ts';
 import { type DecideLimits, decide } from '../domain/model/decide.ts';
-import type { EventMetadata, RecordedEvent } from '../domain/model/events.ts';
+import type { EventMetadata, ModelEvent, RecordedEvent } from '../domain/model/events.ts';
 import { evolve, fold, type ModelState } from '../domain/model/evolve.ts';
-import type { Db } from './database.ts';
+import type { Database, Db } from './database.ts';
 import { appendToStream, readStream, StreamVersionConflict } from './eventLog.ts';
 import { isRetryableTransactionError } from './pgErrors.ts';
 import { project } from './projections/index.ts';
@@ -14,6 +14,8 @@ export interface CommandResult {
   events: RecordedEvent[];
   /** The model's state after them. */
   state: ModelState;
+  /** The model's state before them. */
+  previous: ModelState;
 }
 
 export interface HandleOptions {
@@ -21,6 +23,8 @@ export interface HandleOptions {
   metadata: EventMetadata;
   /** Checks the current state before deciding (the caller's access to this model); throws to refuse. */
   guard?: (state: ModelState) => void;
+  /** Runs in the transaction just before the events are appended (an upload commits its blobs here). */
+  beforeAppend?: (trx: Transaction<Database>, events: readonly ModelEvent[]) => Promise<void>;
   /** Attempts when the stream moved on between read and append. */
   maxAttempts?: number;
 }
@@ -42,9 +46,10 @@ export async function handleCommand(db: Db, streamId: string, command: ModelComm
         const state = fold(await readStream(trx, streamId));
         options.guard?.(state);
         const decided = decide(command, state, options.limits);
+        if (decided.length > 0) await options.beforeAppend?.(trx, decided);
         const events = await appendToStream(trx, streamId, state.streamVersion, decided, options.metadata);
         await project(trx, events);
-        return { events, state: events.reduce(evolve, state) };
+        return { events, state: events.reduce(evolve, state), previous: state };
       });
     } catch (error) {
       const retryable = error instanceof StreamVersionConflict || isRetryableTransactionError(error);

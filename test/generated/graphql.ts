@@ -18,6 +18,8 @@ export type CreateVersionInput = {
   config?: unknown;
   /** Plain text or markdown, at most 100 KB. */
   description?: string | null | undefined;
+  /** Files to store with the version, one per format (a GraphQL multipart request). All or nothing. */
+  formats?: Array<FormatUploadInput> | null | undefined;
   /** A JSON object, at most 1 MB. */
   hyperparameters?: unknown;
   modelId: string | number;
@@ -45,6 +47,14 @@ export type ErrorCode =
   | 'VALIDATION'
   | 'VERSION_LIMIT_REACHED'
   | 'VERSION_PUBLISHED';
+
+/** A file for one format of a new version. */
+export type FormatUploadInput = {
+  file: unknown;
+  format: string;
+  /** The file's sha256 as the client computed it; a mismatch stores nothing. */
+  sha256?: string | null | undefined;
+};
 
 export type ModelOrder = {
   direction: OrderDirection;
@@ -133,13 +143,16 @@ export type CreateVersionMutationVariables = Exact<{
 
 
 export type CreateVersionMutation = { createVersion:
+    | { __typename: 'ChecksumMismatchError', code: ErrorCode, message: string }
     | { __typename: 'ConflictError', code: ErrorCode, message: string }
     | { __typename: 'CreateVersionSuccess', version: { number: number, status: VersionStatus, description: string | null, tags: Array<string>, hyperparameters: unknown, config: unknown, createdAt: string, publishedAt: string | null, publishedBy: string | null, records: Array<{ uri: string, name: string | null }>, formats: Array<{ id: string, filename: string, size: number, sha256: string, contentType: string, downloadUrl: string }>, model: { id: string, name: string } } }
+    | { __typename: 'FileTooLargeError', code: ErrorCode, message: string }
     | { __typename: 'FormatLimitError', code: ErrorCode, message: string }
     | { __typename: 'NotFoundError', code: ErrorCode, message: string }
     | { __typename: 'UnknownFormatError', code: ErrorCode, message: string }
     | { __typename: 'ValidationError', code: ErrorCode, message: string }
     | { __typename: 'VersionLimitError', code: ErrorCode, message: string, limit: number }
+    | { __typename: 'VersionPublishedError', code: ErrorCode, message: string }
    };
 
 export type UpdateVersionMutationVariables = Exact<{

@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { type ExecutionResult, print } from 'graphql';
 import { type App, CSRF_HEADER, createApp } from '../../src/app.ts';
@@ -8,8 +11,9 @@ import { openTestDatabase, type TestDatabase } from './database.ts';
 
 export interface TestApi {
   t: TestDatabase;
-  app: App;
+  /** Where this app keeps its files. */
   config: Config;
+  app: App;
   /** Runs a typed document through Yoga, without a network. */
   run<R, V extends Record<string, unknown>>(document: TypedDocumentNode<R, V>, variables?: V, headers?: Record<string, string>): Promise<ExecutionResult<R>>;
   /** Like run, but fails the test on any top-level GraphQL error and returns `data`. */
@@ -17,12 +21,14 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
-export const testConfig = (env: Record<string, string> = {}): Config => loadConfig({ LOG_LEVEL: 'silent', CAIRN_DATA_DIR: '/nonexistent', ...env });
+export const testConfig = (env: Record<string, string> = {}): Config => loadConfig({ LOG_LEVEL: 'silent', ...env });
 
 /** A Cairn app on a fresh test database; `store` lets a test wrap the database (to count statements, say). */
 export async function openTestApi(options: { env?: Record<string, string>; store?: (t: TestDatabase) => Store } = {}): Promise<TestApi> {
   const t = await openTestDatabase();
-  const config = testConfig(options.env);
+  // The app's files (blobs) go to a directory of this test file's own.
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-api-'));
+  const config = testConfig({ CAIRN_DATA_DIR: dataDir, ...options.env });
   const app = await createApp(config, options.store?.(t) ?? t.store, createLogger('silent'));
   const run: TestApi['run'] = async (document, variables, headers = {}) => {
     const response = await app.yoga.fetch('http://cairn.test/graphql', {
@@ -45,6 +51,7 @@ export async function openTestApi(options: { env?: Record<string, string>; store
     async close() {
       await app.close();
       await t.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

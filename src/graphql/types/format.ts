@@ -1,9 +1,16 @@
-import { VersionPublishedError } from '../../domain/errors.ts';
+import {
+  ChecksumMismatchError,
+  FileTooLargeError,
+  FormatLimitError,
+  UnknownFormatError,
+  VersionPublishedError,
+} from '../../domain/errors.ts';
+import { abandonFiles, commitFilesInTransaction, receiveFiles } from '../../files/uploads.ts';
 import type { FormatRecord } from '../../store/readModels.ts';
 import { builder } from '../builder.ts';
 import { modelCommandErrors } from '../errors.ts';
-import { runCommand } from '../runCommand.ts';
-import { loadVersion, VersionRef } from './version.ts';
+import { precheckCommand, runCommand } from '../runCommand.ts';
+import { loadVersion, type VersionNode, VersionRef } from './version.ts';
 
 /** Where a format's file is served, relative to this server. */
 export const downloadPath = (f: Pick<FormatRecord, 'modelId' | 'number' | 'format'>) =>
@@ -27,7 +34,65 @@ builder.queryFields((t) => ({
   formats: t.stringList({ description: 'The configured format ids.', resolve: (_root, _args, ctx) => [...ctx.config.limits.formats] }),
 }));
 
+/** The errors of a command that receives files, beyond those of any command on a model. */
+export const fileErrors = [UnknownFormatError, FormatLimitError, VersionPublishedError, ChecksumMismatchError, FileTooLargeError];
+
+/** Stands in for a file not yet received, so a command can be checked before its body is read. */
+export const PENDING_FILE = { sha256: '0'.repeat(64), size: 1, contentType: 'application/octet-stream', filename: 'pending' };
+
+export const FormatUploadInput = builder.inputType('FormatUploadInput', {
+  description: 'A file for one format of a new version.',
+  fields: (t) => ({
+    format: t.string({ required: true }),
+    file: t.field({ type: 'Upload', required: true }),
+    sha256: t.string({ description: "The file's sha256 as the client computed it; a mismatch stores nothing." }),
+  }),
+});
+
+const UploadFormatInput = builder.inputType('UploadFormatInput', {
+  fields: (t) => ({
+    modelId: t.id({ required: true }),
+    number: t.int({ required: true }),
+    format: t.string({ required: true, description: 'One of the configured format ids (Query.formats).' }),
+    file: t.field({ type: 'Upload', required: true }),
+    sha256: t.string({ description: "The file's sha256 as the client computed it; a mismatch stores nothing." }),
+  }),
+});
+
+const UploadFormatSuccess = builder.objectRef<{ format: FormatRecord; version: VersionNode }>('UploadFormatSuccess').implement({
+  fields: (t) => ({
+    format: t.field({ type: FormatRef, resolve: (r) => r.format }),
+    version: t.field({ type: VersionRef, resolve: (r) => r.version }),
+  }),
+});
+
 builder.mutationFields((t) => ({
+  uploadFormat: t.field({
+    type: UploadFormatSuccess,
+    description: "Stores a draft version's file in one format, or replaces it. Send it as a GraphQL multipart request.",
+    args: { input: t.arg({ type: UploadFormatInput, required: true }) },
+    errors: { types: [...modelCommandErrors, ...fileErrors], directResult: true },
+    resolve: async (_root, { input }, ctx) => {
+      const modelId = String(input.modelId);
+      const { number, format } = input;
+      await precheckCommand(ctx, modelId, { type: 'UploadFormat', data: { number, format, ...PENDING_FILE } });
+      const [file] = await receiveFiles(ctx.blobs, [{ format, file: input.file, sha256: input.sha256 }], ctx.config.limits.maxUploadBytes);
+      try {
+        await runCommand(
+          ctx,
+          modelId,
+          { type: 'UploadFormat', data: { number, format, sha256: file!.blob.sha256, size: file!.blob.size, contentType: file!.contentType, filename: file!.filename } },
+          { beforeAppend: commitFilesInTransaction([file!]) },
+        );
+      } catch (error) {
+        await abandonFiles(ctx.db, ctx.blobs, [file!]);
+        throw error;
+      }
+      const version = await loadVersion(ctx, modelId, number);
+      const stored = (await ctx.loaders.formats.load(version.modelId)).find((f) => f.number === number && f.format === format)!;
+      return { format: stored, version };
+    },
+  }),
   deleteFormat: t.field({
     type: VersionRef,
     description: "Deletes a draft version's file in one format.",

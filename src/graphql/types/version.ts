@@ -1,10 +1,11 @@
-import { FormatLimitError, NotFoundError, UnknownFormatError, VersionLimitError, VersionPublishedError } from '../../domain/errors.ts';
+import { NotFoundError, VersionLimitError, VersionPublishedError } from '../../domain/errors.ts';
+import { abandonFiles, commitFilesInTransaction, receiveFiles } from '../../files/uploads.ts';
 import type { FormatRecord, ModelRecord, VersionRecord } from '../../store/readModels.ts';
 import { builder } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';
 import { modelCommandErrors } from '../errors.ts';
-import { runCommand } from '../runCommand.ts';
-import { FormatRef } from './format.ts';
+import { precheckCommand, runCommand } from '../runCommand.ts';
+import { fileErrors, FormatRef, FormatUploadInput, PENDING_FILE } from './format.ts';
 import { loadModel, ModelRef } from './model.ts';
 
 /** A version as served: from the read models, or folded from the log with its formats of that time. */
@@ -82,7 +83,14 @@ const versionSettings = (t: PothosSchemaTypes.InputFieldBuilder<Types, 'InputObj
 });
 
 const CreateVersionInput = builder.inputType('CreateVersionInput', {
-  fields: (t) => ({ modelId: t.id({ required: true }), ...versionSettings(t) }),
+  fields: (t) => ({
+    modelId: t.id({ required: true }),
+    ...versionSettings(t),
+    formats: t.field({
+      type: [FormatUploadInput],
+      description: 'Files to store with the version, one per format (a GraphQL multipart request). All or nothing.',
+    }),
+  }),
 });
 
 const UpdateVersionInput = builder.inputType('UpdateVersionInput', {
@@ -101,11 +109,35 @@ builder.mutationFields((t) => ({
     type: VersionRef,
     description: "Creates the model's next version: one more than the highest number it ever had.",
     args: { input: t.arg({ type: CreateVersionInput, required: true }) },
-    errors: { types: [...modelCommandErrors, VersionLimitError, UnknownFormatError, FormatLimitError], dataField: { name: 'version' } },
-    resolve: async (_root, { input: { modelId, ...settings } }, ctx) => {
-      const { state } = await runCommand(ctx, String(modelId), { type: 'CreateVersion', data: settings });
-      const number = state.status === 'live' ? state.highestNumber : 0;
-      return loadVersion(ctx, String(modelId), number);
+    errors: { types: [...modelCommandErrors, VersionLimitError, ...fileErrors], dataField: { name: 'version' } },
+    resolve: async (_root, { input: { modelId, formats, ...settings } }, ctx) => {
+      const id = String(modelId);
+      const uploads = formats ?? [];
+      // Refused before any file is read: a missing model, the version limit, an unknown format ...
+      if (uploads.length > 0) {
+        await precheckCommand(ctx, id, { type: 'CreateVersion', data: { ...settings, formats: uploads.map((f) => ({ format: f.format, ...PENDING_FILE })) } });
+      }
+      const files = await receiveFiles(ctx.blobs, uploads, ctx.config.limits.maxUploadBytes);
+      let result;
+      try {
+        result = await runCommand(
+          ctx,
+          id,
+          {
+            type: 'CreateVersion',
+            data: {
+              ...settings,
+              formats: files.map((f) => ({ format: f.format, sha256: f.blob.sha256, size: f.blob.size, contentType: f.contentType, filename: f.filename })),
+            },
+          },
+          { beforeAppend: commitFilesInTransaction(files) },
+        );
+      } catch (error) {
+        await abandonFiles(ctx.db, ctx.blobs, files);
+        throw error;
+      }
+      const number = result.state.status === 'live' ? result.state.highestNumber : 0;
+      return loadVersion(ctx, id, number);
     },
   }),
   updateVersion: t.field({

@@ -1,0 +1,33 @@
+import type { Readable } from 'node:stream';
+
+/** A file received and hashed but not yet part of the store: `commit` moves it in, `discard` drops it. */
+export interface StagedBlob {
+  sha256: string;
+  size: number;
+  /** Makes the blob readable under its sha256. Idempotent; identical content is kept once. */
+  commit(): Promise<void>;
+  discard(): Promise<void>;
+}
+
+export interface ByteRange {
+  /** First byte, inclusive. */
+  start: number;
+  /** Last byte, inclusive. */
+  end: number;
+}
+
+/**
+ * Where model files live, content-addressed by sha256. The file-system store is the default; an
+ * object-store backend implements the same interface.
+ */
+export interface BlobStore {
+  /** Reads a stream to its end into staging, hashing and counting it; stops as soon as it passes maxBytes. */
+  stage(source: Readable, options: { maxBytes: number }): Promise<StagedBlob>;
+  stat(sha256: string): Promise<{ size: number } | null>;
+  read(sha256: string, range?: ByteRange): Promise<Readable>;
+  delete(sha256: string): Promise<void>;
+  /** Every stored blob's sha256. */
+  list(): AsyncIterable<string>;
+  /** Removes staging files that their uploads abandoned (a crash, a killed process); returns how many. */
+  cleanStaging(): Promise<number>;
+}

@@ -1,0 +1,152 @@
+import { createHash, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { FileTooLargeError, ValidationError } from '../domain/errors.ts';
+import type { BlobStore, ByteRange, StagedBlob } from './blobStore.ts';
+
+const SHA256 = /^[0-9a-f]{64}$/;
+/** Staged uploads older than this are abandoned even if their process still lives. */
+const STAGING_MAX_AGE_MS = 24 * 60 * 60 * 1000;
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function fsyncDirectory(dir: string): Promise<void> {
+  const handle = await fsp.open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Blobs under `root/sha256/ab/<sha256>`. An upload streams into `root/staging/<pid>-<uuid>`, is fsync'd,
+ * then renamed into place (and the directory fsync'd), so a blob is either whole or absent. The pid in a
+ * staging name lets start-up remove the leftovers of a process that died mid-upload without touching
+ * the uploads of processes still running.
+ */
+export function createFileSystemBlobStore(root: string): BlobStore {
+  const blobsDir = path.join(root, 'sha256');
+  const stagingDir = path.join(root, 'staging');
+  fs.mkdirSync(blobsDir, { recursive: true });
+  fs.mkdirSync(stagingDir, { recursive: true });
+  // Names this process's staging files: a leftover with our pid but another instance id is from a process
+  // that died before us and happened to have the same pid (pid 1 in a container, say).
+  const instance = `${process.pid}-${randomUUID().slice(0, 8)}`;
+  const blobPath = (sha256: string) => {
+    if (!SHA256.test(sha256)) throw new Error('not a sha256');
+    return path.join(blobsDir, sha256.slice(0, 2), sha256);
+  };
+
+  return {
+    async stage(source, { maxBytes }) {
+      const file = path.join(stagingDir, `${instance}-${randomUUID()}`);
+      const hash = createHash('sha256');
+      let size = 0;
+      const meter = new Transform({
+        transform(chunk: Buffer, _encoding, callback) {
+          size += chunk.length;
+          if (size > maxBytes) return callback(new FileTooLargeError(maxBytes));
+          hash.update(chunk);
+          callback(null, chunk);
+        },
+      });
+      try {
+        // flush: fsync before close, so a blob that is renamed into place is on disk.
+        await pipeline(source, meter, fs.createWriteStream(file, { flags: 'wx', mode: 0o600, flush: true, highWaterMark: 1024 * 1024 }));
+      } catch (error) {
+        source.destroy();
+        await fsp.rm(file, { force: true });
+        throw error;
+      }
+      if (size === 0) {
+        await fsp.rm(file, { force: true });
+        throw new ValidationError('file', 'The file is empty');
+      }
+      const sha256 = hash.digest('hex');
+      let done = false;
+      const staged: StagedBlob = {
+        sha256,
+        size,
+        async commit() {
+          if (done) return;
+          const target = blobPath(sha256);
+          await fsp.mkdir(path.dirname(target), { recursive: true });
+          const exists = await fsp.stat(target).then(
+            (s) => s.size === size,
+            () => false,
+          );
+          if (exists) await fsp.rm(file, { force: true });
+          else {
+            await fsp.rename(file, target);
+            await fsyncDirectory(path.dirname(target));
+          }
+          done = true;
+        },
+        async discard() {
+          if (!done) await fsp.rm(file, { force: true });
+          done = true;
+        },
+      };
+      return staged;
+    },
+
+    async stat(sha256) {
+      try {
+        const s = await fsp.stat(blobPath(sha256));
+        return { size: s.size };
+      } catch {
+        return null;
+      }
+    },
+
+    async read(sha256, range?: ByteRange) {
+      const stream = fs.createReadStream(blobPath(sha256), { highWaterMark: 1024 * 1024, ...(range && { start: range.start, end: range.end }) });
+      // Surface a missing file here, not as a stream error after headers are sent.
+      await new Promise<void>((resolve, reject) => {
+        stream.once('open', () => resolve());
+        stream.once('error', reject);
+      });
+      return stream;
+    },
+
+    async delete(sha256) {
+      await fsp.rm(blobPath(sha256), { force: true });
+    },
+
+    async *list() {
+      for (const prefix of await fsp.readdir(blobsDir).catch(() => [] as string[])) {
+        for (const name of await fsp.readdir(path.join(blobsDir, prefix)).catch(() => [] as string[])) {
+          if (SHA256.test(name)) yield name;
+        }
+      }
+    },
+
+    async cleanStaging() {
+      let removed = 0;
+      for (const name of await fsp.readdir(stagingDir)) {
+        const file = path.join(stagingDir, name);
+        if (name.startsWith(`${instance}-`)) continue;
+        const pid = Number(name.split('-')[0]);
+        const stat = await fsp.stat(file).catch(() => null);
+        const abandoned =
+          !Number.isInteger(pid) || pid === process.pid || !isAlive(pid) || (stat !== null && Date.now() - stat.mtimeMs > STAGING_MAX_AGE_MS);
+        if (abandoned) {
+          await fsp.rm(file, { force: true });
+          removed++;
+        }
+      }
+      return removed;
+    },
+  };
+}

@@ -1,0 +1,121 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pipeline } from 'node:stream/promises';
+import type { BlobStore, ByteRange } from '../files/blobStore.ts';
+import type { Db } from '../store/database.ts';
+import { isUuid } from '../store/readModels.ts';
+
+export interface FormatFile {
+  sha256: string;
+  size: number;
+  filename: string;
+  contentType: string;
+}
+
+/** `/files/<model id>/<version number>/<format id>`, or null for any other path. */
+export function parseDownloadPath(pathname: string): { modelId: string; number: number; format: string } | null {
+  const m = /^\/files\/([^/]+)\/(\d{1,9})\/([^/]+)$/.exec(pathname);
+  if (!m || !isUuid(m[1]!)) return null;
+  let format: string;
+  try {
+    format = decodeURIComponent(m[3]!);
+  } catch {
+    return null;
+  }
+  return { modelId: m[1]!.toLowerCase(), number: Number(m[2]), format };
+}
+
+export async function findFormatFile(db: Db, where: { modelId: string; number: number; format: string }, contextId: string): Promise<FormatFile | null> {
+  const row = await db
+    .selectFrom('formats')
+    .innerJoin('models', 'models.id', 'formats.model_id')
+    .select(['formats.sha256', 'formats.size', 'formats.filename', 'formats.content_type'])
+    .where('formats.model_id', '=', where.modelId)
+    .where('formats.number', '=', where.number)
+    .where('formats.format', '=', where.format)
+    .where('models.context_id', '=', contextId)
+    .executeTakeFirst();
+  return row ? { sha256: row.sha256, size: Number(row.size), filename: row.filename, contentType: row.content_type } : null;
+}
+
+/** RFC 6266: an ASCII fallback for old clients, and the exact name in UTF-8 for the rest. */
+export function contentDisposition(filename: string): string {
+  const fallback = filename.replace(/[^\x20-\x7e]|["\\%]/g, '_');
+  const encoded = encodeURIComponent(filename).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `attachment; filename="${fallback}"; filename*=UTF-8''${encoded}`;
+}
+
+/**
+ * A single `bytes=` range within a file of `size` bytes: the range, 'unsatisfiable' (-> 416), or null
+ * when the header asks for several ranges (served whole, as RFC 9110 allows).
+ */
+export function parseRange(header: string, size: number): ByteRange | 'unsatisfiable' | null {
+  const m = /^bytes=\s*(\d*)\s*-\s*(\d*)\s*$/.exec(header.trim());
+  if (!m) return header.includes(',') && header.startsWith('bytes=') ? null : 'unsatisfiable';
+  const [, first, last] = m;
+  if (first === '' && last === '') return 'unsatisfiable';
+  if (first === '') {
+    const suffix = Number(last);
+    if (suffix === 0) return 'unsatisfiable';
+    return { start: Math.max(size - suffix, 0), end: size - 1 };
+  }
+  const start = Number(first);
+  const end = last === '' ? size - 1 : Math.min(Number(last), size - 1);
+  if (start >= size || start > end) return 'unsatisfiable';
+  return { start, end };
+}
+
+const etagOf = (sha256: string) => `"${sha256}"`;
+
+function matches(ifNoneMatch: string, etag: string): boolean {
+  return ifNoneMatch
+    .split(',')
+    .map((t) => t.trim().replace(/^W\//, ''))
+    .some((t) => t === '*' || t === etag);
+}
+
+/** Streams a format's file with its checksum as ETag, conditional GET and single byte ranges. */
+export async function sendFile(req: IncomingMessage, res: ServerResponse, file: FormatFile, blobs: BlobStore): Promise<void> {
+  const etag = etagOf(file.sha256);
+  const headers: Record<string, string | number> = {
+    etag,
+    'accept-ranges': 'bytes',
+    'cache-control': 'private, max-age=0, must-revalidate',
+    'content-type': file.contentType,
+    'content-disposition': contentDisposition(file.filename),
+    'x-content-type-options': 'nosniff',
+    // The same header, easy for scripts to check against what they received.
+    'x-checksum-sha256': file.sha256,
+  };
+  const ifNoneMatch = req.headers['if-none-match'];
+  if (ifNoneMatch && matches(ifNoneMatch, etag)) {
+    res.writeHead(304, { etag, 'cache-control': headers['cache-control'] as string });
+    res.end();
+    return;
+  }
+  let range: ByteRange | undefined;
+  const rangeHeader = req.headers.range;
+  const ifRange = req.headers['if-range'];
+  if (rangeHeader && (!ifRange || ifRange === etag)) {
+    const parsed = parseRange(rangeHeader, file.size);
+    if (parsed === 'unsatisfiable') {
+      res.writeHead(416, { 'content-range': `bytes */${file.size}`, 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: `The range ${rangeHeader.slice(0, 100)} is not within the file's ${file.size} bytes` }));
+      return;
+    }
+    range = parsed ?? undefined;
+  }
+  const stream = await blobs.read(file.sha256, range);
+  if (range) {
+    res.writeHead(206, { ...headers, 'content-range': `bytes ${range.start}-${range.end}/${file.size}`, 'content-length': range.end - range.start + 1 });
+  } else {
+    res.writeHead(200, { ...headers, 'content-length': file.size });
+  }
+  if (req.method === 'HEAD') {
+    stream.destroy();
+    res.end();
+    return;
+  }
+  await pipeline(stream, res).catch(() => {
+    // The client went away mid-download; nothing to clean up.
+  });
+}

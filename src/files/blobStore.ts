@@ -25,6 +25,11 @@ export interface BlobStore {
   stage(source: Readable, options: { maxBytes: number }): Promise<StagedBlob>;
   stat(sha256: string): Promise<{ size: number } | null>;
   read(sha256: string, range?: ByteRange): Promise<Readable>;
+  /**
+   * Where a blob is, for a store that keeps blobs as local files: downloads then copy it through a few
+   * reused buffers instead of a stream that allocates a new buffer for every megabyte.
+   */
+  localPath?(sha256: string): string;
   delete(sha256: string): Promise<void>;
   /** Every stored blob's sha256. */
   list(): AsyncIterable<string>;

@@ -135,7 +135,10 @@ export function createRequestHandler({ yoga, store, blobs, config, logger }: Dep
         sendJson(res, status >= 400 && status < 500 ? status : 400, graphqlError((error as Error).message, 'VALIDATION'), { connection: 'close' });
         return;
       }
+      // Yoga gets the parsed operations, not this body: its length must not count against Yoga's limits.
       headers.set('content-type', 'application/json');
+      headers.delete('content-length');
+      headers.delete('transfer-encoding');
       response = await yoga.fetch(url, { method: 'POST', headers, body: '{}', signal: abort.signal }, { uploadOperations: operations });
       // A refused upload is answered before its file is read to the end: do not wait for the rest of it.
       res.once('finish', () => {

@@ -1,0 +1,196 @@
+// npm run bench:upload: uploads and downloads a 1 GiB file through Cairn and through a bare Node server
+// that only pipes bytes to and from a file, in the same run, and compares throughput and memory.
+// On PostgreSQL when DATABASE_URL is set, else on the embedded database. Not a test: it asserts nothing.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+
+const SIZE = Number(process.env.BENCH_UPLOAD_BYTES ?? 1024 ** 3);
+const ROOT = path.resolve(import.meta.dirname, '..');
+const MB = 1024 * 1024;
+
+function start(args: string[], env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const m = /"port":(\d+)/.exec(out);
+      if (m) resolve({ child, port: Number(m[1]) });
+    });
+    child.on('exit', (code) => reject(new Error(`exited ${code}: ${out}`)));
+  });
+}
+
+function rssBytes(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) * 1024;
+}
+
+/** Runs `work` while sampling the process's resident memory; returns seconds and the peak above idle. */
+async function measure(pid: number, work: () => Promise<void>): Promise<{ seconds: number; peakAboveIdle: number; idle: number }> {
+  const idle = rssBytes(pid);
+  let peak = idle;
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, rssBytes(pid));
+  }, 10);
+  const t0 = performance.now();
+  await work();
+  const seconds = (performance.now() - t0) / 1000;
+  clearInterval(sampler);
+  peak = Math.max(peak, rssBytes(pid));
+  return { seconds, peakAboveIdle: peak - idle, idle };
+}
+
+function request(url: string, options: http.RequestOptions, body?: (req: http.ClientRequest) => Promise<void>): Promise<http.IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, options, resolve);
+    req.on('error', reject);
+    if (body) body(req).catch(reject);
+    else req.end();
+  });
+}
+
+async function drain(res: http.IncomingMessage): Promise<number> {
+  let n = 0;
+  for await (const chunk of res) n += (chunk as Buffer).length;
+  return n;
+}
+
+async function gql(port: number, query: string) {
+  const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-cairn-csrf': '1' },
+    body: JSON.stringify({ query }),
+  });
+  return (await res.json()) as any;
+}
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-bench-'));
+const source = path.join(dir, 'model.bin');
+{
+  // Random-looking content: 16 MiB of random bytes repeated.
+  const block = randomBytes(16 * MB);
+  const out = fs.createWriteStream(source);
+  for (let written = 0; written < SIZE; written += block.length) {
+    const chunk = block.subarray(0, Math.min(block.length, SIZE - written));
+    if (!out.write(chunk)) await new Promise((r) => out.once('drain', r));
+  }
+  await new Promise((r) => out.end(r));
+}
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+interface Round {
+  upload: number;
+  download: number;
+  uploadPeak: number;
+  downloadPeak: number;
+  idle: number;
+}
+
+// Both servers run side by side, and the rounds alternate between them, so that both see the same
+// machine: on a shared host throughput drifts by a factor of two from one minute to the next.
+const baseline = await start(['--import', 'tsx', path.join(ROOT, 'bench/pipeServer.ts'), dir], {});
+const database = process.env.DATABASE_URL ? 'PostgreSQL' : 'embedded (PGlite)';
+const cairn = await start(['--import', 'tsx', path.join(ROOT, 'src/main.ts')], {
+  CAIRN_DATA_DIR: path.join(dir, 'cairn'),
+  PORT: '0',
+  HOST: '127.0.0.1',
+  CAIRN_MAX_UPLOAD_BYTES: String(SIZE * 2),
+  LOG_LEVEL: 'info',
+});
+const created = await gql(cairn.port, `mutation { createModel(input: { name: "bench-${Date.now()}" }) { ... on CreateModelSuccess { model { id } } } }`);
+const id = created.data.createModel.model.id;
+await gql(cairn.port, `mutation { createVersion(input: { modelId: "${id}" }) { __typename } }`);
+// Let start-up settle (clean-up of files, first queries) before idle memory is read.
+await new Promise((r) => setTimeout(r, 2000));
+
+async function baselineRound(): Promise<Round> {
+  const { child, port } = baseline;
+  const up = await measure(child.pid!, async () => {
+    const res = await request(`http://127.0.0.1:${port}/`, { method: 'POST', headers: { 'content-length': SIZE } }, (req) =>
+      pipeline(fs.createReadStream(source, { highWaterMark: MB }), req),
+    );
+    await drain(res);
+  });
+  const down = await measure(child.pid!, async () => {
+    const n = await drain(await request(`http://127.0.0.1:${port}/`, { method: 'GET' }));
+    if (n !== SIZE) throw new Error(`baseline download: ${n} bytes`);
+  });
+  return { upload: SIZE / MB / up.seconds, download: SIZE / MB / down.seconds, uploadPeak: up.peakAboveIdle, downloadPeak: down.peakAboveIdle, idle: up.idle };
+}
+
+async function cairnRound(): Promise<Round> {
+  const { child, port } = cairn;
+  const boundary = 'cairnbench';
+  const operations = JSON.stringify({
+    query: `mutation ($file: Upload!) { uploadFormat(input: { modelId: "${id}", number: 1, format: "pkl", file: $file }) { __typename ... on UploadFormatSuccess { format { size sha256 downloadUrl } } ... on Error { code message } } }`,
+    variables: { file: null },
+  });
+  const head = Buffer.from(
+    `--${boundary}\r\nContent-Disposition: form-data; name="operations"\r\n\r\n${operations}\r\n` +
+      `--${boundary}\r\nContent-Disposition: form-data; name="map"\r\n\r\n{"0":["variables.file"]}\r\n` +
+      `--${boundary}\r\nContent-Disposition: form-data; name="0"; filename="model.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+  );
+  const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+  let result: any;
+  const up = await measure(child.pid!, async () => {
+    const res = await request(
+      `http://127.0.0.1:${port}/graphql`,
+      { method: 'POST', headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': head.length + SIZE + tail.length, 'x-cairn-csrf': '1' } },
+      async (req) => {
+        req.write(head);
+        await pipeline(fs.createReadStream(source, { highWaterMark: MB }), req, { end: false });
+        req.end(tail);
+      },
+    );
+    let text = '';
+    for await (const chunk of res) text += chunk;
+    result = JSON.parse(text).data?.uploadFormat ?? JSON.parse(text);
+  });
+  if (result?.format?.size !== SIZE) throw new Error(`Cairn upload: ${JSON.stringify(result)}`);
+  const down = await measure(child.pid!, async () => {
+    const n = await drain(await request(`http://127.0.0.1:${port}${result.format.downloadUrl}`, { method: 'GET' }));
+    if (n !== SIZE) throw new Error(`Cairn download: ${n} bytes`);
+  });
+  return { upload: SIZE / MB / up.seconds, download: SIZE / MB / down.seconds, uploadPeak: up.peakAboveIdle, downloadPeak: down.peakAboveIdle, idle: up.idle };
+}
+
+const rounds: { baseline: Round[]; cairn: Round[] } = { baseline: [], cairn: [] };
+for (let i = 0; i < ROUNDS; i++) {
+  rounds.baseline.push(await baselineRound());
+  rounds.cairn.push(await cairnRound());
+}
+baseline.child.kill();
+cairn.child.kill('SIGTERM');
+await new Promise((r) => cairn.child.once('exit', r));
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const summary = (name: string, rs: Round[]) => ({
+  name,
+  uploadMBs: median(rs.map((r) => r.upload)),
+  downloadMBs: median(rs.map((r) => r.download)),
+  uploadPeak: Math.max(...rs.map((r) => r.uploadPeak)),
+  downloadPeak: Math.max(...rs.map((r) => r.downloadPeak)),
+  idle: median(rs.map((r) => r.idle)),
+});
+const results = [summary('baseline pipe', rounds.baseline), summary(`Cairn, ${database}`, rounds.cairn)];
+
+fs.rmSync(dir, { recursive: true, force: true });
+
+const [base, ours] = results as [(typeof results)[0], (typeof results)[0]];
+const mib = (b: number) => `${(b / MB).toFixed(0)} MiB`;
+console.log(`\n${(SIZE / MB).toFixed(0)} MiB file, median of ${ROUNDS} alternating rounds; ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}\n`);
+console.log('| server | upload MB/s | download MB/s | idle RSS | upload peak − idle | download peak − idle |');
+console.log('| --- | --- | --- | --- | --- | --- |');
+for (const r of results) {
+  console.log(`| ${r.name} | ${r.uploadMBs.toFixed(0)} | ${r.downloadMBs.toFixed(0)} | ${mib(r.idle)} | ${mib(r.uploadPeak)} | ${mib(r.downloadPeak)} |`);
+}
+console.log(
+  `\nCairn / baseline: upload ${((ours.uploadMBs / base.uploadMBs) * 100).toFixed(0)}% (target ≥ 80%), download ${((ours.downloadMBs / base.downloadMBs) * 100).toFixed(0)}% (target ≥ 90%); ` +
+    `Cairn's memory during the transfer: +${mib(Math.max(ours.uploadPeak, ours.downloadPeak))} (target < 100 MiB)`,
+);

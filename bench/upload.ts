@@ -4,10 +4,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
 
 const SIZE = Number(process.env.BENCH_UPLOAD_BYTES ?? 1024 ** 3);
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -46,19 +44,14 @@ async function measure(pid: number, work: () => Promise<void>): Promise<{ second
   return { seconds, peakAboveIdle: peak - idle, idle };
 }
 
-function request(url: string, options: http.RequestOptions, body?: (req: http.ClientRequest) => Promise<void>): Promise<http.IncomingMessage> {
+/** curl as the client for both servers: it streams files and costs little CPU, which matters on two cores. */
+function curl(args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, options, resolve);
-    req.on('error', reject);
-    if (body) body(req).catch(reject);
-    else req.end();
+    const child = spawn('curl', ['-sS', '--fail-with-body', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`curl exited ${code}: ${out}`))));
   });
-}
-
-async function drain(res: http.IncomingMessage): Promise<number> {
-  let n = 0;
-  for await (const chunk of res) n += (chunk as Buffer).length;
-  return n;
 }
 
 async function gql(port: number, query: string) {
@@ -112,13 +105,10 @@ await new Promise((r) => setTimeout(r, 2000));
 async function baselineRound(): Promise<Round> {
   const { child, port } = baseline;
   const up = await measure(child.pid!, async () => {
-    const res = await request(`http://127.0.0.1:${port}/`, { method: 'POST', headers: { 'content-length': SIZE } }, (req) =>
-      pipeline(fs.createReadStream(source, { highWaterMark: MB }), req),
-    );
-    await drain(res);
+    await curl(['-T', source, '-X', 'POST', `http://127.0.0.1:${port}/`]);
   });
   const down = await measure(child.pid!, async () => {
-    const n = await drain(await request(`http://127.0.0.1:${port}/`, { method: 'GET' }));
+    const n = Number(await curl(['-o', '/dev/null', '-w', '%{size_download}', `http://127.0.0.1:${port}/`]));
     if (n !== SIZE) throw new Error(`baseline download: ${n} bytes`);
   });
   return { upload: SIZE / MB / up.seconds, download: SIZE / MB / down.seconds, uploadPeak: up.peakAboveIdle, downloadPeak: down.peakAboveIdle, idle: up.idle };
@@ -126,35 +116,24 @@ async function baselineRound(): Promise<Round> {
 
 async function cairnRound(): Promise<Round> {
   const { child, port } = cairn;
-  const boundary = 'cairnbench';
   const operations = JSON.stringify({
     query: `mutation ($file: Upload!) { uploadFormat(input: { modelId: "${id}", number: 1, format: "pkl", file: $file }) { __typename ... on UploadFormatSuccess { format { size sha256 downloadUrl } } ... on Error { code message } } }`,
     variables: { file: null },
   });
-  const head = Buffer.from(
-    `--${boundary}\r\nContent-Disposition: form-data; name="operations"\r\n\r\n${operations}\r\n` +
-      `--${boundary}\r\nContent-Disposition: form-data; name="map"\r\n\r\n{"0":["variables.file"]}\r\n` +
-      `--${boundary}\r\nContent-Disposition: form-data; name="0"; filename="model.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`,
-  );
-  const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
   let result: any;
   const up = await measure(child.pid!, async () => {
-    const res = await request(
+    const text = await curl([
+      '-H', 'x-cairn-csrf: 1',
+      '-F', `operations=${operations}`,
+      '-F', 'map={"0":["variables.file"]}',
+      '-F', `0=@${source}`,
       `http://127.0.0.1:${port}/graphql`,
-      { method: 'POST', headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': head.length + SIZE + tail.length, 'x-cairn-csrf': '1' } },
-      async (req) => {
-        req.write(head);
-        await pipeline(fs.createReadStream(source, { highWaterMark: MB }), req, { end: false });
-        req.end(tail);
-      },
-    );
-    let text = '';
-    for await (const chunk of res) text += chunk;
+    ]);
     result = JSON.parse(text).data?.uploadFormat ?? JSON.parse(text);
   });
   if (result?.format?.size !== SIZE) throw new Error(`Cairn upload: ${JSON.stringify(result)}`);
   const down = await measure(child.pid!, async () => {
-    const n = await drain(await request(`http://127.0.0.1:${port}${result.format.downloadUrl}`, { method: 'GET' }));
+    const n = Number(await curl(['-o', '/dev/null', '-w', '%{size_download}', `http://127.0.0.1:${port}${result.format.downloadUrl}`]));
     if (n !== SIZE) throw new Error(`Cairn download: ${n} bytes`);
   });
   return { upload: SIZE / MB / up.seconds, download: SIZE / MB / down.seconds, uploadPeak: up.peakAboveIdle, downloadPeak: down.peakAboveIdle, idle: up.idle };
@@ -177,6 +156,11 @@ const summary = (name: string, rs: Round[]) => ({
   uploadPeak: Math.max(...rs.map((r) => r.uploadPeak)),
   downloadPeak: Math.max(...rs.map((r) => r.downloadPeak)),
   idle: median(rs.map((r) => r.idle)),
+});
+console.log('\nrounds (upload / download MB/s):');
+rounds.baseline.forEach((b, i) => {
+  const c = rounds.cairn[i]!;
+  console.log(`  ${i + 1}: baseline ${b.upload.toFixed(0)} / ${b.download.toFixed(0)}, Cairn ${c.upload.toFixed(0)} / ${c.download.toFixed(0)}`);
 });
 const results = [summary('baseline pipe', rounds.baseline), summary(`Cairn, ${database}`, rounds.cairn)];
 

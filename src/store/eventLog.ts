@@ -96,12 +96,15 @@ export async function feedCursorAt(db: Executor, position: string): Promise<Feed
   return row ? { transactionId: String(row.transaction_id), position: String(row.position) } : null;
 }
 
+// The ORDER BY clauses below name the table's columns (events.x): a bare name would sort by the ::text
+// output column of the same name, and "991" sorts after "1009".
+
 /** The end of the final part of the log now: following from here yields only what comes next. */
 export async function feedHead(db: Executor): Promise<FeedCursor> {
   const { rows } = await sql<{ transaction_id: string; position: string }>`
     select transaction_id::text, position::text from events
     where transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-    order by transaction_id desc, position desc limit 1`.execute(db);
+    order by events.transaction_id desc, events.position desc limit 1`.execute(db);
   return rows[0] ? { transactionId: rows[0].transaction_id, position: rows[0].position } : FEED_START;
 }
 
@@ -113,7 +116,7 @@ export async function readFeed(db: Executor, after: FeedCursor, limit: number, s
     where (transaction_id, position) > (${after.transactionId}::xid8, ${after.position}::bigint)
       and transaction_id < pg_snapshot_xmin(pg_current_snapshot())
       ${streamId === undefined ? sql`` : sql`and stream_id = ${streamId}::uuid`}
-    order by transaction_id, position
+    order by events.transaction_id, events.position
     limit ${limit}`.execute(db);
   return rows.map((row) => ({ event: toRecordedEvent(row), cursor: { transactionId: row.transaction_id, position: row.position } }));
 }

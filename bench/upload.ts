@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
+const TOKEN = 'cairn_bench_admin_token_0123456789';
 const SIZE = Number(process.env.BENCH_UPLOAD_BYTES ?? 1024 ** 3);
 const ROOT = path.resolve(import.meta.dirname, '..');
 const MB = 1024 * 1024;
@@ -57,7 +58,7 @@ function curl(args: string[]): Promise<string> {
 async function gql(port: number, query: string) {
   const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-cairn-csrf': '1' },
+    headers: { 'content-type': 'application/json', 'x-cairn-csrf': '1', authorization: `Bearer ${TOKEN}` },
     body: JSON.stringify({ query }),
   });
   return (await res.json()) as any;
@@ -94,6 +95,7 @@ const cairn = await start(['--import', 'tsx', path.join(ROOT, 'src/main.ts')], {
   PORT: '0',
   HOST: '127.0.0.1',
   CAIRN_MAX_UPLOAD_BYTES: String(SIZE * 2),
+  CAIRN_BOOTSTRAP_TOKEN: TOKEN,
   LOG_LEVEL: 'info',
 });
 const created = await gql(cairn.port, `mutation { createModel(input: { name: "bench-${Date.now()}" }) { ... on CreateModelSuccess { model { id } } } }`);
@@ -124,6 +126,7 @@ async function cairnRound(): Promise<Round> {
   const up = await measure(child.pid!, async () => {
     const text = await curl([
       '-H', 'x-cairn-csrf: 1',
+      '-H', `authorization: Bearer ${TOKEN}`,
       '-F', `operations=${operations}`,
       '-F', 'map={"0":["variables.file"]}',
       '-F', `0=@${source}`,
@@ -133,7 +136,7 @@ async function cairnRound(): Promise<Round> {
   });
   if (result?.format?.size !== SIZE) throw new Error(`Cairn upload: ${JSON.stringify(result)}`);
   const down = await measure(child.pid!, async () => {
-    const n = Number(await curl(['-o', '/dev/null', '-w', '%{size_download}', `http://127.0.0.1:${port}${result.format.downloadUrl}`]));
+    const n = Number(await curl(['-H', `authorization: Bearer ${TOKEN}`, '-o', '/dev/null', '-w', '%{size_download}', `http://127.0.0.1:${port}${result.format.downloadUrl}`]));
     if (n !== SIZE) throw new Error(`Cairn download: ${n} bytes`);
   });
   return { upload: SIZE / MB / up.seconds, download: SIZE / MB / down.seconds, uploadPeak: up.peakAboveIdle, downloadPeak: down.peakAboveIdle, idle: up.idle };

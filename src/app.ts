@@ -4,19 +4,23 @@ import path from 'node:path';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { BlobStore } from './files/blobStore.ts';
 import { createFileSystemBlobStore } from './files/fileSystemBlobStore.ts';
+import { bootstrapAdmin } from './auth/bootstrap.ts';
+import type { Identity } from './auth/identity.ts';
+import { identifyRequest, RequestRefused } from './auth/requestIdentity.ts';
 import type { Config } from './config.ts';
 import { createLoaders, type GraphQLContext } from './graphql/context.ts';
 import { EXAMPLE_OPERATION, renderLocalGraphiQL } from './graphql/graphiql.ts';
 import { schema } from './graphql/schema.ts';
 import { CSRF_HEADER, CSRF_HEADERS, createRequestHandler, type RequestHandler } from './http/server.ts';
 import type { Logger } from './logger.ts';
-import { contextIdByName } from './store/contexts.ts';
 import { createEventFeed, type EventFeed } from './store/eventFeed.ts';
 import type { Store } from './store/open.ts';
 
 /** The server context Yoga is given: a multipart request's operations, already parsed with its files. */
 export interface ServerContext {
   uploadOperations?: unknown;
+  /** Set by the HTTP layer when it has already identified the request (multipart uploads). */
+  identity?: Identity;
 }
 
 /** Hands Yoga the operations graphql-upload-minimal parsed, instead of letting it read the request body. */
@@ -34,6 +38,8 @@ export interface App {
   store: Store;
   feed: EventFeed;
   blobs: BlobStore;
+  /** The first administrator's token, when this start created it (an empty database); shown once. */
+  bootstrapToken: string | null;
   close(): Promise<void>;
 }
 
@@ -48,8 +54,7 @@ export async function createApp(
   logger: Logger,
   blobs: BlobStore = createFileSystemBlobStore(path.join(config.dataDir, 'blobs')),
 ): Promise<App> {
-  const defaultContextId = await contextIdByName(store.db, 'default');
-  if (!defaultContextId) throw new Error('The default context is missing: the database was not migrated');
+  const bootstrapToken = await bootstrapAdmin(store.db, config.bootstrapToken);
   const feed = await createEventFeed(store);
 
   const yoga = createYoga<ServerContext, GraphQLContext>({
@@ -74,16 +79,24 @@ export async function createApp(
       // Browsers send form posts and simple GETs cross-site without asking; such requests must carry this header.
       useCSRFPrevention({ requestHeaders: CSRF_HEADERS }),
     ],
-    context: ({ request }): GraphQLContext => ({
-      db: store.db,
-      config,
-      feed,
-      blobs,
-      contextId: defaultContextId,
-      actor: null,
-      requestId: requestIdFrom(request.headers.get('x-request-id')),
-      loaders: createLoaders(store.db),
-    }),
+    context: async ({ request, identity: known }): Promise<GraphQLContext> => {
+      let identity = known;
+      try {
+        identity ??= await identifyRequest(store.db, (name) => request.headers.get(name));
+      } catch (error) {
+        throw error instanceof RequestRefused ? error.toGraphQLError() : error;
+      }
+      return {
+        db: store.db,
+        config,
+        feed,
+        blobs,
+        identity,
+        contextId: identity.context.id,
+        requestId: requestIdFrom(request.headers.get('x-request-id')),
+        loaders: createLoaders(store.db),
+      };
+    },
   });
 
   return {
@@ -92,6 +105,7 @@ export async function createApp(
     store,
     feed,
     blobs,
+    bootstrapToken,
     async close() {
       await feed.close();
       await yoga.dispose();

@@ -32,6 +32,7 @@ const environment = z.object({
   CAIRN_MAX_FORMATS: intFrom(1, 3),
   CAIRN_MAX_UPLOAD_BYTES: intFrom(1, 5 * 1024 ** 3),
   CAIRN_MAX_BODY_BYTES: intFrom(1024, 4 * 1024 ** 2),
+  CAIRN_BOOTSTRAP_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -43,6 +44,8 @@ export interface Config {
   databasePoolSize: number;
   dataDir: string;
   logLevel: string;
+  /** The first administrator's token on an empty database; a random one when unset. */
+  bootstrapToken: string | undefined;
   /** The largest GraphQL request body that is not a file upload. */
   maxBodyBytes: number;
   limits: Limits;
@@ -73,6 +76,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: path.resolve(e.CAIRN_DATA_DIR),
     logLevel: e.LOG_LEVEL,
     maxBodyBytes: e.CAIRN_MAX_BODY_BYTES,
+    bootstrapToken: e.CAIRN_BOOTSTRAP_TOKEN,
     limits: {
       maxVersions: e.CAIRN_MAX_VERSIONS,
       formats: e.CAIRN_FORMATS,

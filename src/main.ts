@@ -1,5 +1,7 @@
 // The only file that listens and handles signals.
+import fs from 'node:fs';
 import http from 'node:http';
+import path from 'node:path';
 import { createApp } from './app.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
 import { collectGarbage } from './files/blobReferences.ts';
@@ -31,6 +33,17 @@ try {
 }
 
 const app = await createApp(config, store, logger);
+if (app.bootstrapToken) {
+  // The first start on an empty database: the administrator's token, shown this once (never logged).
+  const file = path.join(config.dataDir, 'admin-token');
+  fs.mkdirSync(config.dataDir, { recursive: true });
+  fs.writeFileSync(file, `${app.bootstrapToken}\n`, { mode: 0o600 });
+  fs.chmodSync(file, 0o600);
+  process.stderr.write(
+    `\nCairn created the administrator "admin" of the default context. Its API token (also in ${file}, mode 0600):\n\n    ${app.bootstrapToken}\n\n` +
+      `Send it as "Authorization: Bearer <token>" (in GraphiQL: the Headers tab). It is not shown again.\n\n`,
+  );
+}
 // Leftovers of a crash: staging files of uploads that never finished, blobs no format references.
 collectGarbage(store.db, app.blobs).then(
   (removed) => (removed.staging || removed.blobs) && logger.info(removed, 'removed abandoned files'),

@@ -94,3 +94,8 @@ export class FileTooLargeError extends DomainError {
     super(`The file is larger than the limit of ${limit} bytes`);
   }
 }
+
+/** The caller may see the model but not do this to it. */
+export class ForbiddenError extends DomainError {
+  readonly code = 'FORBIDDEN';
+}

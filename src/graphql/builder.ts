@@ -2,6 +2,9 @@ import SchemaBuilder from '@pothos/core';
 import ComplexityPlugin from '@pothos/plugin-complexity';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import RelayPlugin from '@pothos/plugin-relay';
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import type { Permission } from '../auth/permissions.ts';
+import { ForbiddenError } from '../domain/errors.ts';
 import { getNullableType, isListType } from 'graphql';
 import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
 import { GraphQLUpload } from 'graphql-upload-minimal';
@@ -34,8 +37,18 @@ export const builder = new SchemaBuilder<{
     Upload: { Input: Promise<FileUpload>; Output: never };
   };
   DefaultFieldNullability: false;
+  AuthScopes: { permission: Permission; superuser: boolean };
 }>({
-  plugins: [ErrorsPlugin, RelayPlugin, ComplexityPlugin],
+  // Scope checks run inside the errors plugin's wrapper, so a refusal becomes the mutation's ForbiddenError.
+  plugins: [ErrorsPlugin, ScopeAuthPlugin, RelayPlugin, ComplexityPlugin],
+  scopeAuth: {
+    authScopes: (ctx) => ({
+      permission: (permission: Permission) => ctx.identity.permissions.has(permission),
+      superuser: ctx.identity.principal.superuser,
+    }),
+    unauthorizedError: (_parent, _ctx, _info, result) => new ForbiddenError(result.message),
+    authorizeOnSubscribe: true,
+  },
   defaultFieldNullability: false,
   relay: {
     clientMutationId: 'omit',

@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import type { Identity } from '../auth/identity.ts';
 import type { Config } from '../config.ts';
 import type { BlobStore } from '../files/blobStore.ts';
 import type { Db } from '../store/database.ts';
@@ -11,9 +12,10 @@ export interface GraphQLContext {
   config: Config;
   feed: EventFeed;
   blobs: BlobStore;
-  /** The context (workspace) this request works in. */
+  /** Who the request acts as, in which context, with which permissions. */
+  identity: Identity;
+  /** The context (workspace) this request works in: identity.context.id. */
   contextId: string;
-  actor: string | null;
   requestId: string;
   loaders: Loaders;
 }

@@ -4,6 +4,7 @@ import {
   DomainError,
   type ErrorCode,
   FileTooLargeError,
+  ForbiddenError,
   FormatLimitError,
   NameTakenError,
   NotFoundError,
@@ -96,5 +97,11 @@ builder.objectType(FileTooLargeError, {
   fields: (t) => ({ limit: t.float({ resolve: (e) => e.limit }) }),
 });
 
+builder.objectType(ForbiddenError, {
+  name: 'ForbiddenError',
+  description: 'The caller may see this but not do this: its roles in the context lack the permission.',
+  interfaces,
+});
+
 /** The errors every command on an existing model can end in. */
-export const modelCommandErrors = [ValidationError, NotFoundError, ConflictError];
+export const modelCommandErrors = [ValidationError, NotFoundError, ConflictError, ForbiddenError];

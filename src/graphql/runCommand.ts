@@ -8,6 +8,14 @@ import { type CommandResult, type HandleOptions, handleCommand } from '../store/
 import { isUuid } from '../store/readModels.ts';
 import type { GraphQLContext } from './context.ts';
 
+/** Who did it: the principal's name (shown in history), its id and the token used, and the request. */
+export const eventMetadata = (ctx: GraphQLContext) => ({
+  actor: ctx.identity.principal.name,
+  principalId: ctx.identity.principal.id,
+  tokenId: ctx.identity.tokenId,
+  requestId: ctx.requestId,
+});
+
 function guardFor(ctx: GraphQLContext) {
   // A model in another context is, for this request, not there at all.
   return (state: ModelState) => {
@@ -33,7 +41,7 @@ export async function runCommand(
   const id = modelStreamId(modelId);
   const result = await handleCommand(ctx.db, id, command, {
     limits: ctx.config.limits,
-    metadata: { actor: ctx.actor, requestId: ctx.requestId },
+    metadata: eventMetadata(ctx),
     guard: guardFor(ctx),
     ...options,
   });

@@ -6,12 +6,13 @@ import { processRequest } from 'graphql-upload-minimal';
 import type { YogaServerInstance } from 'graphql-yoga';
 import { sql } from 'kysely';
 import type { ServerContext } from '../app.ts';
+import type { Identity } from '../auth/identity.ts';
+import { identifyRequest, RequestRefused } from '../auth/requestIdentity.ts';
 import type { Config } from '../config.ts';
 import type { BlobStore } from '../files/blobStore.ts';
 import type { GraphQLContext } from '../graphql/context.ts';
 import { GRAPHIQL_ASSETS, GRAPHIQL_ASSETS_PATH, graphiqlAssetsDir } from '../graphql/graphiql.ts';
 import type { Logger } from '../logger.ts';
-import { contextIdByName } from '../store/contexts.ts';
 import type { Store } from '../store/open.ts';
 import { findFormatFile, parseDownloadPath, sendFile } from './downloads.ts';
 
@@ -68,6 +69,11 @@ async function ready(store: Store): Promise<boolean> {
   }
 }
 
+function headerOf(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
 function requestHeaders(req: IncomingMessage): Headers {
   const headers = new Headers();
   for (const [name, value] of Object.entries(req.headers)) {
@@ -108,8 +114,6 @@ async function writeResponse(response: Response, res: ServerResponse, abort: Abo
  * way Yoga gets the operation through its fetch interface.
  */
 export function createRequestHandler({ yoga, store, blobs, config, logger }: Deps): RequestHandler {
-  let defaultContextId: Promise<string | null> | undefined;
-
   async function graphql(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const abort = new AbortController();
     res.on('close', () => abort.abort());
@@ -120,6 +124,15 @@ export function createRequestHandler({ yoga, store, blobs, config, logger }: Dep
       // Checked before any file is read: a cross-site form post never gets to stream a file in.
       if (!CSRF_HEADERS.some((h) => req.headers[h] !== undefined)) {
         sendJson(res, 403, graphqlError(`A file upload needs the ${CSRF_HEADER} header`, 'FORBIDDEN'), { connection: 'close' });
+        return;
+      }
+      // So is the token: file parts that no resolver reads would still be read to the end.
+      let identity: Identity;
+      try {
+        identity = await identifyRequest(store.db, (name) => headerOf(req, name));
+      } catch (error) {
+        if (!(error instanceof RequestRefused)) throw error;
+        sendJson(res, error.status, graphqlError(error.message, error.code), { connection: 'close' });
         return;
       }
       let operations: unknown;
@@ -139,7 +152,7 @@ export function createRequestHandler({ yoga, store, blobs, config, logger }: Dep
       headers.set('content-type', 'application/json');
       headers.delete('content-length');
       headers.delete('transfer-encoding');
-      response = await yoga.fetch(url, { method: 'POST', headers, body: '{}', signal: abort.signal }, { uploadOperations: operations });
+      response = await yoga.fetch(url, { method: 'POST', headers, body: '{}', signal: abort.signal }, { uploadOperations: operations, identity });
       // A refused upload is answered before its file is read to the end: do not wait for the rest of it.
       res.once('finish', () => {
         if (!req.readableEnded) req.socket.destroySoon();
@@ -163,10 +176,18 @@ export function createRequestHandler({ yoga, store, blobs, config, logger }: Dep
   }
 
   async function download(req: IncomingMessage, res: ServerResponse, where: NonNullable<ReturnType<typeof parseDownloadPath>>): Promise<void> {
-    defaultContextId ??= contextIdByName(store.db, 'default');
-    const contextId = await defaultContextId;
-    const file = contextId ? await findFormatFile(store.db, where, contextId) : null;
-    if (!file) return sendJson(res, 404, { error: 'No such model, version or format' });
+    let identity: Identity;
+    try {
+      identity = await identifyRequest(store.db, (name) => headerOf(req, name));
+    } catch (error) {
+      if (!(error instanceof RequestRefused)) throw error;
+      const headers: Record<string, string> = error.status === 401 ? { 'www-authenticate': 'Bearer realm="cairn"' } : {};
+      return sendJson(res, error.status, { error: error.message, code: error.code }, headers);
+    }
+    // Another context's model is not there at all; a visible one without the permission is forbidden.
+    const file = await findFormatFile(store.db, where, identity.context.id);
+    if (!file) return sendJson(res, 404, { error: 'No such model, version or format', code: 'NOT_FOUND' });
+    if (!identity.permissions.has('format:download')) return sendJson(res, 403, { error: 'Your roles here do not allow downloads', code: 'FORBIDDEN' });
     await sendFile(req, res, file, blobs);
   }
 

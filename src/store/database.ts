@@ -1,4 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
+import type { GroupMembersTable, GroupsTable, PrincipalsTable, RoleGrantsTable, TokensTable } from './tables/accessControl.ts';
 import type { ContextsTable } from './tables/contexts.ts';
 import type { EventsTable } from './tables/events.ts';
 import type { FormatsTable } from './tables/formats.ts';
@@ -11,6 +12,11 @@ export interface Database {
   models: ModelsTable;
   versions: VersionsTable;
   formats: FormatsTable;
+  principals: PrincipalsTable;
+  tokens: TokensTable;
+  groups: GroupsTable;
+  group_members: GroupMembersTable;
+  role_grants: RoleGrantsTable;
 }
 
 export type Db = Kysely<Database>;

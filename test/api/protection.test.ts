@@ -1,7 +1,7 @@
 import type { KyselyPlugin } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CSRF_HEADER } from '../../src/app.ts';
-import { listen, openTestApi, rawQuery, type TestApi } from '../helpers/api.ts';
+import { adminHeaders, listen, openTestApi, rawQuery, type TestApi } from '../helpers/api.ts';
 
 let api: TestApi;
 let server: Awaited<ReturnType<typeof listen>>;
@@ -47,14 +47,14 @@ describe('over HTTP', () => {
     expect(form.status).toBe(403);
     const get = await fetch(`${server.url}/graphql?query=${encodeURIComponent('{ formats }')}`);
     expect(get.status).toBe(403);
-    const ok = await post(query, { 'content-type': 'application/json', [CSRF_HEADER]: '1' });
+    const ok = await post(query, { 'content-type': 'application/json', [CSRF_HEADER]: '1', ...adminHeaders });
     expect(ok.status).toBe(200);
     expect(await ok.json()).toEqual({ data: { formats: ['pkl', 'rda', 'pmml'] } });
   });
 
   it('refuses a JSON body over the limit with 413 and a GraphQL-shaped error', async () => {
     const big = JSON.stringify({ query: `{ formats } # ${'x'.repeat(4096)}` });
-    const response = await post(big, { 'content-type': 'application/json', [CSRF_HEADER]: '1' });
+    const response = await post(big, { 'content-type': 'application/json', [CSRF_HEADER]: '1', ...adminHeaders });
     expect(response.status).toBe(413);
     expect((await response.json()).errors[0].message).toMatch(/larger than 2048 bytes/);
   });

@@ -7,6 +7,7 @@ import { CSRF_HEADER } from '../../src/app.ts';
 import { type Db } from '../../src/store/database.ts';
 import { openStore } from '../../src/store/open.ts';
 import { rebuildProjections } from '../../src/store/rebuild.ts';
+import { ADMIN_TOKEN, adminHeaders } from '../helpers/api.ts';
 import { openTestDatabase, type TestDatabase, testDatabaseKind } from '../helpers/database.ts';
 import { type Started, startCairn, waitForOutput } from '../helpers/processes.ts';
 import { readModelRows } from '../helpers/readModels.ts';
@@ -25,7 +26,7 @@ afterAll(async () => {
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
-const env = () => ({ CAIRN_DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', DATABASE_URL: t?.url ?? '' });
+const env = () => ({ CAIRN_BOOTSTRAP_TOKEN: ADMIN_TOKEN, CAIRN_DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', DATABASE_URL: t?.url ?? '' });
 
 async function start(): Promise<{ server: Started; url: string }> {
   const server = startCairn('src/main.ts', env());
@@ -37,7 +38,7 @@ async function start(): Promise<{ server: Started; url: string }> {
 async function gql(url: string, query: string) {
   const response = await fetch(`${url}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', [CSRF_HEADER]: '1' },
+    headers: { 'content-type': 'application/json', [CSRF_HEADER]: '1', ...adminHeaders },
     body: JSON.stringify({ query }),
   });
   return (await response.json()) as any;
@@ -71,7 +72,7 @@ it('leaves no format, blob or staging file when the server is killed mid-upload,
     `--${boundary}\r\nContent-Disposition: form-data; name="0"; filename="big.pkl"\r\nContent-Type: application/octet-stream\r\n\r\n`;
   const request = http.request(`${first.url}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, [CSRF_HEADER]: '1' },
+    headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, [CSRF_HEADER]: '1', ...adminHeaders },
   });
   request.on('error', () => {});
   request.write(head);

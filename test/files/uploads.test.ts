@@ -4,7 +4,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateModel, CreateVersion, DeleteFormat, DeleteVersion, ModelById, PublishVersion } from '../api/operations.ts';
-import { listen, openTestApi, type TestApi } from '../helpers/api.ts';
+import { adminHeaders, listen, openTestApi, type TestApi } from '../helpers/api.ts';
 import { postMultipart } from '../helpers/multipart.ts';
 
 // Above Yoga's own 25 MB request limit: the file must never count against it.
@@ -63,7 +63,7 @@ function upload(modelId: string, number: number, format: string, data: Uint8Arra
   ]);
 }
 
-const download = (url: string, headers: Record<string, string> = {}) => fetch(`${server.url}${url}`, { headers });
+const download = (url: string, headers: Record<string, string> = {}) => fetch(`${server.url}${url}`, { headers: { ...adminHeaders, ...headers } });
 
 describe('uploadFormat and download', () => {
   it('stores a file of 30 MB streamed in, and serves back the same bytes with its checksum', async () => {
@@ -177,7 +177,7 @@ describe('uploadFormat and download', () => {
     const operations = JSON.stringify({ query: UPLOAD, variables: { input: { modelId: id, number: n, format: 'pkl', file: null } } });
     const request = http.request(`${graphqlUrl}`, {
       method: 'POST',
-      headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, 'x-cairn-csrf': '1' },
+      headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, 'x-cairn-csrf': '1', ...adminHeaders },
     });
     request.on('error', () => {});
     request.write(
@@ -200,7 +200,7 @@ describe('uploadFormat and download', () => {
     const n = await version(id);
     const response = await postMultipart(graphqlUrl, UPLOAD, { input: { modelId: id, number: n, format: 'pkl', file: null } }, [
       { path: 'variables.input.file', data: bytes(10), name: 'x.pkl' },
-    ], {});
+    ], adminHeaders);
     expect(response.status).toBe(403);
   });
 });

@@ -108,6 +108,7 @@ export type CreateModelMutationVariables = Exact<{
 
 export type CreateModelMutation = { createModel:
     | { __typename: 'CreateModelSuccess', model: { id: string, name: string, description: string | null, tags: Array<string>, createdAt: string, updatedAt: string, createdBy: string | null, versionCount: number, latestVersion: { number: number } | null } }
+    | { __typename: 'ForbiddenError', code: ErrorCode, message: string }
     | { __typename: 'NameTakenError', code: ErrorCode, message: string, name: string }
     | { __typename: 'ValidationError', code: ErrorCode, message: string, field: string }
    };
@@ -119,6 +120,7 @@ export type UpdateModelMutationVariables = Exact<{
 
 export type UpdateModelMutation = { updateModel:
     | { __typename: 'ConflictError', code: ErrorCode, message: string }
+    | { __typename: 'ForbiddenError', code: ErrorCode, message: string }
     | { __typename: 'NameTakenError', code: ErrorCode, message: string }
     | { __typename: 'NotFoundError', code: ErrorCode, message: string }
     | { __typename: 'UpdateModelSuccess', model: { id: string, name: string, description: string | null, tags: Array<string>, createdAt: string, updatedAt: string, createdBy: string | null, versionCount: number, latestVersion: { number: number } | null } }
@@ -133,6 +135,7 @@ export type DeleteModelMutationVariables = Exact<{
 export type DeleteModelMutation = { deleteModel:
     | { __typename: 'ConflictError', code: ErrorCode, message: string }
     | { __typename: 'DeleteModelSuccess', id: string }
+    | { __typename: 'ForbiddenError', code: ErrorCode, message: string }
     | { __typename: 'NotFoundError', code: ErrorCode, message: string }
     | { __typename: 'ValidationError', code: ErrorCode, message: string }
    };
@@ -147,6 +150,7 @@ export type CreateVersionMutation = { createVersion:
     | { __typename: 'ConflictError', code: ErrorCode, message: string }
     | { __typename: 'CreateVersionSuccess', version: { number: number, status: VersionStatus, description: string | null, tags: Array<string>, hyperparameters: unknown, config: unknown, createdAt: string, publishedAt: string | null, publishedBy: string | null, records: Array<{ uri: string, name: string | null }>, formats: Array<{ id: string, filename: string, size: number, sha256: string, contentType: string, downloadUrl: string }>, model: { id: string, name: string } } }
     | { __typename: 'FileTooLargeError', code: ErrorCode, message: string }
+    | { __typename: 'ForbiddenError', code: ErrorCode, message: string }
     | { __typename: 'FormatLimitError', code: ErrorCode, message: string }
     | { __typename: 'NotFoundError', code: ErrorCode, message: string }
     | { __typename: 'UnknownFormatError', code: ErrorCode, message: string }
@@ -162,6 +166,7 @@ export type UpdateVersionMutationVariables = Exact<{
 
 export type UpdateVersionMutation = { updateVersion:
     | { __typename: 'ConflictError', code: ErrorCode, message: string }
+    | { __typename: 'ForbiddenError', code: ErrorCode, message: string }
     | { __typename: 'NotFoundError', code: ErrorCode, message: string }
     | { __typename: 'UpdateVersionSuccess', version: { number: number, status: VersionStatus, description: string | null, tags: Array<string>, hyperparameters: unknown, config: unknown, createdAt: string, publishedAt: string | null, publishedBy: string | null, records: Array<{ uri: string, name: string | null }>, formats: Array<{ id: string, filename: string, size: number, sha256: string, contentType: string, downloadUrl: string }>, model: { id: string, name: string } } }
     | { __typename: 'ValidationError', code: ErrorCode, message: string }
@@ -176,6 +181,7 @@ export type PublishVersionMutationVariables = Exact<{
 
 export type PublishVersionMutation = { publishVersion:
     | { __typename: 'ConflictError', code: ErrorCode, message: string }
+    | { __typename: 'ForbiddenError', code: ErrorCode, message: string }
     | { __typename: 'NotFoundError', code: ErrorCode, message: string }
     | { __typename: 'PublishVersionSuccess', version: { number: number, status: VersionStatus, description: string | null, tags: Array<string>, hyperparameters: unknown, config: unknown, createdAt: string, publishedAt: string | null, publishedBy: string | null, records: Array<{ uri: string, name: string | null }>, formats: Array<{ id: string, filename: string, size: number, sha256: string, contentType: string, downloadUrl: string }>, model: { id: string, name: string } } }
     | { __typename: 'ValidationError', code: ErrorCode, message: string }
@@ -191,6 +197,7 @@ export type DeleteVersionMutationVariables = Exact<{
 export type DeleteVersionMutation = { deleteVersion:
     | { __typename: 'ConflictError', code: ErrorCode, message: string }
     | { __typename: 'DeleteVersionSuccess', model: { id: string, name: string, description: string | null, tags: Array<string>, createdAt: string, updatedAt: string, createdBy: string | null, versionCount: number, latestVersion: { number: number } | null } }
+    | { __typename: 'ForbiddenError', code: ErrorCode, message: string }
     | { __typename: 'NotFoundError', code: ErrorCode, message: string }
     | { __typename: 'ValidationError', code: ErrorCode, message: string }
    };
@@ -205,6 +212,7 @@ export type DeleteFormatMutationVariables = Exact<{
 export type DeleteFormatMutation = { deleteFormat:
     | { __typename: 'ConflictError', code: ErrorCode, message: string }
     | { __typename: 'DeleteFormatSuccess', version: { number: number, status: VersionStatus, description: string | null, tags: Array<string>, hyperparameters: unknown, config: unknown, createdAt: string, publishedAt: string | null, publishedBy: string | null, records: Array<{ uri: string, name: string | null }>, formats: Array<{ id: string, filename: string, size: number, sha256: string, contentType: string, downloadUrl: string }>, model: { id: string, name: string } } }
+    | { __typename: 'ForbiddenError', code: ErrorCode, message: string }
     | { __typename: 'NotFoundError', code: ErrorCode, message: string }
     | { __typename: 'ValidationError', code: ErrorCode, message: string }
     | { __typename: 'VersionPublishedError', code: ErrorCode, message: string }

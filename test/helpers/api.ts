@@ -21,7 +21,11 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
-export const testConfig = (env: Record<string, string> = {}): Config => loadConfig({ LOG_LEVEL: 'silent', ...env });
+/** The administrator's token in every test database (CAIRN_BOOTSTRAP_TOKEN). */
+export const ADMIN_TOKEN = 'cairn_test_admin_token_0123456789';
+export const adminHeaders = { authorization: `Bearer ${ADMIN_TOKEN}` };
+
+export const testConfig = (env: Record<string, string> = {}): Config => loadConfig({ LOG_LEVEL: 'silent', CAIRN_BOOTSTRAP_TOKEN: ADMIN_TOKEN, ...env });
 
 /** A Cairn app on a fresh test database; `store` lets a test wrap the database (to count statements, say). */
 export async function openTestApi(options: { env?: Record<string, string>; store?: (t: TestDatabase) => Store } = {}): Promise<TestApi> {
@@ -33,7 +37,7 @@ export async function openTestApi(options: { env?: Record<string, string>; store
   const run: TestApi['run'] = async (document, variables, headers = {}) => {
     const response = await app.yoga.fetch('http://cairn.test/graphql', {
       method: 'POST',
-      headers: { 'content-type': 'application/json', [CSRF_HEADER]: '1', ...headers },
+      headers: { 'content-type': 'application/json', [CSRF_HEADER]: '1', ...adminHeaders, ...headers },
       body: JSON.stringify({ query: print(document), variables }),
     });
     return (await response.json()) as ExecutionResult<any>;
@@ -76,7 +80,7 @@ export async function listen(app: App): Promise<{ url: string; close(): Promise<
 export async function rawQuery(app: App, query: string, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
   const response = await app.yoga.fetch('http://cairn.test/graphql', {
     method: 'POST',
-    headers: { 'content-type': 'application/json', [CSRF_HEADER]: '1', ...headers },
+    headers: { 'content-type': 'application/json', [CSRF_HEADER]: '1', ...adminHeaders, ...headers },
     body: JSON.stringify({ query }),
   });
   return { status: response.status, body: await response.json() };

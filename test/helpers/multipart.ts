@@ -1,4 +1,5 @@
 import { CSRF_HEADER } from '../../src/app.ts';
+import { adminHeaders } from './api.ts';
 
 export interface FilePart {
   /** Where the file goes in the variables, e.g. `variables.input.file`. */
@@ -17,7 +18,7 @@ export function multipartBody(query: string, variables: Record<string, unknown>,
   return form;
 }
 
-export async function postMultipart(url: string, query: string, variables: Record<string, unknown>, files: FilePart[], headers: Record<string, string> = { [CSRF_HEADER]: '1' }) {
+export async function postMultipart(url: string, query: string, variables: Record<string, unknown>, files: FilePart[], headers: Record<string, string> = { [CSRF_HEADER]: '1', ...adminHeaders }) {
   const response = await fetch(url, { method: 'POST', body: multipartBody(query, variables, files), headers });
   return { status: response.status, body: (await response.json()) as any };
 }

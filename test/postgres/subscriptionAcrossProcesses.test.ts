@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CSRF_HEADER } from '../../src/app.ts';
+import { ADMIN_TOKEN, adminHeaders } from '../helpers/api.ts';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { type Started, startCairn, waitForOutput } from '../helpers/processes.ts';
 import { MODEL_EVENTS, sseReader } from '../helpers/sse.ts';
@@ -17,13 +18,13 @@ afterAll(async () => {
 });
 
 async function server(): Promise<string> {
-  const started = startCairn('src/main.ts', { DATABASE_URL: t.url!, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' });
+  const started = startCairn('src/main.ts', { CAIRN_BOOTSTRAP_TOKEN: ADMIN_TOKEN, DATABASE_URL: t.url!, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' });
   servers.push(started);
   const output = await waitForOutput(started, /"port":\d+/);
   return `http://127.0.0.1:${/"port":(\d+)/.exec(output)![1]}/graphql`;
 }
 
-const headers = { 'content-type': 'application/json', [CSRF_HEADER]: '1' };
+const headers = { 'content-type': 'application/json', [CSRF_HEADER]: '1', ...adminHeaders };
 
 it('delivers to a subscriber on one server process the events appended through another', async () => {
   const [a, b] = await Promise.all([server(), server()]);

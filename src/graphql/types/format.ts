@@ -31,7 +31,7 @@ export const FormatRef = builder.objectRef<FormatRecord>('Format').implement({
 });
 
 builder.queryFields((t) => ({
-  formats: t.stringList({ description: 'The configured format ids.', resolve: (_root, _args, ctx) => [...ctx.config.limits.formats] }),
+  formats: t.stringList({ authScopes: { permission: 'model:view' }, description: 'The configured format ids.', resolve: (_root, _args, ctx) => [...ctx.config.limits.formats] }),
 }));
 
 /** The errors of a command that receives files, beyond those of any command on a model. */
@@ -68,6 +68,7 @@ const UploadFormatSuccess = builder.objectRef<{ format: FormatRecord; version: V
 
 builder.mutationFields((t) => ({
   uploadFormat: t.field({
+    authScopes: { permission: 'format:upload' },
     type: UploadFormatSuccess,
     description: "Stores a draft version's file in one format, or replaces it. Send it as a GraphQL multipart request.",
     args: { input: t.arg({ type: UploadFormatInput, required: true }) },
@@ -94,6 +95,7 @@ builder.mutationFields((t) => ({
     },
   }),
   deleteFormat: t.field({
+    authScopes: { permission: 'format:delete' },
     type: VersionRef,
     description: "Deletes a draft version's file in one format.",
     args: { modelId: t.arg.id({ required: true }), number: t.arg.int({ required: true }), format: t.arg.string({ required: true }) },

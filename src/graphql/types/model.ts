@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { NameTakenError, NotFoundError, ValidationError } from '../../domain/errors.ts';
+import { ForbiddenError, NameTakenError, NotFoundError, ValidationError } from '../../domain/errors.ts';
 import { readStream } from '../../store/eventLog.ts';
 import { fold } from '../../domain/model/evolve.ts';
 import {
@@ -120,6 +120,7 @@ const isModelCursor = (x: unknown): x is ModelCursor =>
 
 builder.queryFields((t) => ({
   model: t.field({
+    authScopes: { permission: 'model:view' },
     type: ModelRef,
     nullable: true,
     description: 'A model by id, or by name (case-insensitively); with asOf, the model as it was then.',
@@ -135,6 +136,7 @@ builder.queryFields((t) => ({
   }),
   models: t.connection(
     {
+      authScopes: { permission: 'model:view' },
       type: ModelRef,
       description: "This context's models. `search` matches name, description and tags; `tags` keeps models carrying all of them.",
       args: {
@@ -190,9 +192,10 @@ const DeleteModelSuccess = builder.objectRef<{ id: string }>('DeleteModelSuccess
 
 builder.mutationFields((t) => ({
   createModel: t.field({
+    authScopes: { permission: 'model:create' },
     type: ModelRef,
     args: { input: t.arg({ type: CreateModelInput, required: true }) },
-    errors: { types: [ValidationError, NameTakenError], dataField: { name: 'model' } },
+    errors: { types: [ValidationError, NameTakenError, ForbiddenError], dataField: { name: 'model' } },
     resolve: async (_root, { input }, ctx) => {
       const id = randomUUID();
       await runCommand(ctx, id, { type: 'CreateModel', data: { modelId: id, contextId: ctx.contextId, ...input } });
@@ -200,6 +203,7 @@ builder.mutationFields((t) => ({
     },
   }),
   updateModel: t.field({
+    authScopes: { permission: 'model:update' },
     type: ModelRef,
     args: { input: t.arg({ type: UpdateModelInput, required: true }) },
     errors: { types: [...modelCommandErrors, NameTakenError], dataField: { name: 'model' } },
@@ -209,6 +213,7 @@ builder.mutationFields((t) => ({
     },
   }),
   deleteModel: t.field({
+    authScopes: { permission: 'model:delete' },
     type: DeleteModelSuccess,
     args: { id: t.arg.id({ required: true }) },
     errors: { types: modelCommandErrors, directResult: true },

@@ -57,6 +57,7 @@ async function* visibleEvents(ctx: GraphQLContext, from: FeedCursor, streamId: s
 
 builder.subscriptionFields((t) => ({
   modelEvents: t.field({
+    authScopes: { permission: 'model:view' },
     type: ModelEventRef,
     description:
       "Every new event in this context, or one model's. With `after` (a position), first the events after it, then live ones: a client that reconnects with its last position misses nothing and sees nothing twice.",

@@ -1,4 +1,4 @@
-import { NotFoundError, VersionLimitError, VersionPublishedError } from '../../domain/errors.ts';
+import { ForbiddenError, NotFoundError, VersionLimitError, VersionPublishedError } from '../../domain/errors.ts';
 import { abandonFiles, commitFilesInTransaction, receiveFiles } from '../../files/uploads.ts';
 import type { FormatRecord, ModelRecord, VersionRecord } from '../../store/readModels.ts';
 import { builder } from '../builder.ts';
@@ -106,6 +106,7 @@ export async function loadVersion(ctx: GraphQLContext, modelId: string, number: 
 
 builder.mutationFields((t) => ({
   createVersion: t.field({
+    authScopes: { permission: 'version:create' },
     type: VersionRef,
     description: "Creates the model's next version: one more than the highest number it ever had.",
     args: { input: t.arg({ type: CreateVersionInput, required: true }) },
@@ -113,6 +114,7 @@ builder.mutationFields((t) => ({
     resolve: async (_root, { input: { modelId, formats, ...settings } }, ctx) => {
       const id = String(modelId);
       const uploads = formats ?? [];
+      if (uploads.length > 0 && !ctx.identity.permissions.has('format:upload')) throw new ForbiddenError('Your roles here do not allow uploading files');
       // Refused before any file is read: a missing model, the version limit, an unknown format ...
       if (uploads.length > 0) {
         await precheckCommand(ctx, id, { type: 'CreateVersion', data: { ...settings, formats: uploads.map((f) => ({ format: f.format, ...PENDING_FILE })) } });
@@ -141,6 +143,7 @@ builder.mutationFields((t) => ({
     },
   }),
   updateVersion: t.field({
+    authScopes: { permission: 'version:update' },
     type: VersionRef,
     description: 'Changes the settings of a draft version.',
     args: { input: t.arg({ type: UpdateVersionInput, required: true }) },
@@ -151,6 +154,7 @@ builder.mutationFields((t) => ({
     },
   }),
   publishVersion: t.field({
+    authScopes: { permission: 'version:publish' },
     type: VersionRef,
     description: 'Publishes a draft: from then on its settings and files can no longer change. Irreversible.',
     args: { modelId: t.arg.id({ required: true }), number: t.arg.int({ required: true }) },
@@ -161,6 +165,7 @@ builder.mutationFields((t) => ({
     },
   }),
   deleteVersion: t.field({
+    authScopes: { permission: 'version:delete' },
     type: ModelRef,
     description: 'Deletes a version and its files. Irreversible; its number is never given again.',
     args: { modelId: t.arg.id({ required: true }), number: t.arg.int({ required: true }) },

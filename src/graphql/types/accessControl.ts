@@ -1,0 +1,182 @@
+import * as directory from '../../auth/directory.ts';
+import { contextsOf, type Principal } from '../../auth/identity.ts';
+import { PERMISSIONS, ROLES } from '../../auth/permissions.ts';
+import { ForbiddenError, NameTakenError, NotFoundError, ValidationError } from '../../domain/errors.ts';
+import { builder } from '../builder.ts';
+
+const RoleEnum = builder.enumType('Role', { values: ROLES });
+const PermissionEnum = builder.enumType('Permission', {
+  values: Object.fromEntries(PERMISSIONS.map((p) => [p.replace(':', '_').toUpperCase(), { value: p }])) as Record<string, { value: (typeof PERMISSIONS)[number] }>,
+});
+const PrincipalKindEnum = builder.enumType('PrincipalKind', { values: { USER: { value: 'user' as const }, SERVICE: { value: 'service' as const } } });
+
+const ContextRef = builder.objectRef<{ id: string; name: string }>('Context').implement({
+  description: 'A workspace that owns models; roles are granted per context.',
+  fields: (t) => ({ id: t.exposeID('id'), name: t.exposeString('name') }),
+});
+
+const PrincipalRef = builder.objectRef<Principal>('Principal').implement({
+  description: 'A user or a service account; it authenticates with its API tokens.',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    name: t.exposeString('name'),
+    kind: t.field({ type: PrincipalKindEnum, resolve: (p) => p.kind }),
+    superuser: t.exposeBoolean('superuser', { description: 'The bootstrap administrator: administers every context.' }),
+  }),
+});
+
+const TokenRef = builder.objectRef<directory.TokenRecord>('Token').implement({
+  description: 'An API token, without its secret (shown once, when created, and stored only as a hash).',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    principalId: t.exposeID('principalId'),
+    name: t.exposeString('name'),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    expiresAt: t.expose('expiresAt', { type: 'DateTime', nullable: true }),
+    revokedAt: t.expose('revokedAt', { type: 'DateTime', nullable: true }),
+  }),
+});
+
+const GroupRef = builder.objectRef<directory.GroupRecord>('Group').implement({
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    name: t.exposeString('name'),
+    members: t.field({ type: [PrincipalRef], resolve: (g, _args, ctx) => directory.groupMembers(ctx.db, g.id) }),
+  }),
+});
+
+const RoleGrantRef = builder.objectRef<directory.GrantRecord>('RoleGrant').implement({
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    role: t.field({ type: RoleEnum, resolve: (g) => g.role }),
+    principalId: t.exposeID('principalId', { nullable: true }),
+    groupId: t.exposeID('groupId', { nullable: true }),
+  }),
+});
+
+const MeRef = builder.objectRef<object>('Me').implement({
+  description: 'Who the caller is, and what it may do in the current context.',
+  fields: (t) => ({
+    principal: t.field({ type: PrincipalRef, resolve: (_m, _a, ctx) => ctx.identity.principal }),
+    tokenId: t.id({ resolve: (_m, _a, ctx) => ctx.identity.tokenId }),
+    context: t.field({ type: ContextRef, resolve: (_m, _a, ctx) => ctx.identity.context }),
+    roles: t.field({ type: [RoleEnum], resolve: (_m, _a, ctx) => ctx.identity.roles }),
+    permissions: t.field({ type: [PermissionEnum], resolve: (_m, _a, ctx) => PERMISSIONS.filter((p) => ctx.identity.permissions.has(p)) }),
+    contexts: t.field({ type: [ContextRef], description: 'Every context the caller has a role in.', resolve: (_m, _a, ctx) => contextsOf(ctx.db, ctx.identity.principal) }),
+  }),
+});
+
+const admin = { permission: 'context:admin' } as const;
+
+builder.queryFields((t) => ({
+  me: t.field({ type: MeRef, resolve: () => ({}) }),
+  principals: t.field({ type: [PrincipalRef], authScopes: admin, resolve: (_r, _a, ctx) => directory.listPrincipals(ctx.db, ctx.contextId) }),
+  groups: t.field({ type: [GroupRef], authScopes: admin, resolve: (_r, _a, ctx) => directory.listGroups(ctx.db, ctx.contextId) }),
+  roleGrants: t.field({ type: [RoleGrantRef], authScopes: admin, resolve: (_r, _a, ctx) => directory.listGrants(ctx.db, ctx.contextId) }),
+  tokens: t.field({
+    type: [TokenRef],
+    description: "A principal's tokens (your own, or, as an administrator, those of the principals you manage).",
+    args: { principalId: t.arg.id() },
+    resolve: (_r, { principalId }, ctx) => directory.listTokens(ctx.db, ctx.identity, String(principalId ?? ctx.identity.principal.id)),
+  }),
+}));
+
+const CreateTokenInput = builder.inputType('CreateTokenInput', {
+  fields: (t) => ({
+    principalId: t.id({ description: 'Whose token; yourself when absent.' }),
+    name: t.string({ required: true, description: 'What it is for: "ci", "notebook" ...' }),
+    expiresAt: t.field({ type: 'DateTime' }),
+  }),
+});
+
+const CreateTokenSuccess = builder.objectRef<{ secret: string; token: directory.TokenRecord }>('CreateTokenSuccess').implement({
+  fields: (t) => ({
+    secret: t.exposeString('secret', { description: 'Shown this once: Cairn keeps only its hash. Send it as `Authorization: Bearer <secret>`.' }),
+    token: t.field({ type: TokenRef, resolve: (r) => r.token }),
+  }),
+});
+
+const GrantInput = builder.inputType('RoleGrantInput', {
+  fields: (t) => ({
+    role: t.field({ type: RoleEnum, required: true }),
+    principalId: t.id(),
+    groupId: t.id({ description: 'Give either a principal or a group of this context.' }),
+  }),
+});
+
+const RevokeRoleSuccess = builder.objectRef<{ revoked: number }>('RevokeRoleSuccess').implement({
+  fields: (t) => ({ revoked: t.exposeInt('revoked') }),
+});
+
+const adminErrors = [ValidationError, NotFoundError, ForbiddenError];
+
+builder.mutationFields((t) => ({
+  createContext: t.field({
+    type: ContextRef,
+    description: 'A new context (superusers only).',
+    authScopes: { superuser: true },
+    args: { name: t.arg.string({ required: true }) },
+    errors: { types: [...adminErrors, NameTakenError], dataField: { name: 'context' } },
+    resolve: (_r, { name }, ctx) => directory.createContext(ctx.db, name, ctx.identity.principal),
+  }),
+  createPrincipal: t.field({
+    type: PrincipalRef,
+    description: 'A new user or service account, with no role yet: grant it one, then create its token.',
+    authScopes: admin,
+    args: { name: t.arg.string({ required: true }), kind: t.arg({ type: PrincipalKindEnum, required: true }) },
+    errors: { types: [...adminErrors, NameTakenError], dataField: { name: 'principal' } },
+    resolve: (_r, { name, kind }, ctx) => directory.createPrincipal(ctx.db, name, kind),
+  }),
+  createToken: t.field({
+    type: CreateTokenSuccess,
+    args: { input: t.arg({ type: CreateTokenInput, required: true }) },
+    errors: { types: adminErrors, directResult: true },
+    resolve: (_r, { input }, ctx) =>
+      directory.createToken(ctx.db, ctx.identity, { principalId: String(input.principalId ?? ctx.identity.principal.id), name: input.name, expiresAt: input.expiresAt }),
+  }),
+  revokeToken: t.field({
+    type: TokenRef,
+    description: 'Revokes a token with immediate effect.',
+    args: { id: t.arg.id({ required: true }) },
+    errors: { types: adminErrors, dataField: { name: 'token' } },
+    resolve: (_r, { id }, ctx) => directory.revokeToken(ctx.db, ctx.identity, String(id)),
+  }),
+  createGroup: t.field({
+    type: GroupRef,
+    authScopes: admin,
+    args: { name: t.arg.string({ required: true }) },
+    errors: { types: [...adminErrors, NameTakenError], dataField: { name: 'group' } },
+    resolve: (_r, { name }, ctx) => directory.createGroup(ctx.db, ctx.contextId, name),
+  }),
+  addGroupMember: t.field({
+    type: GroupRef,
+    authScopes: admin,
+    args: { groupId: t.arg.id({ required: true }), principalId: t.arg.id({ required: true }) },
+    errors: { types: adminErrors, dataField: { name: 'group' } },
+    resolve: (_r, a, ctx) => directory.setGroupMember(ctx.db, ctx.contextId, String(a.groupId), String(a.principalId), true),
+  }),
+  removeGroupMember: t.field({
+    type: GroupRef,
+    authScopes: admin,
+    args: { groupId: t.arg.id({ required: true }), principalId: t.arg.id({ required: true }) },
+    errors: { types: adminErrors, dataField: { name: 'group' } },
+    resolve: (_r, a, ctx) => directory.setGroupMember(ctx.db, ctx.contextId, String(a.groupId), String(a.principalId), false),
+  }),
+  grantRole: t.field({
+    type: RoleGrantRef,
+    authScopes: admin,
+    args: { input: t.arg({ type: GrantInput, required: true }) },
+    errors: { types: adminErrors, dataField: { name: 'grant' } },
+    resolve: (_r, { input }, ctx) =>
+      directory.grantRole(ctx.db, ctx.contextId, { role: input.role, principalId: input.principalId?.toString(), groupId: input.groupId?.toString() }),
+  }),
+  revokeRole: t.field({
+    type: RevokeRoleSuccess,
+    authScopes: admin,
+    args: { input: t.arg({ type: GrantInput, required: true }) },
+    errors: { types: adminErrors, directResult: true },
+    resolve: async (_r, { input }, ctx) => ({
+      revoked: await directory.revokeRole(ctx.db, ctx.contextId, { role: input.role, principalId: input.principalId?.toString(), groupId: input.groupId?.toString() }),
+    }),
+  }),
+}));

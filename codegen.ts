@@ -6,13 +6,24 @@ const config: CodegenConfig = {
   schema: 'schema/schema.graphql',
   ignoreNoDocuments: true,
   generates: {
+    'src/client/generated/': {
+      documents: ['src/client/**/*.ts', '!src/client/generated/**'],
+      preset: 'client',
+      config: {
+        importExtension: '.ts',
+        useTypeImports: true,
+        scalars: { DateTime: 'string', JSON: 'unknown', Upload: 'null' },
+        enumsAsTypes: true,
+      },
+      presetConfig: { fragmentMasking: false },
+    },
     'test/generated/': {
       documents: ['test/**/*.ts', '!test/generated/**'],
       preset: 'client',
       config: {
         importExtension: '.ts',
         useTypeImports: true,
-        scalars: { DateTime: 'string', JSON: 'unknown' },
+        scalars: { DateTime: 'string', JSON: 'unknown', Upload: 'null' },
         enumsAsTypes: true,
       },
       presetConfig: { fragmentMasking: false },

@@ -2,9 +2,11 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'data/', 'dist/', 'coverage/', 'test/artifacts/', 'src/graphql/generated/', 'test/generated/', 'web/dist/', 'clients/'] },
+  { ignores: ['node_modules/', 'data/', 'dist/', 'coverage/', 'test/artifacts/', 'src/client/generated/', 'test/generated/', 'web/dist/', 'clients/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  // Plain JavaScript entry points run on Node.
+  { files: ['**/*.js'], languageOptions: { globals: { process: 'readonly', console: 'readonly' } } },
   {
     rules: {
       '@typescript-eslint/no-explicit-any': 'off',

@@ -10,12 +10,13 @@ const graphqlCommonJs = createRequire(import.meta.url).resolve('graphql');
 const databaseSuites = ['test/store/**/*.test.ts', 'test/api/**/*.test.ts', 'test/files/**/*.test.ts'];
 
 // test/embedded/ holds what only the embedded database has (the data-directory lock); test/postgres/ what
-// only a server can show (concurrent connections, several processes).
+// only a server can show (concurrent connections, several processes); test/clients/ runs the TypeScript,
+// command-line and Python clients against a real server on the embedded database.
 const databaseProject = (name: 'pglite' | 'postgres') => ({
   extends: true as const,
   test: {
     name,
-    include: [...databaseSuites, name === 'pglite' ? 'test/embedded/**/*.test.ts' : 'test/postgres/**/*.test.ts'],
+    include: [...databaseSuites, ...(name === 'pglite' ? ['test/embedded/**/*.test.ts', 'test/clients/**/*.test.ts'] : ['test/postgres/**/*.test.ts'])],
     env: { CAIRN_TEST_DB: name },
     globalSetup: name === 'pglite' ? ['test/helpers/globalSetup.ts'] : [],
   },

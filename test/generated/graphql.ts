@@ -50,7 +50,7 @@ export type ErrorCode =
 
 /** A file for one format of a new version. */
 export type FormatUploadInput = {
-  file: unknown;
+  file: null;
   format: string;
   /** The file's sha256 as the client computed it; a mismatch stores nothing. */
   sha256?: string | null | undefined;

@@ -1,0 +1,322 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import http from 'node:http';
+import https from 'node:https';
+import path from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { print } from 'graphql';
+import type {
+  ClientUploadFormatMutation,
+  ClientVersionFragment,
+  CreateModelInput,
+  CreateVersionInput,
+  UpdateModelInput,
+  UpdateVersionInput,
+} from './generated/graphql.ts';
+import * as ops from './operations.ts';
+
+export type { ClientModelFragment as Model, ClientVersionFragment as Version } from './generated/graphql.ts';
+
+/**
+ * A typed client for Cairn: every request and response type comes from the committed schema through
+ * GraphQL Code Generator. Rule violations come back as typed results (`{ __typename: 'NameTakenError',
+ * code, message }`); only a failure to talk to the server at all is thrown, as a CairnRequestError.
+ */
+export interface CairnClientOptions {
+  /** The server, e.g. http://localhost:4000 (a trailing /graphql is accepted). */
+  url: string;
+  token: string;
+  /** A context name or id (X-Cairn-Context); the token's only context when absent. */
+  context?: string;
+}
+
+/** The server could not be reached, refused the credentials, or answered with something other than a result. */
+export class CairnRequestError extends Error {
+  constructor(
+    message: string,
+    readonly status?: number,
+    readonly code?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A download whose bytes do not hash to the checksum the server recorded for them. */
+export class ChecksumMismatch extends Error {
+  constructor(
+    readonly expected: string,
+    readonly actual: string,
+  ) {
+    super(`The download's sha256 is ${actual}, not the recorded ${expected}`);
+  }
+}
+
+export type FileSource = string | Uint8Array | Readable;
+
+export interface UploadOptions {
+  model: string;
+  version: number;
+  format: string;
+  file: FileSource;
+  /** The name stored with the file (the path's base name by default). */
+  filename?: string;
+  contentType?: string;
+  /** Called as bytes go out: bytes sent so far and the total (when known). */
+  onProgress?: (sent: number, total: number | undefined) => void;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+async function sha256OfFile(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  await pipeline(fs.createReadStream(file, { highWaterMark: 1024 * 1024 }), hash);
+  return hash.digest('hex');
+}
+
+export class CairnClient {
+  readonly base: URL;
+
+  constructor(private readonly options: CairnClientOptions) {
+    this.base = new URL(options.url.replace(/\/graphql\/?$/, '').replace(/\/?$/, '/'));
+  }
+
+  private headers(extra: Record<string, string> = {}): Record<string, string> {
+    return {
+      authorization: `Bearer ${this.options.token}`,
+      'x-cairn-csrf': '1',
+      ...(this.options.context && { 'x-cairn-context': this.options.context }),
+      ...extra,
+    };
+  }
+
+  /** Runs any typed document; top-level GraphQL errors are thrown as CairnRequestError. */
+  async request<R, V extends Record<string, unknown>>(document: TypedDocumentNode<R, V>, variables?: V): Promise<R> {
+    let response: Response;
+    try {
+      response = await fetch(new URL('graphql', this.base), {
+        method: 'POST',
+        headers: this.headers({ 'content-type': 'application/json' }),
+        body: JSON.stringify({ query: print(document), variables }),
+      });
+    } catch (error) {
+      throw new CairnRequestError(`Cannot reach Cairn at ${this.base.origin}: ${(error as Error).cause ?? (error as Error).message}`);
+    }
+    return this.result<R>(response);
+  }
+
+  private async result<R>(response: Response | { status: number; text: string }): Promise<R> {
+    const text = 'text' in response && typeof response.text === 'string' ? response.text : await (response as Response).text();
+    let body: { data?: R; errors?: { message: string; extensions?: { code?: string } }[] };
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new CairnRequestError(`Cairn answered ${response.status} with something that is not GraphQL`, response.status);
+    }
+    if (body.errors?.length) {
+      const [first] = body.errors;
+      throw new CairnRequestError(first!.message, response.status, first!.extensions?.code);
+    }
+    return body.data as R;
+  }
+
+  me() {
+    return this.request(ops.Me, {}).then((d) => d.me);
+  }
+
+  async listModels(filter: { search?: string; tags?: string[]; first?: number; after?: string } = {}) {
+    return (await this.request(ops.ListModels, { first: filter.first ?? 100, after: filter.after, search: filter.search, tags: filter.tags })).models;
+  }
+
+  /** A model by id or by name, with its versions; null when there is none. */
+  async getModel(ref: string) {
+    const vars = UUID.test(ref) ? { id: ref } : { name: ref };
+    return (await this.request(ops.GetModel, vars)).model ?? null;
+  }
+
+  /** The id of a model given by id or name; throws when there is none. */
+  async modelId(ref: string): Promise<string> {
+    if (UUID.test(ref)) return ref;
+    const model = await this.getModel(ref);
+    if (!model) throw new CairnRequestError(`No model named "${ref}"`, 404, 'NOT_FOUND');
+    return model.id;
+  }
+
+  async getVersion(model: string, number: number): Promise<ClientVersionFragment | null> {
+    const found = await this.getModel(model);
+    return found?.versions.edges.find((e) => e.node.number === number)?.node ?? null;
+  }
+
+  async history(model: string) {
+    const id = await this.modelId(model);
+    const events = [];
+    let after: string | undefined;
+    for (;;) {
+      const page = (await this.request(ops.History, { id, first: 100, after })).model?.history;
+      if (!page) break;
+      events.push(...page.edges.map((e) => e.node));
+      if (!page.pageInfo.hasNextPage) break;
+      after = page.pageInfo.endCursor ?? undefined;
+    }
+    return events;
+  }
+
+  async createModel(input: CreateModelInput) {
+    return (await this.request(ops.CreateModel, { input })).createModel;
+  }
+
+  async updateModel(model: string, changes: Omit<UpdateModelInput, 'id'>) {
+    return (await this.request(ops.UpdateModel, { input: { id: await this.modelId(model), ...changes } })).updateModel;
+  }
+
+  async deleteModel(model: string) {
+    return (await this.request(ops.DeleteModel, { id: await this.modelId(model) })).deleteModel;
+  }
+
+  async createVersion(model: string, settings: Omit<CreateVersionInput, 'modelId' | 'formats'> = {}) {
+    return (await this.request(ops.CreateVersion, { input: { modelId: await this.modelId(model), ...settings } })).createVersion;
+  }
+
+  async updateVersion(model: string, number: number, settings: Omit<UpdateVersionInput, 'modelId' | 'number'>) {
+    return (await this.request(ops.UpdateVersion, { input: { modelId: await this.modelId(model), number, ...settings } })).updateVersion;
+  }
+
+  async publishVersion(model: string, number: number) {
+    return (await this.request(ops.PublishVersion, { modelId: await this.modelId(model), number })).publishVersion;
+  }
+
+  async deleteVersion(model: string, number: number) {
+    return (await this.request(ops.DeleteVersion, { modelId: await this.modelId(model), number })).deleteVersion;
+  }
+
+  /**
+   * Streams a file to a version as a GraphQL multipart request. For a path or bytes the sha256 is
+   * computed first and sent, so the server refuses a file that arrives different; a stream is hashed on
+   * the way and checked against what the server computed.
+   */
+  async uploadFormat(options: UploadOptions) {
+    const modelId = await this.modelId(options.model);
+    let source: Readable;
+    let total: number | undefined;
+    let sha256: string | undefined;
+    let filename = options.filename;
+    if (typeof options.file === 'string') {
+      total = (await fsp.stat(options.file)).size;
+      sha256 = await sha256OfFile(options.file);
+      source = fs.createReadStream(options.file, { highWaterMark: 1024 * 1024 });
+      filename ??= path.basename(options.file);
+    } else if (options.file instanceof Uint8Array) {
+      total = options.file.byteLength;
+      sha256 = createHash('sha256').update(options.file).digest('hex');
+      source = Readable.from([Buffer.from(options.file.buffer, options.file.byteOffset, options.file.byteLength)]);
+    } else {
+      source = options.file;
+    }
+    filename ??= `model.${options.format}`;
+    const streamed = createHash('sha256');
+    let sent = 0;
+    const meter = new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        sent += chunk.length;
+        streamed.update(chunk);
+        options.onProgress?.(sent, total);
+        callback(null, chunk);
+      },
+    });
+    const boundary = `cairn-${createHash('sha256').update(String(Math.random())).digest('hex').slice(0, 24)}`;
+    const operations = JSON.stringify({
+      query: print(ops.UploadFormat),
+      variables: { input: { modelId, number: options.version, format: options.format, file: null, sha256 } },
+    });
+    const safeName = filename.replace(/["\r\n\\]/g, '_');
+    const head = Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="operations"\r\n\r\n${operations}\r\n` +
+        `--${boundary}\r\nContent-Disposition: form-data; name="map"\r\n\r\n{"0":["variables.input.file"]}\r\n` +
+        `--${boundary}\r\nContent-Disposition: form-data; name="0"; filename="${safeName}"\r\nContent-Type: ${options.contentType ?? 'application/octet-stream'}\r\n\r\n`,
+    );
+    const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+    options.onProgress?.(0, total);
+    const response = await this.send(
+      'POST',
+      new URL('graphql', this.base),
+      this.headers({ 'content-type': `multipart/form-data; boundary=${boundary}`, ...(total !== undefined && { 'content-length': String(head.length + total + tail.length) }) }),
+      async (req) => {
+        req.write(head);
+        await pipeline(source, meter, req, { end: false });
+        req.end(tail);
+      },
+    );
+    const result = (await this.result<ClientUploadFormatMutation>({ status: response.statusCode ?? 0, text: await text(response) })).uploadFormat;
+    if (result.__typename === 'UploadFormatSuccess' && sha256 === undefined && result.format.sha256 !== streamed.digest('hex')) {
+      throw new CairnRequestError('The server stored different bytes from those sent', response.statusCode, 'CHECKSUM_MISMATCH');
+    }
+    return result;
+  }
+
+  /**
+   * Downloads a format's file, checking its sha256 against the one recorded on upload. With `to`, writes
+   * the file there (through a temporary name, removed if the check fails); without, returns the bytes.
+   */
+  async downloadFormat(options: { model: string; version: number; format: string; to?: string; onProgress?: (received: number, total: number | undefined) => void }) {
+    const modelId = await this.modelId(options.model);
+    const url = new URL(`files/${modelId}/${options.version}/${encodeURIComponent(options.format)}`, this.base);
+    const response = await this.send('GET', url, this.headers());
+    if (response.statusCode !== 200) {
+      const body = await text(response);
+      let message = body;
+      try {
+        message = JSON.parse(body).error ?? body;
+      } catch {
+        // plain text
+      }
+      const code = response.statusCode === 404 ? 'NOT_FOUND' : response.statusCode === 403 ? 'FORBIDDEN' : response.statusCode === 401 ? 'UNAUTHENTICATED' : undefined;
+      throw new CairnRequestError(message, response.statusCode, code);
+    }
+    const expected = String(response.headers['x-checksum-sha256'] ?? '');
+    const total = Number(response.headers['content-length']) || undefined;
+    const hash = createHash('sha256');
+    let received = 0;
+    const meter = new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        received += chunk.length;
+        hash.update(chunk);
+        options.onProgress?.(received, total);
+        callback(null, chunk);
+      },
+    });
+    if (options.to) {
+      const partial = `${options.to}.part`;
+      await pipeline(response, meter, fs.createWriteStream(partial));
+      const actual = hash.digest('hex');
+      if (actual !== expected) {
+        await fsp.rm(partial, { force: true });
+        throw new ChecksumMismatch(expected, actual);
+      }
+      await fsp.rename(partial, options.to);
+      return { path: options.to, size: received, sha256: actual };
+    }
+    const chunks: Buffer[] = [];
+    for await (const chunk of response.pipe(meter)) chunks.push(chunk as Buffer);
+    const actual = hash.digest('hex');
+    if (actual !== expected) throw new ChecksumMismatch(expected, actual);
+    return { bytes: Buffer.concat(chunks), size: received, sha256: actual };
+  }
+
+  private send(method: string, url: URL, headers: Record<string, string>, body?: (req: http.ClientRequest) => Promise<void>): Promise<http.IncomingMessage> {
+    const transport = url.protocol === 'https:' ? https : http;
+    return new Promise((resolve, reject) => {
+      const req = transport.request(url, { method, headers }, resolve);
+      req.on('error', (error) => reject(new CairnRequestError(`Cannot reach Cairn at ${url.origin}: ${error.message}`)));
+      if (body) body(req).catch(reject);
+      else req.end();
+    });
+  }
+}
+
+async function text(response: http.IncomingMessage): Promise<string> {
+  let out = '';
+  for await (const chunk of response) out += chunk;
+  return out;
+}

@@ -1,0 +1,258 @@
+import { graphql } from './generated/index.ts';
+
+// The client's operations. `npm run codegen` turns them into typed documents in ./generated.
+
+export const ModelParts = graphql(`
+  fragment ClientModel on Model {
+    id
+    name
+    description
+    tags
+    createdAt
+    updatedAt
+    createdBy
+    versionCount
+    latestVersion {
+      number
+      status
+    }
+  }
+`);
+
+export const VersionParts = graphql(`
+  fragment ClientVersion on Version {
+    number
+    status
+    description
+    tags
+    hyperparameters
+    config
+    records {
+      uri
+      name
+    }
+    formats {
+      id
+      filename
+      size
+      sha256
+      contentType
+      downloadUrl
+      uploadedAt
+      uploadedBy
+    }
+    createdAt
+    createdBy
+    publishedAt
+    publishedBy
+  }
+`);
+
+export const Me = graphql(`
+  query ClientMe {
+    me {
+      principal {
+        id
+        name
+      }
+      context {
+        id
+        name
+      }
+      roles
+    }
+  }
+`);
+
+export const ListModels = graphql(`
+  query ClientListModels($first: Int, $after: String, $search: String, $tags: [String!]) {
+    models(first: $first, after: $after, search: $search, tags: $tags) {
+      totalCount
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      edges {
+        node {
+          ...ClientModel
+        }
+      }
+    }
+  }
+`);
+
+export const GetModel = graphql(`
+  query ClientGetModel($id: ID, $name: String) {
+    model(id: $id, name: $name) {
+      ...ClientModel
+      versions(first: 100) {
+        edges {
+          node {
+            ...ClientVersion
+          }
+        }
+      }
+    }
+  }
+`);
+
+export const History = graphql(`
+  query ClientHistory($id: ID!, $first: Int, $after: String) {
+    model(id: $id) {
+      history(first: $first, after: $after) {
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
+        edges {
+          node {
+            position
+            type
+            recordedAt
+            actor
+            data
+          }
+        }
+      }
+    }
+  }
+`);
+
+export const CreateModel = graphql(`
+  mutation ClientCreateModel($input: CreateModelInput!) {
+    createModel(input: $input) {
+      __typename
+      ... on CreateModelSuccess {
+        model {
+          ...ClientModel
+        }
+      }
+      ... on Error {
+        code
+        message
+      }
+    }
+  }
+`);
+
+export const UpdateModel = graphql(`
+  mutation ClientUpdateModel($input: UpdateModelInput!) {
+    updateModel(input: $input) {
+      __typename
+      ... on UpdateModelSuccess {
+        model {
+          ...ClientModel
+        }
+      }
+      ... on Error {
+        code
+        message
+      }
+    }
+  }
+`);
+
+export const DeleteModel = graphql(`
+  mutation ClientDeleteModel($id: ID!) {
+    deleteModel(id: $id) {
+      __typename
+      ... on DeleteModelSuccess {
+        id
+      }
+      ... on Error {
+        code
+        message
+      }
+    }
+  }
+`);
+
+export const CreateVersion = graphql(`
+  mutation ClientCreateVersion($input: CreateVersionInput!) {
+    createVersion(input: $input) {
+      __typename
+      ... on CreateVersionSuccess {
+        version {
+          ...ClientVersion
+        }
+      }
+      ... on Error {
+        code
+        message
+      }
+    }
+  }
+`);
+
+export const UpdateVersion = graphql(`
+  mutation ClientUpdateVersion($input: UpdateVersionInput!) {
+    updateVersion(input: $input) {
+      __typename
+      ... on UpdateVersionSuccess {
+        version {
+          ...ClientVersion
+        }
+      }
+      ... on Error {
+        code
+        message
+      }
+    }
+  }
+`);
+
+export const PublishVersion = graphql(`
+  mutation ClientPublishVersion($modelId: ID!, $number: Int!) {
+    publishVersion(modelId: $modelId, number: $number) {
+      __typename
+      ... on PublishVersionSuccess {
+        version {
+          ...ClientVersion
+        }
+      }
+      ... on Error {
+        code
+        message
+      }
+    }
+  }
+`);
+
+export const DeleteVersion = graphql(`
+  mutation ClientDeleteVersion($modelId: ID!, $number: Int!) {
+    deleteVersion(modelId: $modelId, number: $number) {
+      __typename
+      ... on DeleteVersionSuccess {
+        model {
+          id
+        }
+      }
+      ... on Error {
+        code
+        message
+      }
+    }
+  }
+`);
+
+export const UploadFormat = graphql(`
+  mutation ClientUploadFormat($input: UploadFormatInput!) {
+    uploadFormat(input: $input) {
+      __typename
+      ... on UploadFormatSuccess {
+        format {
+          id
+          filename
+          size
+          sha256
+          contentType
+          downloadUrl
+        }
+      }
+      ... on Error {
+        code
+        message
+      }
+    }
+  }
+`);

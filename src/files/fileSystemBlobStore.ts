@@ -1,25 +1,18 @@
 import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import type { FileHandle } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { FileTooLargeError, ValidationError } from '../domain/errors.ts';
+import { isProcessAlive } from '../processes.ts';
 import type { BlobStore, ByteRange, StagedBlob } from './blobStore.ts';
 
 const SHA256 = /^[0-9a-f]{64}$/;
 /** Staged uploads older than this are abandoned even if their process still lives. */
 const STAGING_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 async function fsyncDirectory(dir: string): Promise<void> {
   const handle = await fsp.open(dir, 'r');
@@ -189,7 +182,7 @@ export function createFileSystemBlobStore(root: string): BlobStore {
         const pid = Number(name.split('-')[0]);
         const stat = await fsp.stat(file).catch(() => null);
         const abandoned =
-          !Number.isInteger(pid) || pid === process.pid || !isAlive(pid) || (stat !== null && Date.now() - stat.mtimeMs > STAGING_MAX_AGE_MS);
+          !Number.isInteger(pid) || pid === process.pid || !isProcessAlive(pid) || (stat !== null && Date.now() - stat.mtimeMs > STAGING_MAX_AGE_MS);
         if (abandoned) {
           await fsp.rm(file, { force: true });
           removed++;

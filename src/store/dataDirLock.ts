@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { isProcessAlive } from '../processes.ts';
 
 /**
  * PGlite lets two processes open one data directory and then silently loses committed writes, so Cairn
@@ -24,14 +25,6 @@ interface Owner {
   host: string;
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function readOwner(file: string): Owner | null {
   try {
@@ -64,7 +57,7 @@ export function lockDataDir(dataDir: string): DataDirLock {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const owner = readOwner(file);
       // Another host's pid means nothing here; a shared directory across hosts is refused rather than guessed at.
-      if (owner && (owner.host !== me.host || isAlive(owner.pid))) throw new DataDirLockedError(dataDir, owner.pid);
+      if (owner && (owner.host !== me.host || isProcessAlive(owner.pid))) throw new DataDirLockedError(dataDir, owner.pid);
       fs.rmSync(file, { force: true });
     }
   }

@@ -1,6 +1,5 @@
 import { type ExpressionBuilder, sql } from 'kysely';
-import type { LiveModel } from '../domain/model/evolve.ts';
-import type { DatasetRecord, JsonObject } from '../domain/rules.ts';
+import type { LiveModel, VersionState } from '../domain/model/evolve.ts';
 import type { Database, Executor } from './database.ts';
 
 /** What the read side serves: rows of the read models, or the same shapes folded from the log (as-of reads). */
@@ -16,21 +15,8 @@ export interface FormatRecord {
   uploadedBy: string | null;
 }
 
-export interface VersionRecord {
-  modelId: string;
-  number: number;
-  status: 'DRAFT' | 'PUBLISHED';
-  description: string | null;
-  tags: string[];
-  hyperparameters: JsonObject;
-  config: JsonObject;
-  records: DatasetRecord[];
-  createdAt: Date;
-  createdBy: string | null;
-  updatedAt: Date;
-  publishedAt: Date | null;
-  publishedBy: string | null;
-}
+/** A version as the read side serves it: the domain's version state, less its formats (loaded apart). */
+export type VersionRecord = Omit<VersionState, 'formats'> & { modelId: string };
 
 export interface ModelRecord {
   id: string;

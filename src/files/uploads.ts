@@ -1,5 +1,5 @@
 import type { Transaction } from 'kysely';
-import { ChecksumMismatchError } from '../domain/errors.ts';
+import { ChecksumMismatchError, ValidationError } from '../domain/errors.ts';
 import * as rules from '../domain/rules.ts';
 import type { Database, Db } from '../store/database.ts';
 import { lockBlob, releaseBlobs } from './blobReferences.ts';
@@ -35,8 +35,13 @@ export async function receiveFiles(blobs: BlobStore, inputs: readonly UploadInpu
   const received: ReceivedFile[] = [];
   try {
     for (const [i, input] of inputs.entries()) {
-      const upload = await input.file;
-      const blob = await blobs.stage(upload.createReadStream() as import('node:stream').Readable, { maxBytes });
+      const field = inputs.length > 1 ? `formats.${i}.file` : 'file';
+      const upload = await input.file.catch((error: unknown) => {
+        throw malformed(error, field);
+      });
+      const blob = await blobs.stage(upload.createReadStream() as import('node:stream').Readable, { maxBytes }).catch((error: unknown) => {
+        throw malformed(error, field);
+      });
       received.push({ format: input.format, filename: upload.filename || 'upload', contentType: upload.mimetype || 'application/octet-stream', blob });
       if (expected[i] && expected[i] !== blob.sha256) throw new ChecksumMismatchError(expected[i]!, blob.sha256);
     }
@@ -45,6 +50,15 @@ export async function receiveFiles(blobs: BlobStore, inputs: readonly UploadInpu
     await Promise.all(received.map((r) => r.blob.discard()));
     throw error;
   }
+}
+
+/**
+ * graphql-upload-minimal reports a malformed or cut-off multipart body (a file part that never came, a
+ * client that went away) as an HttpError with a 4xx status: to the client that is bad input, not a bug.
+ */
+function malformed(error: unknown, field: string): unknown {
+  const status = (error as { status?: unknown } | null)?.status;
+  return typeof status === 'number' && status >= 400 && status < 500 ? new ValidationError(field, (error as Error).message) : error;
 }
 
 /** For handleCommand's beforeAppend: the files enter the store in the transaction that records them. */

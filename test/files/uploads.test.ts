@@ -195,6 +195,17 @@ describe('uploadFormat and download', () => {
     expect((await api.ok(ModelById, { id })).model?.versions.edges[0]?.node.formats).toEqual([]);
   });
 
+  it('answers a multipart request whose file never comes with a VALIDATION error, not a failure', async () => {
+    const id = await model('no-file');
+    const n = await version(id);
+    const form = new FormData();
+    form.append('operations', JSON.stringify({ query: UPLOAD, variables: { input: { modelId: id, number: n, format: 'pkl', file: null } } }));
+    form.append('map', JSON.stringify({ 0: ['variables.input.file'] }));
+    const response = await fetch(graphqlUrl, { method: 'POST', body: form, headers: { 'x-cairn-csrf': '1', ...adminHeaders } });
+    const body = (await response.json()) as any;
+    expect(body.data.uploadFormat).toMatchObject({ __typename: 'ValidationError', code: 'VALIDATION', message: expect.stringMatching(/File missing/) });
+  });
+
   it('refuses a multipart request without the CSRF header before reading it', async () => {
     const id = await model('csrf');
     const n = await version(id);

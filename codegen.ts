@@ -6,6 +6,17 @@ const config: CodegenConfig = {
   schema: 'schema/schema.graphql',
   ignoreNoDocuments: true,
   generates: {
+    'web/src/generated/': {
+      documents: ['web/src/**/*.tsx', '!web/src/generated/**'],
+      preset: 'client',
+      config: {
+        importExtension: '.ts',
+        useTypeImports: true,
+        scalars: { DateTime: 'string', JSON: 'unknown', Upload: 'null' },
+        enumsAsTypes: true,
+      },
+      presetConfig: { fragmentMasking: false },
+    },
     'src/client/generated/': {
       documents: ['src/client/**/*.ts', '!src/client/generated/**'],
       preset: 'client',

@@ -16,7 +16,7 @@ const databaseProject = (name: 'pglite' | 'postgres') => ({
   extends: true as const,
   test: {
     name,
-    include: [...databaseSuites, ...(name === 'pglite' ? ['test/embedded/**/*.test.ts', 'test/clients/**/*.test.ts'] : ['test/postgres/**/*.test.ts'])],
+    include: [...databaseSuites, ...(name === 'pglite' ? ['test/embedded/**/*.test.ts', 'test/clients/**/*.test.ts', 'test/e2e/**/*.test.ts'] : ['test/postgres/**/*.test.ts'])],
     env: { CAIRN_TEST_DB: name },
     globalSetup: name === 'pglite' ? ['test/helpers/globalSetup.ts'] : [],
   },

@@ -14,6 +14,7 @@ import type { GraphQLContext } from '../graphql/context.ts';
 import { GRAPHIQL_ASSETS, GRAPHIQL_ASSETS_PATH, graphiqlAssetsDir } from '../graphql/graphiql.ts';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/open.ts';
+import { serveDashboard } from './dashboard.ts';
 import { findFormatFile, parseDownloadPath, sendFile } from './downloads.ts';
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -214,7 +215,9 @@ export function createRequestHandler({ yoga, store, blobs, config, logger }: Dep
         return download(req, res, where);
       }
       if (url.pathname.startsWith(GRAPHIQL_ASSETS_PATH)) return graphiqlAsset(res, url.pathname.slice(GRAPHIQL_ASSETS_PATH.length));
+      if ((req.method === 'GET' || req.method === 'HEAD') && serveDashboard(url.pathname, res)) return;
       if (url.pathname === '/') {
+        // Not built (npm start builds it): GraphiQL is there all the same.
         res.writeHead(302, { location: '/graphql' });
         return res.end();
       }

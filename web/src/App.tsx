@@ -1,0 +1,429 @@
+import { useEffect, useMemo, useState } from 'react';
+import Markdown from 'react-markdown';
+import { Client, cacheExchange, fetchExchange, Provider, useMutation, useQuery } from 'urql';
+import { graphql } from './generated/index.ts';
+import { authHeaders, loadSession, type Session, saveSession } from './session.ts';
+import { parseTags } from './tags.ts';
+
+const MeQuery = graphql(`
+  query DashboardMe {
+    me {
+      principal {
+        name
+      }
+      context {
+        name
+      }
+      contexts {
+        id
+        name
+      }
+      permissions
+    }
+  }
+`);
+
+const ModelsQuery = graphql(`
+  query DashboardModels($first: Int, $after: String, $search: String, $tags: [String!], $orderBy: ModelOrder) {
+    models(first: $first, after: $after, search: $search, tags: $tags, orderBy: $orderBy) {
+      totalCount
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      edges {
+        node {
+          id
+          name
+          tags
+          updatedAt
+          versionCount
+          latestVersion {
+            number
+            status
+          }
+        }
+      }
+    }
+  }
+`);
+
+const ModelQuery = graphql(`
+  query DashboardModel($id: ID!) {
+    model(id: $id) {
+      id
+      name
+      description
+      tags
+      createdAt
+      createdBy
+      updatedAt
+      versions(first: 100) {
+        edges {
+          node {
+            number
+            status
+          }
+        }
+      }
+      history(last: 100) {
+        edges {
+          node {
+            position
+            type
+            actor
+            recordedAt
+          }
+        }
+      }
+    }
+  }
+`);
+
+const CreateModelMutation = graphql(`
+  mutation DashboardCreateModel($input: CreateModelInput!) {
+    createModel(input: $input) {
+      __typename
+      ... on CreateModelSuccess {
+        model {
+          id
+        }
+      }
+      ... on Error {
+        code
+        message
+      }
+      ... on ValidationError {
+        field
+      }
+    }
+  }
+`);
+
+/** Hash routes: #/ for the list, #/models/<id> for a model record. */
+function useRoute(): string {
+  const [hash, setHash] = useState(location.hash);
+  useEffect(() => {
+    const update = () => setHash(location.hash);
+    addEventListener('hashchange', update);
+    return () => removeEventListener('hashchange', update);
+  }, []);
+  return hash.replace(/^#/, '') || '/';
+}
+
+function SignIn({ onSignIn }: { onSignIn: (s: Session) => void }) {
+  const [token, setToken] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const submit = async (event: React.FormEvent) => {
+    event.preventDefault();
+    setError(null);
+    try {
+      const response = await fetch('/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...authHeaders({ token: token.trim() }) },
+        body: JSON.stringify({ query: '{ me { principal { name } } }' }),
+      });
+      const body = await response.json();
+      if (body.errors) setError(body.errors[0].message);
+      else onSignIn({ token: token.trim() });
+    } catch {
+      setError('Cannot reach Cairn');
+    }
+  };
+  return (
+    <form className="panel signin" onSubmit={submit}>
+      <h1>Cairn</h1>
+      <label>
+        API token
+        <input aria-label="API token" type="password" value={token} onChange={(e) => setToken(e.target.value)} autoFocus />
+      </label>
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
+      <button type="submit" disabled={!token.trim()}>
+        Sign in
+      </button>
+    </form>
+  );
+}
+
+function CreateModelDialog({ onClose, onCreated }: { onClose: () => void; onCreated: (id: string) => void }) {
+  const [name, setName] = useState('');
+  const [tagText, setTagText] = useState('');
+  const [description, setDescription] = useState('');
+  const [serverError, setServerError] = useState<{ field: string; message: string } | null>(null);
+  const [, create] = useMutation(CreateModelMutation);
+  const tags = parseTags(tagText);
+  const submit = async (event: React.FormEvent) => {
+    event.preventDefault();
+    const result = await create({ input: { name, tags: tags.tags, description: description || null } });
+    const r = result.data?.createModel;
+    if (!r) return setServerError({ field: 'form', message: result.error?.networkError ? 'Cannot reach Cairn' : (result.error?.message ?? 'Failed') });
+    if (r.__typename === 'CreateModelSuccess') return onCreated(r.model.id);
+    if ('message' in r) setServerError({ field: r.__typename === 'ValidationError' ? r.field.split('.')[0]! : r.code === 'NAME_TAKEN' ? 'name' : 'form', message: r.message });
+  };
+  const errorFor = (field: string) =>
+    serverError?.field === field && (
+      <span role="alert" className="error">
+        {serverError.message}
+      </span>
+    );
+  return (
+    <div className="dialog" role="dialog" aria-label="New model">
+      <form className="panel" onSubmit={submit}>
+        <h2>New model</h2>
+        <label>
+          Name
+          <input aria-label="Name" value={name} onChange={(e) => setName(e.target.value)} />
+          {errorFor('name')}
+        </label>
+        <label>
+          Tags (comma-separated)
+          <input aria-label="Tags" value={tagText} onChange={(e) => setTagText(e.target.value)} />
+        </label>
+        <div className="chips">
+          {tags.tags.map((t) => (
+            <span key={t} className={t.length > 32 ? 'chip bad' : 'chip'}>
+              {t}
+            </span>
+          ))}
+        </div>
+        {tags.errors.map((e) => (
+          <span key={e} role="alert" className="error">
+            {e}
+          </span>
+        ))}
+        {errorFor('tags')}
+        <label>
+          Description (markdown)
+          <textarea aria-label="Description" value={description} onChange={(e) => setDescription(e.target.value)} />
+          {errorFor('description')}
+        </label>
+        {errorFor('form')}
+        <div className="actions">
+          <button type="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" disabled={!name.trim() || tags.errors.length > 0}>
+            Create
+          </button>
+        </div>
+      </form>
+    </div>
+  );
+}
+
+const SORTS = {
+  'NAME ASC': 'Name A-Z',
+  'NAME DESC': 'Name Z-A',
+  'CREATED_AT DESC': 'Newest',
+  'CREATED_AT ASC': 'Oldest',
+  'UPDATED_AT DESC': 'Recently updated',
+  'UPDATED_AT ASC': 'Least recently updated',
+} as const;
+
+function ModelList({ canCreate }: { canCreate: boolean }) {
+  const [search, setSearch] = useState('');
+  const [tag, setTag] = useState('');
+  const [sort, setSort] = useState<keyof typeof SORTS>('NAME ASC');
+  const [after, setAfter] = useState<string | null>(null);
+  const [creating, setCreating] = useState(false);
+  const [field, direction] = sort.split(' ') as ['NAME' | 'CREATED_AT' | 'UPDATED_AT', 'ASC' | 'DESC'];
+  const [{ data, error, fetching }, refetch] = useQuery({
+    query: ModelsQuery,
+    // The document cache cannot tell that an empty list went stale when a model was created.
+    requestPolicy: 'cache-and-network',
+    variables: { first: 20, after, search: search || null, tags: tag ? [tag] : null, orderBy: { field, direction } },
+  });
+  return (
+    <section>
+      <div className="toolbar">
+        <input aria-label="Search" placeholder="Search name, description, tags" value={search} onChange={(e) => (setSearch(e.target.value), setAfter(null))} />
+        <input aria-label="Tag" placeholder="Tag" value={tag} onChange={(e) => (setTag(e.target.value), setAfter(null))} />
+        <select aria-label="Sort" value={sort} onChange={(e) => (setSort(e.target.value as keyof typeof SORTS), setAfter(null))}>
+          {Object.entries(SORTS).map(([k, v]) => (
+            <option key={k} value={k}>
+              {v}
+            </option>
+          ))}
+        </select>
+        {canCreate && <button onClick={() => setCreating(true)}>+ New model</button>}
+      </div>
+      {error && (
+        <p role="alert" className="error">
+          {error.networkError ? 'Lost the connection to Cairn.' : error.message}
+        </p>
+      )}
+      <table aria-label="Models">
+        <thead>
+          <tr>
+            <th>Name</th>
+            <th>Tags</th>
+            <th>Versions</th>
+            <th>Latest</th>
+            <th>Updated</th>
+          </tr>
+        </thead>
+        <tbody>
+          {data?.models.edges.map(({ node: m }) => (
+            <tr key={m.id}>
+              <td>
+                <a href={`#/models/${m.id}`}>{m.name}</a>
+              </td>
+              <td>{m.tags.join(', ')}</td>
+              <td>{m.versionCount}</td>
+              <td>{m.latestVersion ? `${m.latestVersion.number} (${m.latestVersion.status.toLowerCase()})` : '-'}</td>
+              <td>{new Date(m.updatedAt).toLocaleString()}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p>
+        {fetching ? 'Loading…' : `${data?.models.totalCount ?? 0} models`}
+        {after && <button onClick={() => setAfter(null)}>First page</button>}
+        {data?.models.pageInfo.hasNextPage && <button onClick={() => setAfter(data.models.pageInfo.endCursor ?? null)}>Next page</button>}
+      </p>
+      {creating && (
+        <CreateModelDialog
+          onClose={() => setCreating(false)}
+          onCreated={(id) => {
+            setCreating(false);
+            refetch({ requestPolicy: 'network-only' });
+            location.hash = `#/models/${id}`;
+          }}
+        />
+      )}
+    </section>
+  );
+}
+
+function ModelRecord({ id }: { id: string }) {
+  const [{ data, error }] = useQuery({ query: ModelQuery, variables: { id } });
+  const [tab, setTab] = useState<'details' | 'history'>('details');
+  if (error) return <p role="alert">{error.networkError ? 'Lost the connection to Cairn.' : error.message}</p>;
+  const model = data?.model;
+  if (data && !model) return <p>No such model.</p>;
+  if (!model) return <p>Loading…</p>;
+  return (
+    <section>
+      <p>
+        <a href="#/">← Models</a>
+      </p>
+      <h2>{model.name}</h2>
+      <div className="tabs" role="tablist">
+        <button role="tab" aria-selected={tab === 'details'} onClick={() => setTab('details')}>
+          Details
+        </button>
+        <button role="tab" aria-selected={tab === 'history'} onClick={() => setTab('history')}>
+          History
+        </button>
+      </div>
+      {tab === 'details' ? (
+        <>
+          <div className="panel" aria-label="General">
+            <h3>General</h3>
+            <dl>
+              <dt>ID</dt>
+              <dd>{model.id}</dd>
+              <dt>Tags</dt>
+              <dd>
+                {model.tags.map((t) => (
+                  <span key={t} className="chip">
+                    {t}
+                  </span>
+                ))}
+              </dd>
+              <dt>Created</dt>
+              <dd>
+                {new Date(model.createdAt).toLocaleString()} by {model.createdBy ?? '-'}
+              </dd>
+            </dl>
+            <div className="description" data-testid="description">
+              {/* No raw HTML is rendered; links show as text, so nothing in a description runs or navigates. */}
+              <Markdown skipHtml components={{ a: ({ children }) => <span className="link">{children}</span>, img: ({ alt }) => <span>{alt}</span> }}>
+                {model.description ?? ''}
+              </Markdown>
+            </div>
+          </div>
+          <label>
+            Versions{' '}
+            <select aria-label="Versions">
+              {model.versions.edges.map(({ node: v }) => (
+                <option key={v.number} value={v.number}>
+                  Version {v.number} ({v.status.toLowerCase()})
+                </option>
+              ))}
+            </select>
+          </label>
+        </>
+      ) : (
+        <ol className="history" aria-label="History">
+          {model.history.edges.map(({ node: e }) => (
+            <li key={e.position}>
+              {new Date(e.recordedAt).toLocaleString()} · {e.actor ?? '-'} · {e.type}
+            </li>
+          ))}
+        </ol>
+      )}
+    </section>
+  );
+}
+
+function Dashboard({ session, onSignOut, onContext }: { session: Session; onSignOut: () => void; onContext: (c: string) => void }) {
+  const route = useRoute();
+  const [{ data, error }] = useQuery({ query: MeQuery });
+  const model = /^\/models\/([0-9a-f-]{36})$/.exec(route);
+  if (error?.response?.status === 401) onSignOut();
+  return (
+    <>
+      <header>
+        <strong>Cairn</strong>
+        {data && (
+          <>
+            <select aria-label="Context" value={session.context ?? data.me.context.name} onChange={(e) => onContext(e.target.value)}>
+              {data.me.contexts.map((c) => (
+                <option key={c.id} value={c.name}>
+                  {c.name}
+                </option>
+              ))}
+            </select>
+            <span>{data.me.principal.name}</span>
+          </>
+        )}
+        <button onClick={onSignOut}>Sign out</button>
+      </header>
+      {error?.networkError && (
+        <p role="alert" className="error">
+          Lost the connection to Cairn.
+        </p>
+      )}
+      <main>{model ? <ModelRecord id={model[1]!} /> : <ModelList canCreate={!!data?.me.permissions.includes('MODEL_CREATE')} />}</main>
+    </>
+  );
+}
+
+export function App() {
+  const [session, setSession] = useState<Session | null>(loadSession);
+  const update = (s: Session | null) => {
+    saveSession(s);
+    setSession(s);
+  };
+  const client = useMemo(
+    () =>
+      session &&
+      new Client({
+        url: '/graphql',
+        exchanges: [cacheExchange, fetchExchange],
+        fetchOptions: () => ({ headers: authHeaders(session) }),
+      }),
+    [session],
+  );
+  if (!session || !client) return <SignIn onSignIn={update} />;
+  return (
+    <Provider value={client}>
+      <Dashboard session={session} onSignOut={() => update(null)} onContext={(context) => update({ ...session, context })} />
+    </Provider>
+  );
+}

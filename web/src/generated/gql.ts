@@ -1,0 +1,64 @@
+/* eslint-disable */
+import * as types from './graphql.ts';
+import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+
+/**
+ * Map of all GraphQL operations in the project.
+ *
+ * This map has several performance disadvantages:
+ * 1. It is not tree-shakeable, so it will include all operations in the project.
+ * 2. It is not minifiable, so the string of a GraphQL query will be multiple times inside the bundle.
+ * 3. It does not support dead code elimination, so it will add unused operations.
+ *
+ * Therefore it is highly recommended to use the babel or swc plugin for production.
+ * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
+ */
+type Documents = {
+    "\n  query DashboardMe {\n    me {\n      principal {\n        name\n      }\n      context {\n        name\n      }\n      contexts {\n        id\n        name\n      }\n      permissions\n    }\n  }\n": typeof types.DashboardMeDocument,
+    "\n  query DashboardModels($first: Int, $after: String, $search: String, $tags: [String!], $orderBy: ModelOrder) {\n    models(first: $first, after: $after, search: $search, tags: $tags, orderBy: $orderBy) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        node {\n          id\n          name\n          tags\n          updatedAt\n          versionCount\n          latestVersion {\n            number\n            status\n          }\n        }\n      }\n    }\n  }\n": typeof types.DashboardModelsDocument,
+    "\n  query DashboardModel($id: ID!) {\n    model(id: $id) {\n      id\n      name\n      description\n      tags\n      createdAt\n      createdBy\n      updatedAt\n      versions(first: 100) {\n        edges {\n          node {\n            number\n            status\n          }\n        }\n      }\n      history(last: 100) {\n        edges {\n          node {\n            position\n            type\n            actor\n            recordedAt\n          }\n        }\n      }\n    }\n  }\n": typeof types.DashboardModelDocument,
+    "\n  mutation DashboardCreateModel($input: CreateModelInput!) {\n    createModel(input: $input) {\n      __typename\n      ... on CreateModelSuccess {\n        model {\n          id\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n      ... on ValidationError {\n        field\n      }\n    }\n  }\n": typeof types.DashboardCreateModelDocument,
+};
+const documents: Documents = {
+    "\n  query DashboardMe {\n    me {\n      principal {\n        name\n      }\n      context {\n        name\n      }\n      contexts {\n        id\n        name\n      }\n      permissions\n    }\n  }\n": types.DashboardMeDocument,
+    "\n  query DashboardModels($first: Int, $after: String, $search: String, $tags: [String!], $orderBy: ModelOrder) {\n    models(first: $first, after: $after, search: $search, tags: $tags, orderBy: $orderBy) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        node {\n          id\n          name\n          tags\n          updatedAt\n          versionCount\n          latestVersion {\n            number\n            status\n          }\n        }\n      }\n    }\n  }\n": types.DashboardModelsDocument,
+    "\n  query DashboardModel($id: ID!) {\n    model(id: $id) {\n      id\n      name\n      description\n      tags\n      createdAt\n      createdBy\n      updatedAt\n      versions(first: 100) {\n        edges {\n          node {\n            number\n            status\n          }\n        }\n      }\n      history(last: 100) {\n        edges {\n          node {\n            position\n            type\n            actor\n            recordedAt\n          }\n        }\n      }\n    }\n  }\n": types.DashboardModelDocument,
+    "\n  mutation DashboardCreateModel($input: CreateModelInput!) {\n    createModel(input: $input) {\n      __typename\n      ... on CreateModelSuccess {\n        model {\n          id\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n      ... on ValidationError {\n        field\n      }\n    }\n  }\n": types.DashboardCreateModelDocument,
+};
+
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ *
+ *
+ * @example
+ * ```ts
+ * const query = graphql(`query GetUser($id: ID!) { user(id: $id) { name } }`);
+ * ```
+ *
+ * The query argument is unknown!
+ * Please regenerate the types.
+ */
+export function graphql(source: string): unknown;
+
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query DashboardMe {\n    me {\n      principal {\n        name\n      }\n      context {\n        name\n      }\n      contexts {\n        id\n        name\n      }\n      permissions\n    }\n  }\n"): (typeof documents)["\n  query DashboardMe {\n    me {\n      principal {\n        name\n      }\n      context {\n        name\n      }\n      contexts {\n        id\n        name\n      }\n      permissions\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query DashboardModels($first: Int, $after: String, $search: String, $tags: [String!], $orderBy: ModelOrder) {\n    models(first: $first, after: $after, search: $search, tags: $tags, orderBy: $orderBy) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        node {\n          id\n          name\n          tags\n          updatedAt\n          versionCount\n          latestVersion {\n            number\n            status\n          }\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query DashboardModels($first: Int, $after: String, $search: String, $tags: [String!], $orderBy: ModelOrder) {\n    models(first: $first, after: $after, search: $search, tags: $tags, orderBy: $orderBy) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        node {\n          id\n          name\n          tags\n          updatedAt\n          versionCount\n          latestVersion {\n            number\n            status\n          }\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query DashboardModel($id: ID!) {\n    model(id: $id) {\n      id\n      name\n      description\n      tags\n      createdAt\n      createdBy\n      updatedAt\n      versions(first: 100) {\n        edges {\n          node {\n            number\n            status\n          }\n        }\n      }\n      history(last: 100) {\n        edges {\n          node {\n            position\n            type\n            actor\n            recordedAt\n          }\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query DashboardModel($id: ID!) {\n    model(id: $id) {\n      id\n      name\n      description\n      tags\n      createdAt\n      createdBy\n      updatedAt\n      versions(first: 100) {\n        edges {\n          node {\n            number\n            status\n          }\n        }\n      }\n      history(last: 100) {\n        edges {\n          node {\n            position\n            type\n            actor\n            recordedAt\n          }\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DashboardCreateModel($input: CreateModelInput!) {\n    createModel(input: $input) {\n      __typename\n      ... on CreateModelSuccess {\n        model {\n          id\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n      ... on ValidationError {\n        field\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation DashboardCreateModel($input: CreateModelInput!) {\n    createModel(input: $input) {\n      __typename\n      ... on CreateModelSuccess {\n        model {\n          id\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n      ... on ValidationError {\n        field\n      }\n    }\n  }\n"];
+
+export function graphql(source: string) {
+  return (documents as any)[source] ?? {};
+}
+
+export type DocumentType<TDocumentNode extends DocumentNode<any, any>> = TDocumentNode extends DocumentNode<  infer TType,  any>  ? TType  : never;

@@ -4,6 +4,7 @@ import { Client, cacheExchange, fetchExchange, Provider, useMutation, useQuery }
 import { graphql } from './generated/index.ts';
 import { authHeaders, loadSession, type Session, saveSession } from './session.ts';
 import { parseTags } from './tags.ts';
+import { NewVersion, VersionPanel } from './Versions.tsx';
 
 const MeQuery = graphql(`
   query DashboardMe {
@@ -50,6 +51,7 @@ const ModelsQuery = graphql(`
 
 const ModelQuery = graphql(`
   query DashboardModel($id: ID!) {
+    formats
     model(id: $id) {
       id
       name
@@ -299,31 +301,205 @@ function ModelList({ canCreate }: { canCreate: boolean }) {
   );
 }
 
-function ModelRecord({ id }: { id: string }) {
-  const [{ data, error }] = useQuery({ query: ModelQuery, variables: { id } });
-  const [tab, setTab] = useState<'details' | 'history'>('details');
+const DeleteVersionMutation = graphql(`
+  mutation DashboardDeleteVersion($id: ID!, $number: Int!) {
+    deleteVersion(modelId: $id, number: $number) {
+      __typename
+      ... on Error {
+        message
+      }
+    }
+  }
+`);
+
+const DeleteModelMutation = graphql(`
+  mutation DashboardDeleteModel($id: ID!) {
+    deleteModel(id: $id) {
+      __typename
+      ... on Error {
+        message
+      }
+    }
+  }
+`);
+
+const UpdateModelMutation = graphql(`
+  mutation DashboardUpdateModel($input: UpdateModelInput!) {
+    updateModel(input: $input) {
+      __typename
+      ... on Error {
+        code
+        message
+      }
+    }
+  }
+`);
+
+/** The General section's edit form: name, tags and description, with the server's refusals shown in place. */
+function EditGeneral({ model, onDone }: { model: { id: string; name: string; tags: string[]; description?: string | null }; onDone: () => void }) {
+  const [name, setName] = useState(model.name);
+  const [tagText, setTagText] = useState(model.tags.join(', '));
+  const [description, setDescription] = useState(model.description ?? '');
+  const [error, setError] = useState<string | null>(null);
+  const [, update] = useMutation(UpdateModelMutation);
+  const tags = parseTags(tagText);
+  return (
+    <form
+      aria-label="Edit model"
+      onSubmit={async (e) => {
+        e.preventDefault();
+        const r = await update({ input: { id: model.id, name, tags: tags.tags, description: description || null } });
+        const result = r.data?.updateModel;
+        if (!result) return setError(r.error?.networkError ? 'Lost the connection to Cairn.' : (r.error?.message ?? 'Failed'));
+        if ('message' in result) return setError(result.message);
+        onDone();
+      }}
+    >
+      <label>
+        Name
+        <input aria-label="Model name" value={name} onChange={(e) => setName(e.target.value)} />
+      </label>
+      <label>
+        Tags
+        <input aria-label="Model tags" value={tagText} onChange={(e) => setTagText(e.target.value)} />
+        {tags.errors.map((t) => (
+          <span key={t} className="error">
+            {t}
+          </span>
+        ))}
+      </label>
+      <label>
+        Description (markdown)
+        <textarea aria-label="Model description" value={description} onChange={(e) => setDescription(e.target.value)} />
+      </label>
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
+      <div className="actions">
+        <button type="button" onClick={onDone}>
+          Cancel
+        </button>
+        <button type="submit" disabled={!name.trim() || tags.errors.length > 0}>
+          Save
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function DeleteDialog({ model, number, onClose }: { model: { id: string; name: string; versionCount: number }; number: number | null; onClose: (deleted: 'version' | 'model' | null) => void }) {
+  const [choice, setChoice] = useState<'version' | 'model' | null>(model.versionCount <= 1 || number === null ? 'model' : null);
+  const [error, setError] = useState<string | null>(null);
+  const [, deleteVersion] = useMutation(DeleteVersionMutation);
+  const [, deleteModel] = useMutation(DeleteModelMutation);
+  const run = async () => {
+    const r = choice === 'model' ? (await deleteModel({ id: model.id })).data?.deleteModel : (await deleteVersion({ id: model.id, number: number! })).data?.deleteVersion;
+    if (r && 'message' in r) return setError(r.message);
+    onClose(choice);
+  };
+  return (
+    <div className="dialog" role="dialog" aria-label="Delete">
+      <div className="panel">
+        {choice === null ? (
+          <>
+            <p>What do you want to delete?</p>
+            <div className="actions">
+              <button onClick={() => setChoice('version')}>Delete version {number}</button>
+              <button onClick={() => setChoice('model')}>Delete the whole model</button>
+              <button onClick={() => onClose(null)}>Cancel</button>
+            </div>
+          </>
+        ) : (
+          <>
+            <p>
+              {choice === 'model'
+                ? `Delete the model ${model.name} with all its versions and files? This cannot be undone.`
+                : `Delete version ${number} and its files? This cannot be undone; its number will not be used again.`}
+            </p>
+            {error && (
+              <p role="alert" className="error">
+                {error}
+              </p>
+            )}
+            <div className="actions">
+              <button onClick={() => onClose(null)}>Cancel</button>
+              <button onClick={run}>Delete</button>
+            </div>
+          </>
+        )}
+      </div>
+    </div>
+  );
+}
+
+function ModelRecord({ id, session, permissions }: { id: string; session: Session; permissions: readonly string[] }) {
+  const [{ data, error }, refetch] = useQuery({ query: ModelQuery, variables: { id }, requestPolicy: 'cache-and-network' });
+  const [tab, setTab] = useState<'details' | 'new' | 'history'>('details');
+  const [selected, setSelected] = useState<number | null>(null);
+  const [deleting, setDeleting] = useState(false);
+  const [editingGeneral, setEditingGeneral] = useState(false);
   if (error) return <p role="alert">{error.networkError ? 'Lost the connection to Cairn.' : error.message}</p>;
   const model = data?.model;
   if (data && !model) return <p>No such model.</p>;
   if (!model) return <p>Loading…</p>;
+  const numbers = model.versions.edges.map((e) => e.node.number);
+  const number = selected !== null && numbers.includes(selected) ? selected : (numbers.at(-1) ?? null);
+  const may = (p: string) => permissions.includes(p);
+  const reload = () => refetch({ requestPolicy: 'network-only' });
   return (
     <section>
       <p>
         <a href="#/">← Models</a>
       </p>
       <h2>{model.name}</h2>
+      <div className="toolbar">
+        <label>
+          Versions{' '}
+          <select aria-label="Versions" value={number ?? ''} onChange={(e) => setSelected(Number(e.target.value))}>
+            {model.versions.edges.map(({ node: v }) => (
+              <option key={v.number} value={v.number}>
+                Version {v.number} ({v.status.toLowerCase()})
+              </option>
+            ))}
+          </select>
+        </label>
+        {(may('MODEL_DELETE') || may('VERSION_DELETE')) && <button onClick={() => setDeleting(true)}>Delete</button>}
+      </div>
       <div className="tabs" role="tablist">
         <button role="tab" aria-selected={tab === 'details'} onClick={() => setTab('details')}>
           Details
         </button>
+        {may('VERSION_CREATE') && (
+          <button role="tab" aria-selected={tab === 'new'} onClick={() => setTab('new')}>
+            New Version
+          </button>
+        )}
         <button role="tab" aria-selected={tab === 'history'} onClick={() => setTab('history')}>
           History
         </button>
       </div>
-      {tab === 'details' ? (
+      {tab === 'details' && (
         <>
           <div className="panel" aria-label="General">
-            <h3>General</h3>
+            <h3>
+              General{' '}
+              {may('MODEL_UPDATE') && !editingGeneral && (
+                <button aria-label="Edit model" onClick={() => setEditingGeneral(true)}>
+                  ✎
+                </button>
+              )}
+            </h3>
+            {editingGeneral && (
+              <EditGeneral
+                model={model}
+                onDone={() => {
+                  setEditingGeneral(false);
+                  reload();
+                }}
+              />
+            )}
             <dl>
               <dt>ID</dt>
               <dd>{model.id}</dd>
@@ -347,18 +523,31 @@ function ModelRecord({ id }: { id: string }) {
               </Markdown>
             </div>
           </div>
-          <label>
-            Versions{' '}
-            <select aria-label="Versions">
-              {model.versions.edges.map(({ node: v }) => (
-                <option key={v.number} value={v.number}>
-                  Version {v.number} ({v.status.toLowerCase()})
-                </option>
-              ))}
-            </select>
-          </label>
+          {number !== null && (
+            <VersionPanel
+              key={number}
+              session={session}
+              modelId={model.id}
+              number={number}
+              can={{ update: may('VERSION_UPDATE'), publish: may('VERSION_PUBLISH'), upload: may('FORMAT_UPLOAD'), deleteFormat: may('FORMAT_DELETE') }}
+              onChanged={reload}
+            />
+          )}
         </>
-      ) : (
+      )}
+      {tab === 'new' && (
+        <NewVersion
+          session={session}
+          modelId={model.id}
+          formats={data.formats}
+          onCreated={(n) => {
+            reload();
+            setSelected(n);
+            setTab('details');
+          }}
+        />
+      )}
+      {tab === 'history' && (
         <ol className="history" aria-label="History">
           {model.history.edges.map(({ node: e }) => (
             <li key={e.position}>
@@ -366,6 +555,20 @@ function ModelRecord({ id }: { id: string }) {
             </li>
           ))}
         </ol>
+      )}
+      {deleting && (
+        <DeleteDialog
+          model={{ id: model.id, name: model.name, versionCount: numbers.length }}
+          number={may('VERSION_DELETE') ? number : null}
+          onClose={(deleted) => {
+            setDeleting(false);
+            if (deleted === 'model') location.hash = '#/';
+            else if (deleted) {
+              setSelected(null);
+              reload();
+            }
+          }}
+        />
       )}
     </section>
   );
@@ -399,7 +602,7 @@ function Dashboard({ session, onSignOut, onContext }: { session: Session; onSign
           Lost the connection to Cairn.
         </p>
       )}
-      <main>{model ? <ModelRecord id={model[1]!} /> : <ModelList canCreate={!!data?.me.permissions.includes('MODEL_CREATE')} />}</main>
+      <main>{model ? <ModelRecord id={model[1]!} session={session} permissions={data?.me.permissions ?? []} /> : <ModelList canCreate={!!data?.me.permissions.includes('MODEL_CREATE')} />}</main>
     </>
   );
 }

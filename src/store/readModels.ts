@@ -1,19 +1,10 @@
 import { type ExpressionBuilder, sql } from 'kysely';
-import type { LiveModel, VersionState } from '../domain/model/evolve.ts';
+import type { FormatState, LiveModel, VersionState } from '../domain/model/evolve.ts';
 import type { Database, Executor } from './database.ts';
 
 /** What the read side serves: rows of the read models, or the same shapes folded from the log (as-of reads). */
-export interface FormatRecord {
-  modelId: string;
-  number: number;
-  format: string;
-  filename: string;
-  size: number;
-  sha256: string;
-  contentType: string;
-  uploadedAt: Date;
-  uploadedBy: string | null;
-}
+/** A stored file as the read side serves it: the domain's format state, with its model and version. */
+export type FormatRecord = FormatState & { modelId: string; number: number };
 
 /** A version as the read side serves it: the domain's version state, less its formats (loaded apart). */
 export type VersionRecord = Omit<VersionState, 'formats'> & { modelId: string };

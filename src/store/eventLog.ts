@@ -68,9 +68,8 @@ export async function readStreamPage(
 }
 
 /** Events with a position greater than `after`, in position order, at most `limit`. */
-export async function readAll(db: Executor, after: string, limit: number, streamId?: string): Promise<RecordedEvent[]> {
-  let q = db.selectFrom('events').select(columns).where('position', '>', after);
-  if (streamId !== undefined) q = q.where('stream_id', '=', streamId);
+export async function readAll(db: Executor, after: string, limit: number): Promise<RecordedEvent[]> {
+  const q = db.selectFrom('events').select(columns).where('position', '>', after);
   const rows = await q.orderBy('position').limit(limit).execute();
   return rows.map(toRecordedEvent);
 }

@@ -88,3 +88,9 @@ export async function openTestDatabase(kind: TestDatabaseKind = testDatabaseKind
     },
   };
 }
+
+/** The id of the `default` context, which the first migration creates. */
+export async function defaultContextId(db: Db): Promise<string> {
+  const row = await db.selectFrom('contexts').select('id').where('name', '=', 'default').executeTakeFirstOrThrow();
+  return row.id;
+}

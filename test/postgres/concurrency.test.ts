@@ -2,11 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NameTakenError, VersionLimitError } from '../../src/domain/errors.ts';
 import type { ModelCommand } from '../../src/domain/model/commands.ts';
-import { contextIdByName } from '../../src/store/contexts.ts';
 import type { Db } from '../../src/store/database.ts';
 import { readStream } from '../../src/store/eventLog.ts';
 import { handleCommand } from '../../src/store/handleCommand.ts';
-import { openTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { defaultContextId, openTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { limits } from '../helpers/modelSpecification.ts';
 import { allEvents, readModelRows, rowsFromFold } from '../helpers/readModels.ts';
 
@@ -18,7 +17,7 @@ let writers: Db[];
 
 beforeAll(async () => {
   t = await openTestDatabase('postgres');
-  contextId = (await contextIdByName(t.db, 'default'))!;
+  contextId = await defaultContextId(t.db);
   writers = Array.from({ length: 40 }, () => t.connect(1));
 });
 afterAll(() => t?.close());

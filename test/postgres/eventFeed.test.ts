@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { RecordedEvent } from '../../src/domain/model/events.ts';
-import { contextIdByName } from '../../src/store/contexts.ts';
 import { createEventFeed, type EventFeed } from '../../src/store/eventFeed.ts';
 import { handleCommand } from '../../src/store/handleCommand.ts';
-import { openTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { defaultContextId, openTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { limits } from '../helpers/modelSpecification.ts';
 import { allEvents } from '../helpers/readModels.ts';
 
@@ -20,7 +19,7 @@ afterAll(async () => {
 });
 
 it('gives a follower every event of many concurrent writers exactly once, whatever order they commit in', async () => {
-  const contextId = (await contextIdByName(t.db, 'default'))!;
+  const contextId = await defaultContextId(t.db);
   const abort = new AbortController();
   const seen: RecordedEvent[] = [];
   const following = (async () => {

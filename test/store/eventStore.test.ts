@@ -3,13 +3,12 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NameTakenError, NotFoundError, VersionLimitError, VersionPublishedError } from '../../src/domain/errors.ts';
 import type { ModelCommand } from '../../src/domain/model/commands.ts';
-import { contextIdByName } from '../../src/store/contexts.ts';
 import { appendToStream, readStream, StreamVersionConflict } from '../../src/store/eventLog.ts';
 import { handleCommand } from '../../src/store/handleCommand.ts';
 import { modelAsOf, modelHistory } from '../../src/store/modelHistory.ts';
 import { project } from '../../src/store/projections/index.ts';
 import { rebuildProjections } from '../../src/store/rebuild.ts';
-import { openTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { defaultContextId, openTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { limits, SHA } from '../helpers/modelSpecification.ts';
 import { allEvents, readModelRows, rowsFromFold } from '../helpers/readModels.ts';
 
@@ -18,7 +17,7 @@ let contextId: string;
 
 beforeAll(async () => {
   t = await openTestDatabase();
-  contextId = (await contextIdByName(t.db, 'default'))!;
+  contextId = await defaultContextId(t.db);
 });
 afterAll(() => t?.close());
 
@@ -152,13 +151,13 @@ describe('the event store', () => {
     expect(page.map((e) => e.streamVersion)).toEqual([3]);
 
     const last = beforeDelete[beforeDelete.length - 1]!;
-    const byPosition = await modelAsOf(t.db, id, { position: last.position });
+    const { state: byPosition } = await modelAsOf(t.db, id, { position: last.position });
     expect(byPosition.status === 'live' && byPosition.versions.map((v) => v.number)).toEqual([1, 2]);
-    const byTime = await modelAsOf(t.db, id, { time: last.recordedAt });
+    const { state: byTime } = await modelAsOf(t.db, id, { time: last.recordedAt });
     expect(byTime.status === 'live' && byTime.versions.map((v) => v.number)).toEqual([1, 2]);
-    const now = await modelAsOf(t.db, id, {});
+    const { state: now } = await modelAsOf(t.db, id, {});
     expect(now.status === 'live' && now.versions.map((v) => v.number)).toEqual([2]);
-    expect((await modelAsOf(t.db, id, { time: new Date(0) })).status).toBe('absent');
+    expect((await modelAsOf(t.db, id, { time: new Date(0) })).state.status).toBe('absent');
   });
 
   it('rebuilds exactly the rows it had, and they equal a fold of the log', async () => {

@@ -3,10 +3,9 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DomainError } from '../../src/domain/errors.ts';
 import type { ModelCommand } from '../../src/domain/model/commands.ts';
-import { contextIdByName } from '../../src/store/contexts.ts';
 import { handleCommand } from '../../src/store/handleCommand.ts';
 import { rebuildProjections } from '../../src/store/rebuild.ts';
-import { openTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { defaultContextId, openTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { limits } from '../helpers/modelSpecification.ts';
 import { allEvents, readModelRows, rowsFromFold } from '../helpers/readModels.ts';
 
@@ -15,7 +14,7 @@ let contextId: string;
 
 beforeAll(async () => {
   t = await openTestDatabase();
-  contextId = (await contextIdByName(t.db, 'default'))!;
+  contextId = await defaultContextId(t.db);
 });
 afterAll(() => t?.close());
 

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ForbiddenError, NameTakenError, NotFoundError, ValidationError } from '../../domain/errors.ts';
-import { readStream } from '../../store/eventLog.ts';
-import { fold } from '../../domain/model/evolve.ts';
+import { modelAsOf } from '../../store/modelHistory.ts';
 import {
   countModels,
   findModelByName,
@@ -45,11 +44,10 @@ async function loadModelOrThrow(ctx: GraphQLContext, id: string): Promise<ModelR
 }
 
 /** The model as its log says it was at `time`, or null if it did not exist (or no longer existed) then. */
-async function modelAsOf(ctx: GraphQLContext, id: string, time: Date): Promise<ModelRecord | null> {
-  const events = await readStream(ctx.db, id, { time });
-  const state = fold(events);
+async function modelThen(ctx: GraphQLContext, id: string, time: Date): Promise<ModelRecord | null> {
+  const { state, position } = await modelAsOf(ctx.db, id, { time });
   if (state.status !== 'live' || state.contextId !== ctx.contextId) return null;
-  return recordsFromState(state, events[events.length - 1]!.position);
+  return recordsFromState(state, position!);
 }
 
 ModelRef.implement({
@@ -131,7 +129,7 @@ builder.queryFields((t) => ({
       if (!asOf) return current;
       // A deleted model is no longer in the read models, but its log still says what it was.
       const modelId = current?.id ?? (id != null && isUuid(String(id)) ? String(id).toLowerCase() : null);
-      return modelId ? modelAsOf(ctx, modelId, asOf) : null;
+      return modelId ? modelThen(ctx, modelId, asOf) : null;
     },
   }),
   models: t.connection(

@@ -1,7 +1,8 @@
 import { GraphQLError } from 'graphql';
 import type { RecordedEvent } from '../../domain/model/events.ts';
 import { UnknownPositionError } from '../../store/eventFeed.ts';
-import { type FeedCursor, readStreamPage } from '../../store/eventLog.ts';
+import type { FeedCursor } from '../../store/eventLog.ts';
+import { modelHistory } from '../../store/modelHistory.ts';
 import { modelContextFromLog } from '../../store/readModels.ts';
 import { builder } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';
@@ -32,7 +33,7 @@ export async function resolveHistory(ctx: GraphQLContext, modelId: string, args:
     { toCursor: (e) => e.position, totalCount: count.executeTakeFirstOrThrow().then((r) => Number(r.n)) },
     ({ after, before, limit, inverted }) => {
       for (const c of [after, before]) if (c !== undefined && !isPosition(c)) throw invalidArgument('The cursor is not one this list gave out');
-      return readStreamPage(ctx.db, modelId, { after, before, upTo, limit, descending: inverted });
+      return modelHistory(ctx.db, modelId, { after, before, upTo, limit, descending: inverted });
     },
   );
 }

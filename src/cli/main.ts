@@ -307,9 +307,11 @@ export async function run(argv: string[]): Promise<number> {
       return EXIT.refused;
     }
     if (error instanceof CairnRequestError) {
-      const rule = error.code && !['UNAUTHENTICATED'].includes(error.code) && error.status !== undefined && error.status < 500 && error.status !== 401;
-      process.stderr.write(`${rule ? `refused (${error.code})` : 'error'}: ${error.message}\n`);
-      return rule ? EXIT.refused : EXIT.unreachable;
+      // An answer with a code (NOT_FOUND, FORBIDDEN, CHECKSUM_MISMATCH ...) is a refusal; no answer, no valid
+      // token or a server failure means not getting through.
+      const refused = error.code !== undefined && error.code !== 'UNAUTHENTICATED' && (error.status ?? 500) < 500;
+      process.stderr.write(`${refused ? `refused (${error.code})` : 'error'}: ${error.message}\n`);
+      return refused ? EXIT.refused : EXIT.unreachable;
     }
     process.stderr.write(`error: ${(error as Error).message}\n`);
     return EXIT.unreachable;

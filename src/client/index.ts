@@ -104,20 +104,20 @@ export class CairnClient {
     } catch (error) {
       throw new CairnRequestError(`Cannot reach Cairn at ${this.base.origin}: ${(error as Error).cause ?? (error as Error).message}`);
     }
-    return this.result<R>(response);
+    return this.result<R>(response.status, await response.text());
   }
 
-  private async result<R>(response: Response | { status: number; text: string }): Promise<R> {
-    const text = 'text' in response && typeof response.text === 'string' ? response.text : await (response as Response).text();
+  /** A GraphQL response body: its data, or its first error thrown as a CairnRequestError. */
+  private result<R>(status: number, text: string): R {
     let body: { data?: R; errors?: { message: string; extensions?: { code?: string } }[] };
     try {
       body = JSON.parse(text);
     } catch {
-      throw new CairnRequestError(`Cairn answered ${response.status} with something that is not GraphQL`, response.status);
+      throw new CairnRequestError(`Cairn answered ${status} with something that is not GraphQL`, status);
     }
     if (body.errors?.length) {
       const [first] = body.errors;
-      throw new CairnRequestError(first!.message, response.status, first!.extensions?.code);
+      throw new CairnRequestError(first!.message, status, first!.extensions?.code);
     }
     return body.data as R;
   }
@@ -248,7 +248,7 @@ export class CairnClient {
         req.end(tail);
       },
     );
-    const result = (await this.result<ClientUploadFormatMutation>({ status: response.statusCode ?? 0, text: await text(response) })).uploadFormat;
+    const result = this.result<ClientUploadFormatMutation>(response.statusCode ?? 0, await text(response)).uploadFormat;
     if (result.__typename === 'UploadFormatSuccess' && sha256 === undefined && result.format.sha256 !== streamed.digest('hex')) {
       throw new CairnRequestError('The server stored different bytes from those sent', response.statusCode, 'CHECKSUM_MISMATCH');
     }

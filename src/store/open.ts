@@ -87,7 +87,10 @@ export async function openStore(config: Pick<Config, 'databaseUrl' | 'databasePo
   try {
     const pglite = await PGlite.create(path.join(config.dataDir, 'pglite'), { parsers: PGLITE_PARSERS });
     const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
-    await migrateToLatest(db);
+    await migrateToLatest(db).catch(async (error: unknown) => {
+      await db.destroy();
+      throw error;
+    });
     return {
       db,
       kind: 'pglite',

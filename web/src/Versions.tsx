@@ -4,7 +4,7 @@ import { graphql } from './generated/index.ts';
 import type { Session } from './session.ts';
 import { parseTags } from './tags.ts';
 import { parseJsonObject } from './json.ts';
-import { downloadFile, multipartRequest } from './upload.ts';
+import { downloadFile, multipartRequest } from './transfers.ts';
 
 const VersionQuery = graphql(`
   query DashboardVersion($id: ID!, $number: Int!) {

@@ -1,3 +1,4 @@
+// File transfers from the browser: multipart uploads with progress, and downloads that carry the token.
 import { authHeaders, type Session } from './session.ts';
 
 /**

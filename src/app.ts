@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
-import path from 'node:path';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { BlobStore } from './files/blobStore.ts';
-import { createFileSystemBlobStore } from './files/fileSystemBlobStore.ts';
+import { openBlobStore } from './files/openBlobStore.ts';
 import { bootstrapAdmin } from './auth/bootstrap.ts';
 import type { Identity } from './auth/identity.ts';
 import { identifyRequest, RequestRefused } from './auth/requestIdentity.ts';
@@ -52,8 +51,9 @@ export async function createApp(
   config: Config,
   store: Store,
   logger: Logger,
-  blobs: BlobStore = createFileSystemBlobStore(path.join(config.dataDir, 'blobs')),
+  blobStore?: BlobStore,
 ): Promise<App> {
+  const blobs = blobStore ?? (await openBlobStore(config));
   const bootstrapToken = await bootstrapAdmin(store.db, config.bootstrapToken);
   const feed = await createEventFeed(store);
 

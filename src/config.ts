@@ -33,6 +33,20 @@ const environment = z.object({
   CAIRN_MAX_UPLOAD_BYTES: intFrom(1, 5 * 1024 ** 3),
   CAIRN_MAX_BODY_BYTES: intFrom(1024, 4 * 1024 ** 2),
   CAIRN_BOOTSTRAP_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  CAIRN_BLOB_STORE: z
+    .string()
+    .trim()
+    .regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/, 'must be s3://bucket or s3://bucket/prefix (unset: files under CAIRN_DATA_DIR)')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  S3_ENDPOINT: z
+    .string()
+    .trim()
+    .regex(/^https?:\/\//, 'must be an http:// or https:// URL')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  S3_REGION: z.string().trim().min(1).default('us-east-1'),
+  CAIRN_SHUTDOWN_GRACE_MS: intFrom(0, 30_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -46,6 +60,10 @@ export interface Config {
   logLevel: string;
   /** The first administrator's token on an empty database; a random one when unset. */
   bootstrapToken: string | undefined;
+  /** Unset: blobs under dataDir/blobs. Set: an S3 bucket (`s3://bucket/prefix`). */
+  blobStore: { url: string; endpoint: string | undefined; region: string } | undefined;
+  /** How long a stopping process lets requests in flight (uploads included) finish. */
+  shutdownGraceMs: number;
   /** The largest GraphQL request body that is not a file upload. */
   maxBodyBytes: number;
   limits: Limits;
@@ -76,6 +94,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: path.resolve(e.CAIRN_DATA_DIR),
     logLevel: e.LOG_LEVEL,
     maxBodyBytes: e.CAIRN_MAX_BODY_BYTES,
+    blobStore: e.CAIRN_BLOB_STORE ? { url: e.CAIRN_BLOB_STORE, endpoint: e.S3_ENDPOINT, region: e.S3_REGION } : undefined,
+    shutdownGraceMs: e.CAIRN_SHUTDOWN_GRACE_MS,
     bootstrapToken: e.CAIRN_BOOTSTRAP_TOKEN,
     limits: {
       maxVersions: e.CAIRN_MAX_VERSIONS,

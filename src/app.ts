@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
-import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import { GraphQLError } from 'graphql';
+import { createYoga, maskError, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { BlobStore } from './files/blobStore.ts';
 import { openBlobStore } from './files/openBlobStore.ts';
 import { bootstrapAdmin } from './auth/bootstrap.ts';
@@ -10,8 +10,12 @@ import type { Config } from './config.ts';
 import { createLoaders, type GraphQLContext } from './graphql/context.ts';
 import { EXAMPLE_OPERATION, renderLocalGraphiQL } from './graphql/graphiql.ts';
 import { schema } from './graphql/schema.ts';
+import { requestIdFrom } from './http/requestId.ts';
 import { CSRF_HEADER, CSRF_HEADERS, createRequestHandler, type RequestHandler } from './http/server.ts';
 import type { Logger } from './logger.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
+import { useOperationMetrics } from './graphql/operationMetrics.ts';
+import { isDatabaseUnavailable } from './store/pgErrors.ts';
 import { createEventFeed, type EventFeed } from './store/eventFeed.ts';
 import type { Store } from './store/open.ts';
 
@@ -37,6 +41,7 @@ export interface App {
   store: Store;
   feed: EventFeed;
   blobs: BlobStore;
+  metrics: Metrics;
   /** The first administrator's token, when this start created it (an empty database); shown once. */
   bootstrapToken: string | null;
   close(): Promise<void>;
@@ -44,7 +49,11 @@ export interface App {
 
 export { CSRF_HEADER } from './http/server.ts';
 
-const requestIdFrom = (header: string | null) => (header && /^[\w.:-]{1,128}$/.test(header) ? header : randomUUID());
+/** Said to clients when PostgreSQL cannot be reached: the request did nothing and may be sent again. */
+export const unavailableError = () =>
+  new GraphQLError('The database is unavailable; try again shortly', {
+    extensions: { code: 'SERVICE_UNAVAILABLE', retryable: true, http: { status: 503, headers: { 'retry-after': '1' } } },
+  });
 
 /** Wires a Cairn server around an open store. Does not listen: main.ts does, tests call `yoga.fetch` or `handle`. */
 export async function createApp(
@@ -53,9 +62,24 @@ export async function createApp(
   logger: Logger,
   blobStore?: BlobStore,
 ): Promise<App> {
-  const blobs = blobStore ?? (await openBlobStore(config));
+  const metrics = createMetrics();
+  const stored = blobStore ?? (await openBlobStore(config));
+  // Every byte an upload brings in passes through stage().
+  const blobs: BlobStore = {
+    ...stored,
+    async stage(source, options) {
+      const staged = await stored.stage(source, options);
+      metrics.uploadBytes.inc(staged.size);
+      return staged;
+    },
+  };
   const bootstrapToken = await bootstrapAdmin(store.db, config.bootstrapToken);
-  const feed = await createEventFeed(store);
+  const feed = await createEventFeed(store, {
+    observer: {
+      read: (events) => metrics.projectionLag.set((Date.now() - events[events.length - 1]!.recordedAt.getTime()) / 1000),
+      following: (delta) => metrics.subscribers.inc(delta),
+    },
+  });
 
   const yoga = createYoga<ServerContext, GraphQLContext>({
     schema,
@@ -65,7 +89,17 @@ export async function createApp(
     multipart: false,
     logging: logger,
     // Unexpected errors reach clients as "Unexpected error." with no stack, SQL or path; they are logged here.
-    maskedErrors: true,
+    // A database that cannot be reached is said as such, retryable, rather than as an unexpected error.
+    maskedErrors: {
+      maskError(error, message, isDev) {
+        const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
+        if (isDatabaseUnavailable(original)) {
+          const unavailable = unavailableError();
+          return error instanceof GraphQLError ? new GraphQLError(unavailable.message, { path: error.path, extensions: unavailable.extensions }) : unavailable;
+        }
+        return maskError(error, message, isDev);
+      },
+    },
     // This GraphiQL build shows `initialQuery` on a first visit (it ignores `defaultQuery`); both are given.
     graphiql: {
       title: 'Cairn',
@@ -78,6 +112,7 @@ export async function createApp(
       useParsedUploads(),
       // Browsers send form posts and simple GETs cross-site without asking; such requests must carry this header.
       useCSRFPrevention({ requestHeaders: CSRF_HEADERS }),
+      useOperationMetrics(metrics),
     ],
     context: async ({ request, identity: known }): Promise<GraphQLContext> => {
       let identity = known;
@@ -94,6 +129,7 @@ export async function createApp(
         identity,
         contextId: identity.context.id,
         requestId: requestIdFrom(request.headers.get('x-request-id')),
+        metrics,
         loaders: createLoaders(store.db),
       };
     },
@@ -101,10 +137,11 @@ export async function createApp(
 
   return {
     yoga,
-    handle: createRequestHandler({ yoga, store, blobs, config, logger }),
+    handle: createRequestHandler({ yoga, store, blobs, config, logger, metrics }),
     store,
     feed,
     blobs,
+    metrics,
     bootstrapToken,
     async close() {
       await feed.close();

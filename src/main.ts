@@ -5,6 +5,7 @@ import path from 'node:path';
 import { createApp } from './app.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
 import { collectGarbage } from './files/blobReferences.ts';
+import { trackRequests } from './http/shutdown.ts';
 import { createLogger } from './logger.ts';
 import { DataDirLockedError } from './store/dataDirLock.ts';
 import { openStore, type Store } from './store/open.ts';
@@ -50,6 +51,7 @@ collectGarbage(store.db, app.blobs).then(
   (error: unknown) => logger.warn({ err: error }, 'could not clean up abandoned files'),
 );
 const server = http.createServer(app.handle);
+const requests = trackRequests(server);
 server.listen(config.port, config.host, () => {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -61,11 +63,14 @@ let stopping = false;
 async function stop(signal: string) {
   if (stopping) return;
   stopping = true;
-  logger.info({ signal }, 'stopping');
-  server.close();
-  server.closeIdleConnections();
+  logger.info({ signal, inFlight: requests.inFlight, graceMs: config.shutdownGraceMs }, 'stopping: no new connections; finishing requests in flight');
+  // Subscriptions never finish by themselves: they end now, the other requests get the grace period.
+  await app.feed.close();
+  const drained = await requests.stop(config.shutdownGraceMs);
+  if (!drained) logger.warn({ cut: requests.inFlight }, 'the grace period ran out; the requests still in flight were cut off');
   await app.close();
   await store.close();
+  logger.info('stopped');
   process.exit(0);
 }
 process.once('SIGINT', () => void stop('SIGINT'));

@@ -2,6 +2,7 @@ import DataLoader from 'dataloader';
 import type { Identity } from '../auth/identity.ts';
 import type { Config } from '../config.ts';
 import type { BlobStore } from '../files/blobStore.ts';
+import type { Metrics } from '../metrics.ts';
 import type { Db } from '../store/database.ts';
 import type { EventFeed } from '../store/eventFeed.ts';
 import { type FormatRecord, loadFormats, loadModels, loadVersions, type ModelRecord, type VersionRecord } from '../store/readModels.ts';
@@ -17,6 +18,7 @@ export interface GraphQLContext {
   /** The context (workspace) this request works in: identity.context.id. */
   contextId: string;
   requestId: string;
+  metrics: Metrics;
   loaders: Loaders;
 }
 

@@ -39,12 +39,14 @@ export async function runCommand(
   options: Pick<HandleOptions, 'beforeAppend'> = {},
 ): Promise<CommandResult> {
   const id = modelStreamId(modelId);
+  const timer = ctx.metrics.appendDuration.startTimer();
   const result = await handleCommand(ctx.db, id, command, {
     limits: ctx.config.limits,
     metadata: eventMetadata(ctx),
     guard: guardFor(ctx),
     ...options,
-  });
+  }).finally(timer);
+  for (const event of result.events) ctx.metrics.eventsAppended.inc({ type: event.type });
   ctx.loaders.forget(id);
   const kept = blobsOf(result.state);
   const dropped = [...blobsOf(result.previous)].filter((sha256) => !kept.has(sha256));

@@ -13,8 +13,11 @@ import type { BlobStore } from '../files/blobStore.ts';
 import type { GraphQLContext } from '../graphql/context.ts';
 import { GRAPHIQL_ASSETS, GRAPHIQL_ASSETS_PATH, graphiqlAssetsDir } from '../graphql/graphiql.ts';
 import type { Logger } from '../logger.ts';
+import type { Metrics } from '../metrics.ts';
+import { isDatabaseUnavailable } from '../store/pgErrors.ts';
 import type { Store } from '../store/open.ts';
 import { serveDashboard } from './dashboard.ts';
+import { requestIdFrom } from './requestId.ts';
 import { findFormatFile, parseDownloadPath, sendFile } from './downloads.ts';
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -29,6 +32,16 @@ interface Deps {
   blobs: BlobStore;
   config: Config;
   logger: Logger;
+  metrics: Metrics;
+}
+
+/** The fixed set of routes requests are counted under (never the raw path: ids would make a series each). */
+function routeOf(pathname: string): string {
+  if (pathname === '/graphql') return 'graphql';
+  if (pathname.startsWith('/files/')) return 'files';
+  if (pathname === '/health' || pathname === '/ready' || pathname === '/metrics') return pathname.slice(1);
+  if (pathname.startsWith(GRAPHIQL_ASSETS_PATH)) return 'graphiql';
+  return 'dashboard';
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -114,11 +127,13 @@ async function writeResponse(response: Response, res: ServerResponse, abort: Abo
  * requests go through graphql-upload-minimal, which hands each file to its resolver as a stream. Either
  * way Yoga gets the operation through its fetch interface.
  */
-export function createRequestHandler({ yoga, store, blobs, config, logger }: Deps): RequestHandler {
-  async function graphql(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+export function createRequestHandler({ yoga, store, blobs, config, logger, metrics }: Deps): RequestHandler {
+  async function graphql(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string): Promise<void> {
     const abort = new AbortController();
     res.on('close', () => abort.abort());
     const headers = requestHeaders(req);
+    // The id this request is logged under reaches the resolvers, and so the metadata of the events it appends.
+    headers.set('x-request-id', requestId);
     const multipart = (req.headers['content-type'] ?? '').toLowerCase().startsWith('multipart/form-data');
     let response: Response;
     if (multipart) {
@@ -189,6 +204,9 @@ export function createRequestHandler({ yoga, store, blobs, config, logger }: Dep
     const file = await findFormatFile(store.db, where, identity.context.id);
     if (!file) return sendJson(res, 404, { error: 'No such model, version or format', code: 'NOT_FOUND' });
     if (!identity.permissions.has('format:download')) return sendJson(res, 403, { error: 'Your roles here do not allow downloads', code: 'FORBIDDEN' });
+    res.once('finish', () => {
+      if (req.method === 'GET' && (res.statusCode === 200 || res.statusCode === 206)) metrics.downloadBytes.inc(Number(res.getHeader('content-length') ?? 0));
+    });
     await sendFile(req, res, file, blobs);
   }
 
@@ -201,13 +219,33 @@ export function createRequestHandler({ yoga, store, blobs, config, logger }: Dep
 
   return (req, res) => {
     const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
+    const requestId = requestIdFrom(headerOf(req, 'x-request-id'));
+    res.setHeader('x-request-id', requestId);
+    const log = logger.child({ requestId });
+    const routeName = routeOf(url.pathname);
+    const timer = metrics.httpDuration.startTimer({ route: routeName });
+    const started = performance.now();
+    res.once('close', () => {
+      timer();
+      metrics.httpRequests.inc({ route: routeName, method: req.method ?? 'GET', status: String(res.statusCode) });
+      // One line per request; probes and scrapes only at debug level.
+      const quiet = routeName === 'health' || routeName === 'ready' || routeName === 'metrics' || routeName === 'graphiql';
+      log[quiet ? 'debug' : 'info'](
+        { method: req.method, route: routeName, status: res.statusCode, ms: Math.round(performance.now() - started), completed: res.writableFinished },
+        'request',
+      );
+    });
     const route = async () => {
       if (url.pathname === '/health') return sendJson(res, 200, { status: 'ok' });
+      if (url.pathname === '/metrics') {
+        res.writeHead(200, { 'content-type': metrics.registry.contentType });
+        return res.end(await metrics.registry.metrics());
+      }
       if (url.pathname === '/ready') {
         const ok = await ready(store);
         return sendJson(res, ok ? 200 : 503, { status: ok ? 'ready' : 'database unavailable' });
       }
-      if (url.pathname === '/graphql') return graphql(req, res, url);
+      if (url.pathname === '/graphql') return graphql(req, res, url, requestId);
       if (url.pathname.startsWith('/files/')) {
         if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: 'GET or HEAD' }, { allow: 'GET, HEAD' });
         const where = parseDownloadPath(url.pathname);
@@ -224,7 +262,14 @@ export function createRequestHandler({ yoga, store, blobs, config, logger }: Dep
       sendJson(res, 404, { error: 'not found' });
     };
     route().catch((error: unknown) => {
-      logger.error({ err: error, path: url.pathname }, 'request failed');
+      if (isDatabaseUnavailable(error)) {
+        // Before anything was done (identifying the caller, say): the client may simply try again.
+        log.warn({ err: error, route: routeName }, 'database unavailable');
+        if (!res.headersSent) sendJson(res, 503, graphqlError('The database is unavailable; try again shortly', 'SERVICE_UNAVAILABLE'), { 'retry-after': '1' });
+        else res.destroy();
+        return;
+      }
+      log.error({ err: error, route: routeName }, 'request failed');
       if (!res.headersSent) sendJson(res, 500, graphqlError('Unexpected error.', 'INTERNAL'));
       else res.destroy();
     });

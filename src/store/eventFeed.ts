@@ -1,8 +1,10 @@
 import type { RecordedEvent } from '../domain/model/events.ts';
 import { type FeedCursor, feedCursorAt, feedHead, readFeed } from './eventLog.ts';
 import type { Store } from './open.ts';
+import { isDatabaseUnavailable } from './pgErrors.ts';
 
 export const EVENTS_CHANNEL = 'cairn_events';
+
 
 export class UnknownPositionError extends Error {}
 
@@ -30,7 +32,18 @@ export interface EventFeed {
  * that passes its last position gets the replay and then the live events with no gap and no duplicate.
  * A slow poll covers notifications lost while the listening connection was down.
  */
-export async function createEventFeed(store: Pick<Store, 'db' | 'listen'>, options: { pollMs?: number; batchSize?: number } = {}): Promise<EventFeed> {
+export interface FeedObserver {
+  /** A follower read these events (in log order) from the log. */
+  read?(events: readonly RecordedEvent[]): void;
+  /** A follower started (+1) or stopped (-1). */
+  following?(delta: 1 | -1): void;
+}
+
+export async function createEventFeed(
+  store: Pick<Store, 'db' | 'listen'>,
+  options: { pollMs?: number; batchSize?: number; observer?: FeedObserver } = {},
+): Promise<EventFeed> {
+  const observer = options.observer ?? {};
   const waiters = new Set<() => void>();
   let generation = 0;
   let closed = false;
@@ -55,6 +68,20 @@ export async function createEventFeed(store: Pick<Store, 'db' | 'listen'>, optio
       signal?.addEventListener('abort', done);
     });
 
+  /** Waits ms, or less if woken, aborted or closed. */
+  const pause = (ms: number, signal?: AbortSignal) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        waiters.delete(done);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      }
+      waiters.add(done);
+      signal?.addEventListener('abort', done);
+    });
+
   return {
     async cursor(after) {
       if (after == null) return feedHead(store.db);
@@ -64,17 +91,35 @@ export async function createEventFeed(store: Pick<Store, 'db' | 'listen'>, optio
     },
     async *follow({ from, streamId, signal }) {
       let cursor = from;
-      while (!signal?.aborted && !closed) {
-        const seen = generation;
-        const batch = await readFeed(store.db, cursor, batchSize, streamId);
-        for (const { event, cursor: next } of batch) {
-          cursor = next;
-          yield event;
+      observer.following?.(1);
+      try {
+        let retryMs = 250;
+        while (!signal?.aborted && !closed) {
+          const seen = generation;
+          let batch: Awaited<ReturnType<typeof readFeed>>;
+          try {
+            batch = await readFeed(store.db, cursor, batchSize, streamId);
+            retryMs = 250;
+          } catch (error) {
+            // The database is restarting: the subscriber keeps its place and waits, rather than losing the stream.
+            if (!isDatabaseUnavailable(error)) throw error;
+            await pause(retryMs, signal);
+            retryMs = Math.min(retryMs * 2, 5000);
+            continue;
+          }
+          if (batch.length > 0) observer.read?.(batch.map((b) => b.event));
+          for (const { event, cursor: next } of batch) {
+            cursor = next;
+            yield event;
+          }
+          if (batch.length < batchSize) await nextWake(seen, signal);
         }
-        if (batch.length < batchSize) await nextWake(seen, signal);
+      } finally {
+        observer.following?.(-1);
       }
     },
     async close() {
+      if (closed) return;
       closed = true;
       clearInterval(poll);
       for (const w of [...waiters]) w();

@@ -29,9 +29,13 @@ export async function migrateToLatest(db: Kysely<any>): Promise<void> {
 }
 
 export function postgresDialect(connectionString: string, max: number): PostgresDialect {
-  const pool = new pg.Pool({ connectionString, max });
+  // A connection attempt that hangs (a server restarting) fails after 5 s instead of holding the request.
+  const pool = new pg.Pool({ connectionString, max, connectionTimeoutMillis: 5000 });
   // An idle client that loses its server (a restart) must not crash the process; the pool replaces it.
   pool.on('error', () => {});
+  // Nor may a checked-out one between two statements (pg emits 'error' on a client with no query running,
+  // and the pool listens only on idle ones): its next statement fails instead, and the pool drops it on release.
+  pool.on('connect', (client) => client.on('error', () => {}));
   return new PostgresDialect({ pool });
 }
 

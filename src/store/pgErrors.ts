@@ -14,3 +14,21 @@ export function isRetryableTransactionError(error: unknown): boolean {
   const e = error as PgError | null;
   return !!e && (e.code === '40001' || e.code === '40P01');
 }
+
+/** Network errors of a connection to the server, as Node reports them. */
+const CONNECTION_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']);
+
+/**
+ * The database cannot be reached or is restarting: connection exceptions (class 08), an administrator's
+ * shutdown or a server still starting (57P01-57P03), a socket error, or pg's own words for a connection
+ * that ended under it. Nothing was done; the request may be sent again once the server is back.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  for (let e = error as (PgError & { message?: unknown; cause?: unknown }) | null, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    const code = typeof e.code === 'string' ? e.code : '';
+    if (code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03' || CONNECTION_ERRNOS.has(code)) return true;
+    const message = typeof e.message === 'string' ? e.message : '';
+    if (/Connection terminated|connection timeout|Client has encountered a connection error|timeout exceeded when trying to connect/i.test(message)) return true;
+  }
+  return false;
+}

@@ -151,6 +151,13 @@ export function createRequestHandler({ yoga, store, blobs, config, logger, metri
         sendJson(res, error.status, graphqlError(error.message, error.code), { connection: 'close' });
         return;
       }
+      // graphql-upload-minimal listens for its parser's errors once; busboy can emit a second one while the
+      // parser is destroyed after a malformed body, and an 'error' with no listener would end the process.
+      const pipe = req.pipe.bind(req);
+      req.pipe = ((destination: NodeJS.WritableStream, options?: { end?: boolean }) => {
+        destination.on('error', () => {});
+        return pipe(destination, options);
+      }) as typeof req.pipe;
       let operations: unknown;
       try {
         operations = await processRequest(req, res, {

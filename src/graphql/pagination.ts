@@ -42,8 +42,12 @@ export function decodeCursor<T>(cursor: string, isValid: (value: unknown) => val
 export interface Page<T> {
   edges: { cursor: string; node: T }[];
   pageInfo: { startCursor: string | null; endCursor: string | null; hasPreviousPage: boolean; hasNextPage: boolean };
-  totalCount: number;
+  /** A number, or how to count: only a query that asks for totalCount pays for it. */
+  totalCount: number | (() => Promise<number>);
 }
+
+/** A connection's totalCount field. */
+export const totalCountOf = (page: { totalCount: number | (() => Promise<number>) }) => (typeof page.totalCount === 'function' ? page.totalCount() : page.totalCount);
 
 /**
  * A Relay connection by keyset: `fetch` gets the cursor bounds and a limit and returns the rows nearest the
@@ -51,16 +55,13 @@ export interface Page<T> {
  */
 export async function cursorPage<T>(
   args: PageArgs,
-  options: { toCursor: (node: T) => string; defaultSize?: number; totalCount: number | Promise<number> },
+  options: { toCursor: (node: T) => string; defaultSize?: number; totalCount: number | (() => Promise<number>) },
   fetch: (bounds: { after?: string; before?: string; limit: number; inverted: boolean }) => Promise<T[]> | T[],
 ): Promise<Page<T>> {
   checkPageSize(args);
-  const [connection, totalCount] = await Promise.all([
-    resolveCursorConnection(
-      { args, toCursor: (node) => options.toCursor(node as T), defaultSize: options.defaultSize ?? DEFAULT_PAGE_SIZE, maxSize: MAX_PAGE_SIZE },
-      async (bounds) => (await fetch(bounds)) as unknown[],
-    ),
-    options.totalCount,
-  ]);
-  return { ...(connection as unknown as Omit<Page<T>, 'totalCount'>), totalCount };
+  const connection = await resolveCursorConnection(
+    { args, toCursor: (node) => options.toCursor(node as T), defaultSize: options.defaultSize ?? DEFAULT_PAGE_SIZE, maxSize: MAX_PAGE_SIZE },
+    async (bounds) => (await fetch(bounds)) as unknown[],
+  );
+  return { ...(connection as unknown as Omit<Page<T>, 'totalCount'>), totalCount: options.totalCount };
 }

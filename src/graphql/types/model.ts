@@ -14,7 +14,7 @@ import {
 import { builder } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';
 import { modelCommandErrors } from '../errors.ts';
-import { cursorPage, decodeCursor, encodeCursor, invalidArgument, MAX_PAGE_SIZE } from '../pagination.ts';
+import { cursorPage, decodeCursor, encodeCursor, invalidArgument, MAX_PAGE_SIZE, totalCountOf } from '../pagination.ts';
 import { runCommand } from '../runCommand.ts';
 import { ModelEventRef, resolveHistory } from './modelEvent.ts';
 import { type VersionNode, VersionRef, VersionStatusEnum, versionsOf } from './version.ts';
@@ -93,7 +93,7 @@ ModelRef.implement({
           );
         },
       },
-      { name: 'VersionConnection', fields: (c) => ({ totalCount: c.int({ resolve: (conn) => conn.totalCount }) }) },
+      { name: 'VersionConnection', fields: (c) => ({ totalCount: c.int({ resolve: totalCountOf }) }) },
       { name: 'VersionEdge' },
     ),
     history: t.connection(
@@ -102,7 +102,7 @@ ModelRef.implement({
         description: "The model's events, oldest first: who did what, and when.",
         resolve: (model, args, ctx) => resolveHistory(ctx, model.id, args, model.asOf?.position),
       },
-      { name: 'ModelEventConnection', fields: (c) => ({ totalCount: c.int({ resolve: (conn) => conn.totalCount }) }) },
+      { name: 'ModelEventConnection', fields: (c) => ({ totalCount: c.int({ resolve: totalCountOf }) }) },
       { name: 'ModelEventEdge' },
     ),
   }),
@@ -154,7 +154,7 @@ builder.queryFields((t) => ({
         };
         const page = await cursorPage<ModelRecord>(
           args,
-          { toCursor: (m) => encodeCursor({ o: orderBy, v: sortValue(m, orderBy), id: m.id }), totalCount: countModels(ctx.db, filter) },
+          { toCursor: (m) => encodeCursor({ o: orderBy, v: sortValue(m, orderBy), id: m.id }), totalCount: () => countModels(ctx.db, filter) },
           ({ after, before, limit, inverted }) =>
             findModels(ctx.db, filter, { orderBy, descending, after: parse(after), before: parse(before), limit, inverted }),
         );
@@ -162,7 +162,7 @@ builder.queryFields((t) => ({
         return page;
       },
     },
-    { name: 'ModelConnection', fields: (c) => ({ totalCount: c.int({ resolve: (conn) => conn.totalCount }) }) },
+    { name: 'ModelConnection', fields: (c) => ({ totalCount: c.int({ resolve: totalCountOf }) }) },
       { name: 'ModelEdge' },
   ),
 }));

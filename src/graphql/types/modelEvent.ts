@@ -6,7 +6,7 @@ import { modelHistory } from '../../store/modelHistory.ts';
 import { modelContextFromLog } from '../../store/readModels.ts';
 import { builder } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';
-import { cursorPage, invalidArgument, type PageArgs } from '../pagination.ts';
+import { cursorPage, invalidArgument, type PageArgs, totalCountOf } from '../pagination.ts';
 import { loadModel } from './model.ts';
 
 export const ModelEventRef = builder.objectRef<RecordedEvent>('ModelEvent').implement({
@@ -30,7 +30,7 @@ export async function resolveHistory(ctx: GraphQLContext, modelId: string, args:
   if (upTo) count = count.where('position', '<=', upTo);
   return cursorPage<RecordedEvent>(
     args,
-    { toCursor: (e) => e.position, totalCount: count.executeTakeFirstOrThrow().then((r) => Number(r.n)) },
+    { toCursor: (e) => e.position, totalCount: () => count.executeTakeFirstOrThrow().then((r) => Number(r.n)) },
     ({ after, before, limit, inverted }) => {
       for (const c of [after, before]) if (c !== undefined && !isPosition(c)) throw invalidArgument('The cursor is not one this list gave out');
       return modelHistory(ctx.db, modelId, { after, before, upTo, limit, descending: inverted });

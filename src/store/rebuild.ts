@@ -4,78 +4,82 @@ import type { Db, Executor } from './database.ts';
 import { readAll } from './eventLog.ts';
 import { readModelTables } from './projections/index.ts';
 
-const json = (v: unknown) => JSON.stringify(v);
+/**
+ * Rows per INSERT. Each INSERT sends its rows as one JSON parameter that PostgreSQL turns into rows
+ * (`jsonb_to_recordset`): one parameter instead of 13 per row, which both pg and PGlite serialise and
+ * parse much faster.
+ */
+const INSERT_ROWS = 5000;
 
-/** Rows per multi-row INSERT: 13 columns × 1000 stays far below PostgreSQL's 65,535 parameters. */
-const INSERT_ROWS = 1000;
+/** The read-model tables' columns, as `jsonb_to_recordset` needs them (the migrations define the tables). */
+const COLUMNS = {
+  models: sql`id uuid, context_id uuid, name text, description text, tags text[], created_at timestamptz, created_by text, updated_at timestamptz, version_count integer, highest_number integer, stream_version integer`,
+  versions: sql`model_id uuid, number integer, status text, description text, tags text[], hyperparameters jsonb, config jsonb, records jsonb, created_at timestamptz, created_by text, updated_at timestamptz, published_at timestamptz, published_by text`,
+  formats: sql`model_id uuid, number integer, format text, filename text, size bigint, sha256 text, content_type text, uploaded_at timestamptz, uploaded_by text`,
+};
 
-async function insertAll<T>(rows: T[], insert: (chunk: T[]) => Promise<unknown>): Promise<void> {
-  for (let i = 0; i < rows.length; i += INSERT_ROWS) await insert(rows.slice(i, i + INSERT_ROWS));
+async function insertRows(trx: Executor, table: keyof typeof COLUMNS, rows: object[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += INSERT_ROWS) {
+    const chunk = JSON.stringify(rows.slice(i, i + INSERT_ROWS));
+    await sql`insert into ${sql.table(table)} select * from jsonb_to_recordset(${chunk}::jsonb) as r(${COLUMNS[table]})`.execute(trx);
+  }
 }
 
-/** The read-model rows of a live model: what the inline projections leave after the same events. */
+/** The read-model rows of live models: what the inline projections leave after the same events. */
 async function writeModels(trx: Executor, models: LiveModel[]): Promise<void> {
-  await insertAll(models, (chunk) =>
-    trx
-      .insertInto('models')
-      .values(
-        chunk.map((m) => ({
-          id: m.id,
-          context_id: m.contextId,
-          name: m.name,
-          description: m.description,
-          tags: m.tags,
-          created_at: m.createdAt,
-          created_by: m.createdBy,
-          updated_at: m.updatedAt,
-          version_count: m.versions.length,
-          highest_number: m.highestNumber,
-          stream_version: m.streamVersion,
-        })),
-      )
-      .execute(),
+  await insertRows(
+    trx,
+    'models',
+    models.map((m) => ({
+      id: m.id,
+      context_id: m.contextId,
+      name: m.name,
+      description: m.description,
+      tags: m.tags,
+      created_at: m.createdAt,
+      created_by: m.createdBy,
+      updated_at: m.updatedAt,
+      version_count: m.versions.length,
+      highest_number: m.highestNumber,
+      stream_version: m.streamVersion,
+    })),
   );
   const versions = models.flatMap((m) => m.versions.map((v) => ({ m, v })));
-  await insertAll(versions, (chunk) =>
-    trx
-      .insertInto('versions')
-      .values(
-        chunk.map(({ m, v }) => ({
-          model_id: m.id,
-          number: v.number,
-          status: v.status,
-          description: v.description,
-          tags: v.tags,
-          hyperparameters: json(v.hyperparameters),
-          config: json(v.config),
-          records: json(v.records),
-          created_at: v.createdAt,
-          created_by: v.createdBy,
-          updated_at: v.updatedAt,
-          published_at: v.publishedAt,
-          published_by: v.publishedBy,
-        })),
-      )
-      .execute(),
+  await insertRows(
+    trx,
+    'versions',
+    versions.map(({ m, v }) => ({
+      model_id: m.id,
+      number: v.number,
+      status: v.status,
+      description: v.description,
+      tags: v.tags,
+      hyperparameters: v.hyperparameters,
+      config: v.config,
+      records: v.records,
+      created_at: v.createdAt,
+      created_by: v.createdBy,
+      updated_at: v.updatedAt,
+      published_at: v.publishedAt,
+      published_by: v.publishedBy,
+    })),
   );
-  const formats = versions.flatMap(({ m, v }) => v.formats.map((f) => ({ m, v, f })));
-  await insertAll(formats, (chunk) =>
-    trx
-      .insertInto('formats')
-      .values(
-        chunk.map(({ m, v, f }) => ({
-          model_id: m.id,
-          number: v.number,
-          format: f.format,
-          filename: f.filename,
-          size: f.size,
-          sha256: f.sha256,
-          content_type: f.contentType,
-          uploaded_at: f.uploadedAt,
-          uploaded_by: f.uploadedBy,
-        })),
-      )
-      .execute(),
+  await insertRows(
+    trx,
+    'formats',
+    versions.flatMap(({ m, v }) =>
+      v.formats.map((f) => ({
+        model_id: m.id,
+        number: v.number,
+        format: f.format,
+        filename: f.filename,
+        size: f.size,
+        sha256: f.sha256,
+        content_type: f.contentType,
+        uploaded_at: f.uploadedAt,
+        uploaded_by: f.uploadedBy,
+      })),
+    ),
   );
 }
 

@@ -239,7 +239,7 @@ try {
 
   // Reads and writes through a Cairn process.
   log('reads: Cairn');
-  let cairn = await startServer('src/main.ts', cairnEnv);
+  const cairn = await startServer('src/main.ts', cairnEnv);
   const cairnReads = await readPoints(cairn.url);
   log('writes: Cairn createVersion');
   let next = 0;

@@ -6,7 +6,7 @@ import { modelHistory } from '../../store/modelHistory.ts';
 import { modelContextFromLog } from '../../store/readModels.ts';
 import { builder } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';
-import { cursorPage, invalidArgument, type PageArgs, totalCountOf } from '../pagination.ts';
+import { cursorPage, invalidArgument, type PageArgs } from '../pagination.ts';
 import { loadModel } from './model.ts';
 
 export const ModelEventRef = builder.objectRef<RecordedEvent>('ModelEvent').implement({

@@ -28,7 +28,7 @@ export function createMetrics() {
       buckets: SECONDS,
       registers,
     }),
-    uploadBytes: new Counter({ name: 'cairn_upload_bytes_total', help: 'Bytes of files stored by uploads', registers }),
+    uploadBytes: new Counter({ name: 'cairn_upload_bytes_total', help: 'Bytes of files received by uploads (counted once the file has arrived whole, before the command that records it)', registers }),
     downloadBytes: new Counter({ name: 'cairn_download_bytes_total', help: 'Bytes of files sent by downloads', registers }),
     appendDuration: new Histogram({
       name: 'cairn_event_append_duration_seconds',

@@ -7,9 +7,9 @@ import { CSRF_HEADER } from '../../src/app.ts';
 import { type Db } from '../../src/store/database.ts';
 import { openStore } from '../../src/store/open.ts';
 import { rebuildProjections } from '../../src/store/rebuild.ts';
-import { ADMIN_TOKEN, adminHeaders } from '../helpers/api.ts';
+import { adminHeaders } from '../helpers/api.ts';
 import { openTestDatabase, type TestDatabase, testDatabaseKind } from '../helpers/database.ts';
-import { type Started, startCairn, waitForOutput } from '../helpers/processes.ts';
+import { postGraphQL, type Started, startServer } from '../helpers/processes.ts';
 import { readModelRows } from '../helpers/readModels.ts';
 
 let t: TestDatabase | undefined;
@@ -26,23 +26,13 @@ afterAll(async () => {
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
-const env = () => ({ CAIRN_BOOTSTRAP_TOKEN: ADMIN_TOKEN, CAIRN_DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', DATABASE_URL: t?.url ?? '' });
-
 async function start(): Promise<{ server: Started; url: string }> {
-  const server = startCairn('src/main.ts', env());
-  running.push(server);
-  const output = await waitForOutput(server, /"port":\d+/);
-  return { server, url: `http://127.0.0.1:${/"port":(\d+)/.exec(output)![1]}` };
+  const started = await startServer({ CAIRN_DATA_DIR: dataDir, DATABASE_URL: t?.url ?? '' });
+  running.push(started.server);
+  return started;
 }
 
-async function gql(url: string, query: string) {
-  const response = await fetch(`${url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', [CSRF_HEADER]: '1', ...adminHeaders },
-    body: JSON.stringify({ query }),
-  });
-  return (await response.json()) as any;
-}
+const gql = async (url: string, query: string) => (await postGraphQL(url, query)).body;
 
 const files = (dir: string) => (fs.existsSync(dir) ? (fs.readdirSync(dir, { recursive: true }) as string[]).filter((f) => fs.statSync(path.join(dir, f)).isFile()) : []);
 

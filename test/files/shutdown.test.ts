@@ -5,9 +5,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CSRF_HEADER } from '../../src/app.ts';
-import { ADMIN_TOKEN, adminHeaders } from '../helpers/api.ts';
+import { adminHeaders } from '../helpers/api.ts';
 import { openTestDatabase, type TestDatabase, testDatabaseKind } from '../helpers/database.ts';
-import { type Started, startCairn, waitForOutput } from '../helpers/processes.ts';
+import { postGraphQL, type Started, startServer, waitForOutput } from '../helpers/processes.ts';
 
 // SIGTERM: the process stops accepting connections, lets the requests in flight finish (an upload still
 // arriving included) within its grace period, then exits 0; what they did is there after a restart.
@@ -26,27 +26,12 @@ afterAll(async () => {
 });
 
 async function start(extra: Record<string, string> = {}): Promise<{ server: Started; url: string }> {
-  const server = startCairn('src/main.ts', {
-    CAIRN_BOOTSTRAP_TOKEN: ADMIN_TOKEN,
-    CAIRN_DATA_DIR: dataDir,
-    PORT: '0',
-    HOST: '127.0.0.1',
-    DATABASE_URL: t?.url ?? '',
-    ...extra,
-  });
-  running.push(server);
-  const output = await waitForOutput(server, /"port":\d+/);
-  return { server, url: `http://127.0.0.1:${/"port":(\d+)/.exec(output)![1]}` };
+  const started = await startServer({ CAIRN_DATA_DIR: dataDir, DATABASE_URL: t?.url ?? '', ...extra });
+  running.push(started.server);
+  return started;
 }
 
-async function gql(url: string, query: string) {
-  const response = await fetch(`${url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', [CSRF_HEADER]: '1', ...adminHeaders },
-    body: JSON.stringify({ query }),
-  });
-  return (await response.json()) as any;
-}
+const gql = async (url: string, query: string) => (await postGraphQL(url, query)).body;
 
 /** A multipart upload sent slowly, by hand: the test decides when each piece goes. */
 function slowUpload(url: string, modelId: string) {

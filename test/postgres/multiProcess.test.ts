@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CSRF_HEADER } from '../../src/app.ts';
 import { rebuildProjections } from '../../src/store/rebuild.ts';
-import { ADMIN_TOKEN, adminHeaders } from '../helpers/api.ts';
+import { adminHeaders } from '../helpers/api.ts';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.ts';
-import { type Started, startCairn, waitForOutput } from '../helpers/processes.ts';
+import { postGraphQL, type Started, startServer } from '../helpers/processes.ts';
 import { allEvents, readModelRows } from '../helpers/readModels.ts';
 import { sseReader } from '../helpers/sse.ts';
 
@@ -23,26 +23,14 @@ afterAll(async () => {
 });
 
 const headers = { 'content-type': 'application/json', [CSRF_HEADER]: '1', ...adminHeaders };
-const post = async (url: string, query: string, variables: Record<string, unknown> = {}) => {
-  const response = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
-  return { status: response.status, body: (await response.json()) as any };
-};
+const post = postGraphQL;
 
 it('numbers 300 concurrent createVersion calls over 3 processes and 10 models once each, with no gaps', async () => {
   const urls = await Promise.all(
     [0, 1, 2].map(async () => {
-      const started = startCairn('src/main.ts', {
-        CAIRN_BOOTSTRAP_TOKEN: ADMIN_TOKEN,
-        DATABASE_URL: t.url!,
-        DATABASE_POOL_SIZE: '10',
-        CAIRN_MAX_VERSIONS: '100',
-        PORT: '0',
-        HOST: '127.0.0.1',
-        LOG_LEVEL: 'info',
-      });
-      servers.push(started);
-      const output = await waitForOutput(started, /"port":\d+/);
-      return `http://127.0.0.1:${/"port":(\d+)/.exec(output)![1]}/graphql`;
+      const { server, url } = await startServer({ DATABASE_URL: t.url!, DATABASE_POOL_SIZE: '10', CAIRN_MAX_VERSIONS: '100' });
+      servers.push(server);
+      return url;
     }),
   );
 
@@ -56,7 +44,7 @@ it('numbers 300 concurrent createVersion calls over 3 processes and 10 models on
 
   // A subscriber on the first process, from the log's current end.
   const abort = new AbortController();
-  const stream = await fetch(urls[0]!, {
+  const stream = await fetch(`${urls[0]!}/graphql`, {
     method: 'POST',
     headers: { ...headers, accept: 'text/event-stream' },
     body: JSON.stringify({ query: 'subscription { modelEvents { type modelId data } }' }),

@@ -1,9 +1,9 @@
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CSRF_HEADER } from '../../src/app.ts';
-import { ADMIN_TOKEN, adminHeaders } from '../helpers/api.ts';
+import { adminHeaders } from '../helpers/api.ts';
 import { type PrivatePostgres, startPrivatePostgres } from '../helpers/privatePostgres.ts';
-import { type Started, startCairn, waitForOutput } from '../helpers/processes.ts';
+import { type Started, startServer } from '../helpers/processes.ts';
 import { sseReader } from '../helpers/sse.ts';
 
 // PostgreSQL restarted under load (a server of this test's own, so no other test is disturbed): requests
@@ -15,17 +15,7 @@ let url: string;
 
 beforeAll(async () => {
   database = await startPrivatePostgres();
-  cairn = startCairn('src/main.ts', {
-    CAIRN_BOOTSTRAP_TOKEN: ADMIN_TOKEN,
-    DATABASE_URL: database.url,
-    DATABASE_POOL_SIZE: '5',
-    CAIRN_MAX_VERSIONS: '100000',
-    PORT: '0',
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'info',
-  });
-  const output = await waitForOutput(cairn, /"port":\d+/);
-  url = `http://127.0.0.1:${/"port":(\d+)/.exec(output)![1]}`;
+  ({ server: cairn, url } = await startServer({ DATABASE_URL: database.url, DATABASE_POOL_SIZE: '5', CAIRN_MAX_VERSIONS: '100000' }));
 }, 90_000);
 afterAll(async () => {
   cairn?.child.kill('SIGTERM');

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CSRF_HEADER } from '../../src/app.ts';
-import { ADMIN_TOKEN, adminHeaders } from '../helpers/api.ts';
+import { adminHeaders } from '../helpers/api.ts';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.ts';
-import { type Started, startCairn, waitForOutput } from '../helpers/processes.ts';
+import { type Started, startServer } from '../helpers/processes.ts';
 import { MODEL_EVENTS, sseReader } from '../helpers/sse.ts';
 
 let t: TestDatabase;
@@ -18,10 +18,9 @@ afterAll(async () => {
 });
 
 async function server(): Promise<string> {
-  const started = startCairn('src/main.ts', { CAIRN_BOOTSTRAP_TOKEN: ADMIN_TOKEN, DATABASE_URL: t.url!, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' });
-  servers.push(started);
-  const output = await waitForOutput(started, /"port":\d+/);
-  return `http://127.0.0.1:${/"port":(\d+)/.exec(output)![1]}/graphql`;
+  const { server, url } = await startServer({ DATABASE_URL: t.url! });
+  servers.push(server);
+  return `${url}/graphql`;
 }
 
 const headers = { 'content-type': 'application/json', [CSRF_HEADER]: '1', ...adminHeaders };

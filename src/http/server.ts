@@ -272,7 +272,8 @@ export function createRequestHandler({ yoga, store, blobs, config, logger, metri
       if (isDatabaseUnavailable(error)) {
         // Before anything was done (identifying the caller, say): the client may simply try again.
         log.warn({ err: error, route: routeName }, 'database unavailable');
-        if (!res.headersSent) sendJson(res, 503, graphqlError('The database is unavailable; try again shortly', 'SERVICE_UNAVAILABLE'), { 'retry-after': '1' });
+        const body = { errors: [{ message: 'The database is unavailable; try again shortly', extensions: { code: 'SERVICE_UNAVAILABLE', retryable: true } }] };
+        if (!res.headersSent) sendJson(res, 503, body, { 'retry-after': '1' });
         else res.destroy();
         return;
       }

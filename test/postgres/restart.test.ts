@@ -67,6 +67,7 @@ it('answers requests during a PostgreSQL restart with a retryable error, recover
       } else if ((r.status === 503 || r.status === 200) && codes.length > 0 && codes.every((c: string) => c === 'SERVICE_UNAVAILABLE')) {
         outcomes.push({ kind: 'unavailable' });
         if (r.status === 503) expect(r.retryAfter).toBe('1');
+        expect(r.body.errors.every((e: any) => e.extensions.retryable === true)).toBe(true);
         await new Promise((resolve) => setTimeout(resolve, 50));
       } else outcomes.push({ kind: 'other', detail: { status: r.status, body: r.body } });
     }

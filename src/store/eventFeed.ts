@@ -5,7 +5,6 @@ import { isDatabaseUnavailable } from './pgErrors.ts';
 
 export const EVENTS_CHANNEL = 'cairn_events';
 
-
 export class UnknownPositionError extends Error {}
 
 export interface FollowOptions {
@@ -26,12 +25,7 @@ export interface EventFeed {
   close(): Promise<void>;
 }
 
-/**
- * Follows the log for subscribers. The database's NOTIFY (sent by a trigger on every append, from any
- * process) only wakes followers; each then reads the log itself from its cursor, so a reconnecting client
- * that passes its last position gets the replay and then the live events with no gap and no duplicate.
- * A slow poll covers notifications lost while the listening connection was down.
- */
+/** What a feed reports as it goes (the metrics: feed lag, subscribers). */
 export interface FeedObserver {
   /** A follower read these events (in log order) from the log. */
   read?(events: readonly RecordedEvent[]): void;
@@ -39,6 +33,12 @@ export interface FeedObserver {
   following?(delta: 1 | -1): void;
 }
 
+/**
+ * Follows the log for subscribers. The database's NOTIFY (sent by a trigger on every append, from any
+ * process) only wakes followers; each then reads the log itself from its cursor, so a reconnecting client
+ * that passes its last position gets the replay and then the live events with no gap and no duplicate.
+ * A slow poll covers notifications lost while the listening connection was down.
+ */
 export async function createEventFeed(
   store: Pick<Store, 'db' | 'listen'>,
   options: { pollMs?: number; batchSize?: number; observer?: FeedObserver } = {},

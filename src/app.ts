@@ -7,7 +7,7 @@ import { bootstrapAdmin } from './auth/bootstrap.ts';
 import type { Identity } from './auth/identity.ts';
 import { identifyRequest, RequestRefused } from './auth/requestIdentity.ts';
 import type { Config } from './config.ts';
-import { createLoaders, type GraphQLContext } from './graphql/context.ts';
+import { createLoaders, createReadCache, type GraphQLContext } from './graphql/context.ts';
 import { EXAMPLE_OPERATION, renderLocalGraphiQL } from './graphql/graphiql.ts';
 import { schema } from './graphql/schema.ts';
 import { requestIdFrom } from './http/requestId.ts';
@@ -63,6 +63,7 @@ export async function createApp(
   blobStore?: BlobStore,
 ): Promise<App> {
   const metrics = createMetrics();
+  const readCache = createReadCache();
   const stored = blobStore ?? (await openBlobStore(config));
   // Every byte an upload brings in passes through stage().
   const blobs: BlobStore = {
@@ -130,7 +131,7 @@ export async function createApp(
         contextId: identity.context.id,
         requestId: requestIdFrom(request.headers.get('x-request-id')),
         metrics,
-        loaders: createLoaders(store.db),
+        loaders: createLoaders(store.db, readCache),
       };
     },
   });

@@ -1,11 +1,12 @@
 import DataLoader from 'dataloader';
+import { LRUCache } from 'lru-cache';
 import type { Identity } from '../auth/identity.ts';
 import type { Config } from '../config.ts';
 import type { BlobStore } from '../files/blobStore.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Db } from '../store/database.ts';
 import type { EventFeed } from '../store/eventFeed.ts';
-import { type FormatRecord, loadFormats, loadModels, loadVersions, type ModelRecord, type VersionRecord } from '../store/readModels.ts';
+import { type AtStreamVersion, type FormatRecord, loadFormats, loadModels, loadVersions, type ModelRecord, type VersionRecord } from '../store/readModels.ts';
 
 /** What every resolver gets: the store, the request's identity, and per-request loaders. */
 export interface GraphQLContext {
@@ -26,23 +27,96 @@ export interface Loaders {
   model: DataLoader<string, ModelRecord | null>;
   versions: DataLoader<string, VersionRecord[]>;
   formats: DataLoader<string, FormatRecord[]>;
+  /** A model read with a page of models: later loads of it, its versions and formats can use it. */
+  primeModel(record: ModelRecord): void;
   /** After a command: what this request loaded of that model is stale. */
   forget(modelId: string): void;
 }
 
+/**
+ * A process's cache of models' versions and formats, each entry under the stream version it was read at.
+ * A model's read-model rows are a function of its stream's first N events, so an entry for the stream
+ * version that this request just read on the model's row is exactly what the database holds: it can never
+ * be stale, whichever process wrote since (a write raises the stream version, and the entry is not used).
+ */
+export interface ReadCache {
+  versions: LRUCache<string, AtStreamVersion<VersionRecord>>;
+  formats: LRUCache<string, AtStreamVersion<FormatRecord>>;
+}
+
+/** Models whose versions and formats a process keeps, and about how much memory they may take. */
+const CACHED_MODELS = 20_000;
+const CACHED_BYTES = 128 * 1024 * 1024;
+
+/** About how many bytes a version takes: its JSON settings can be large (up to 1 MB each), the rest is small. */
+const versionBytes = (v: VersionRecord) =>
+  512 + (v.description?.length ?? 0) * 2 + JSON.stringify(v.hyperparameters).length + JSON.stringify(v.config).length + JSON.stringify(v.records).length;
+
+export function createReadCache(): ReadCache {
+  return {
+    versions: new LRUCache({
+      max: CACHED_MODELS,
+      maxSize: CACHED_BYTES,
+      sizeCalculation: (entry) => entry.rows.reduce((n, v) => n + versionBytes(v), 64),
+    }),
+    formats: new LRUCache({ max: CACHED_MODELS, maxSize: CACHED_BYTES / 4, sizeCalculation: (entry) => 64 + entry.rows.length * 400 }),
+  };
+}
+
+/**
+ * Loads children through the cache: a model whose stream version this request already knows (from a page
+ * of models or a model lookup) and whose entry has that version costs no statement; the rest are loaded
+ * in one statement that also says at which stream version, and cached under it.
+ */
+function cachedChildren<T>(
+  cache: LRUCache<string, AtStreamVersion<T>>,
+  known: Map<string, number>,
+  load: (ids: readonly string[]) => Promise<AtStreamVersion<T>[]>,
+) {
+  return async (ids: readonly string[]): Promise<T[][]> => {
+    const result: T[][] = new Array(ids.length);
+    const missing: number[] = [];
+    ids.forEach((id, i) => {
+      const entry = cache.get(id);
+      if (entry && entry.streamVersion !== null && entry.streamVersion === known.get(id)) result[i] = entry.rows;
+      else missing.push(i);
+    });
+    if (missing.length > 0) {
+      const loaded = await load(missing.map((i) => ids[i]!));
+      loaded.forEach((entry, j) => {
+        const id = ids[missing[j]!]!;
+        if (entry.streamVersion !== null) cache.set(id, entry);
+        result[missing[j]!] = entry.rows;
+      });
+    }
+    return result;
+  };
+}
+
 /** One statement per kind of thing per tick, whatever the page size: a page of models costs a fixed number of queries. */
-export function createLoaders(db: Db): Loaders {
-  const model = new DataLoader<string, ModelRecord | null>((ids) => loadModels(db, ids));
-  const versions = new DataLoader<string, VersionRecord[]>((ids) => loadVersions(db, ids));
-  const formats = new DataLoader<string, FormatRecord[]>((ids) => loadFormats(db, ids));
+export function createLoaders(db: Db, cache: ReadCache = createReadCache()): Loaders {
+  // The stream version of each model this request has read, for the cache.
+  const known = new Map<string, number>();
+  const model = new DataLoader<string, ModelRecord | null>(async (ids) => {
+    const records = await loadModels(db, ids);
+    for (const r of records) if (r && !r.asOf) known.set(r.id, r.streamVersion);
+    return records;
+  });
+  const versions = new DataLoader<string, VersionRecord[]>(cachedChildren(cache.versions, known, (ids) => loadVersions(db, ids)));
+  const formats = new DataLoader<string, FormatRecord[]>(cachedChildren(cache.formats, known, (ids) => loadFormats(db, ids)));
   return {
     model,
     versions,
     formats,
+    primeModel(record) {
+      model.prime(record.id, record);
+      known.set(record.id, record.streamVersion);
+    },
     forget(modelId) {
       model.clear(modelId);
       versions.clear(modelId);
       formats.clear(modelId);
+      known.delete(modelId);
     },
   };
 }

@@ -19,6 +19,8 @@ export interface ModelRecord {
   createdBy: string | null;
   updatedAt: Date;
   versionCount: number;
+  /** How many events its stream had when this row was read: the read-model rows of a model are a function of it. */
+  streamVersion: number;
   /** Set when this is the model as it was in the past: its versions and formats then, and how far the fold went. */
   asOf?: { position: string; versions: VersionRecord[]; formats: FormatRecord[] };
 }
@@ -35,6 +37,7 @@ const toModel = (r: Row<'models'>): ModelRecord => ({
   createdBy: r.created_by,
   updatedAt: r.updated_at,
   versionCount: r.version_count,
+  streamVersion: r.stream_version,
 });
 
 const toVersion = (r: Row<'versions'>): VersionRecord => ({
@@ -85,29 +88,59 @@ export async function findModelByName(db: Executor, contextId: string, name: str
   return row ? toModel(row) : null;
 }
 
-/** Every live version of each model, by number. */
-export async function loadVersions(db: Executor, modelIds: readonly string[]): Promise<VersionRecord[][]> {
-  const rows = await db.selectFrom('versions').selectAll().where('model_id', 'in', modelIds).orderBy('model_id').orderBy('number').execute();
-  return group(modelIds, rows.map(toVersion), (v) => v.modelId);
+/** A model's child rows as they were when its stream had `streamVersion` events (null: no such model). */
+export interface AtStreamVersion<T> {
+  streamVersion: number | null;
+  rows: T[];
 }
 
-/** Every format of every live version of each model, by version number and format id. */
-export async function loadFormats(db: Executor, modelIds: readonly string[]): Promise<FormatRecord[][]> {
+/**
+ * Every live version of each model, by number, with the stream version the same statement saw on the
+ * model's row: the pair is consistent, so it can be cached under that stream version.
+ */
+export async function loadVersions(db: Executor, modelIds: readonly string[]): Promise<AtStreamVersion<VersionRecord>[]> {
   const rows = await db
-    .selectFrom('formats')
-    .selectAll()
-    .where('model_id', 'in', modelIds)
-    .orderBy('model_id')
-    .orderBy('number')
-    .orderBy('format')
+    .selectFrom('models as m')
+    .leftJoin('versions as v', 'v.model_id', 'm.id')
+    .select('m.id as model_row_id')
+    .select('m.stream_version as model_stream_version')
+    .selectAll('v')
+    .where('m.id', 'in', modelIds)
+    .orderBy('m.id')
+    .orderBy('v.number')
     .execute();
-  return group(modelIds, rows.map(toFormat), (f) => f.modelId);
+  return atStreamVersion(modelIds, rows, (r) => (r.number === null ? null : toVersion(r as Row<'versions'>)));
 }
 
-function group<T>(keys: readonly string[], items: T[], keyOf: (item: T) => string): T[][] {
-  const map = new Map<string, T[]>(keys.map((k) => [k, []]));
-  for (const item of items) map.get(keyOf(item))?.push(item);
-  return keys.map((k) => map.get(k)!);
+/** Every format of every live version of each model, by version number and format id; as loadVersions. */
+export async function loadFormats(db: Executor, modelIds: readonly string[]): Promise<AtStreamVersion<FormatRecord>[]> {
+  const rows = await db
+    .selectFrom('models as m')
+    .leftJoin('formats as f', 'f.model_id', 'm.id')
+    .select('m.id as model_row_id')
+    .select('m.stream_version as model_stream_version')
+    .selectAll('f')
+    .where('m.id', 'in', modelIds)
+    .orderBy('m.id')
+    .orderBy('f.number')
+    .orderBy('f.format')
+    .execute();
+  return atStreamVersion(modelIds, rows, (r) => (r.format === null ? null : toFormat(r as Row<'formats'>)));
+}
+
+function atStreamVersion<R extends { model_row_id: string; model_stream_version: number }, T>(
+  keys: readonly string[],
+  rows: R[],
+  toRecord: (row: R) => T | null,
+): AtStreamVersion<T>[] {
+  const map = new Map<string, AtStreamVersion<T>>();
+  for (const row of rows) {
+    let entry = map.get(row.model_row_id);
+    if (!entry) map.set(row.model_row_id, (entry = { streamVersion: row.model_stream_version, rows: [] }));
+    const record = toRecord(row);
+    if (record !== null) entry.rows.push(record);
+  }
+  return keys.map((k) => map.get(k) ?? { streamVersion: null, rows: [] });
 }
 
 export type ModelOrderField = 'NAME' | 'CREATED_AT' | 'UPDATED_AT';
@@ -205,6 +238,7 @@ export function recordsFromState(state: LiveModel, position: string): ModelRecor
     createdBy: state.createdBy,
     updatedAt: state.updatedAt,
     versionCount: state.versions.length,
+    streamVersion: state.streamVersion,
     asOf: { position, versions, formats },
   };
 }

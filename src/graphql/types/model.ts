@@ -158,7 +158,7 @@ builder.queryFields((t) => ({
           ({ after, before, limit, inverted }) =>
             findModels(ctx.db, filter, { orderBy, descending, after: parse(after), before: parse(before), limit, inverted }),
         );
-        for (const edge of page.edges) ctx.loaders.model.prime(edge.node.id, edge.node);
+        for (const edge of page.edges) ctx.loaders.primeModel(edge.node);
         return page;
       },
     },

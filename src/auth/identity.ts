@@ -23,19 +23,6 @@ export interface Identity {
 export class AuthenticationError extends Error {}
 export class UnknownContextError extends Error {}
 
-/** The principal behind a token secret, if the token exists, is not revoked and has not expired. */
-export async function authenticate(db: Executor, secret: string): Promise<{ principal: Principal; tokenId: string } | null> {
-  const row = await db
-    .selectFrom('tokens')
-    .innerJoin('principals', 'principals.id', 'tokens.principal_id')
-    .select(['tokens.id as token_id', 'principals.id', 'principals.name', 'principals.kind', 'principals.superuser'])
-    .where('tokens.secret_hash', '=', hashSecret(secret))
-    .where('tokens.revoked_at', 'is', null)
-    .where((eb) => eb.or([eb('tokens.expires_at', 'is', null), eb('tokens.expires_at', '>', sql<Date>`now()`)]))
-    .executeTakeFirst();
-  return row ? { principal: { id: row.id, name: row.name, kind: row.kind, superuser: row.superuser }, tokenId: row.token_id } : null;
-}
-
 /** The roles a principal holds in a context, directly or through its groups (a superuser: admin everywhere). */
 export async function rolesIn(db: Executor, principal: Principal, contextId: string): Promise<Role[]> {
   if (principal.superuser) return ['admin'];
@@ -77,28 +64,49 @@ export async function contextsOf(db: Executor, principal: Principal): Promise<{ 
   return q.orderBy('contexts.name').execute();
 }
 
+interface IdentityRow {
+  token_id: string;
+  id: string;
+  name: string;
+  kind: 'user' | 'service';
+  superuser: boolean;
+  context_id: string | null;
+  context_name: string | null;
+  roles: string[] | null;
+}
+
 /**
  * The request's identity: its token's principal, in the context named by `X-Cairn-Context` (a name or
  * an id), else the principal's only context, else `default`. A context in which the principal holds no
  * role is, to it, not there.
+ *
+ * One statement, as it runs on every request: the token's principal with each context it may see (all of
+ * them for a superuser) and its roles there, directly or through its groups.
  */
 export async function identify(db: Db, secret: string, contextHeader: string | null): Promise<Identity> {
-  const found = await authenticate(db, secret);
-  if (!found) throw new AuthenticationError('The token is not valid, has expired or was revoked');
-  const { principal, tokenId } = found;
-  let context: { id: string; name: string } | undefined;
-  if (contextHeader) {
-    const wanted = contextHeader.trim();
-    context = await db
-      .selectFrom('contexts')
-      .select(['id', 'name'])
-      .where((eb) => (isUuid(wanted) ? eb.or([eb('id', '=', wanted.toLowerCase()), eb('name', '=', wanted)]) : eb('name', '=', wanted)))
-      .executeTakeFirst();
-  } else {
-    const mine = await contextsOf(db, principal);
-    context = mine.length === 1 ? mine[0] : mine.find((c) => c.name === 'default');
-  }
-  const roles = context ? await rolesIn(db, principal, context.id) : [];
-  if (!context || roles.length === 0) throw new UnknownContextError(contextHeader ? `No context "${contextHeader.slice(0, 100)}" is visible to you` : 'Choose a context with the X-Cairn-Context header');
-  return { principal, tokenId, context, roles, permissions: permissionsOf(roles) };
+  const wanted = contextHeader?.trim() ?? null;
+  const byId = wanted !== null && isUuid(wanted) ? wanted.toLowerCase() : null;
+  const { rows } = await sql<IdentityRow>`
+    with principal as (
+      select t.id as token_id, p.id, p.name, p.kind, p.superuser
+      from tokens t join principals p on p.id = t.principal_id
+      where t.secret_hash = ${hashSecret(secret)} and t.revoked_at is null and (t.expires_at is null or t.expires_at > now())
+    ), grants as (
+      select g.context_id, g.role from role_grants g, principal p
+      where g.principal_id = p.id or g.group_id in (select m.group_id from group_members m where m.principal_id = p.id)
+    )
+    select p.token_id, p.id, p.name, p.kind, p.superuser, c.id as context_id, c.name as context_name,
+      (select array_agg(distinct g.role) from grants g where g.context_id = c.id) as roles
+    from principal p
+    left join contexts c on (p.superuser or c.id in (select context_id from grants))
+      and (${wanted}::text is null or c.name = ${wanted} or c.id = ${byId}::uuid)
+    order by c.name`.execute(db);
+  const first = rows[0];
+  if (!first) throw new AuthenticationError('The token is not valid, has expired or was revoked');
+  const principal: Principal = { id: first.id, name: first.name, kind: first.kind, superuser: first.superuser };
+  const visible = rows.filter((r) => r.context_id !== null);
+  const chosen = wanted !== null ? visible[0] : visible.length === 1 ? visible[0] : visible.find((r) => r.context_name === 'default');
+  const roles: Role[] = !chosen ? [] : principal.superuser ? ['admin'] : ROLES.filter((role) => chosen.roles?.includes(role));
+  if (!chosen || roles.length === 0) throw new UnknownContextError(contextHeader ? `No context "${contextHeader.slice(0, 100)}" is visible to you` : 'Choose a context with the X-Cairn-Context header');
+  return { principal, tokenId: first.token_id, context: { id: chosen.context_id!, name: chosen.context_name! }, roles, permissions: permissionsOf(roles) };
 }

@@ -13,9 +13,9 @@ import { schema } from './graphql/schema.ts';
 import { requestIdFrom } from './http/requestId.ts';
 import { CSRF_HEADER, CSRF_HEADERS, createRequestHandler, type RequestHandler } from './http/server.ts';
 import type { Logger } from './logger.ts';
-import { createMetrics, type Metrics } from './metrics.ts';
+import { createMetrics } from './metrics.ts';
 import { useOperationMetrics } from './graphql/operationMetrics.ts';
-import { isDatabaseUnavailable } from './store/pgErrors.ts';
+import { DATABASE_UNAVAILABLE, isDatabaseUnavailable } from './store/pgErrors.ts';
 import { createEventFeed, type EventFeed } from './store/eventFeed.ts';
 import type { Store } from './store/open.ts';
 
@@ -41,19 +41,12 @@ export interface App {
   store: Store;
   feed: EventFeed;
   blobs: BlobStore;
-  metrics: Metrics;
   /** The first administrator's token, when this start created it (an empty database); shown once. */
   bootstrapToken: string | null;
   close(): Promise<void>;
 }
 
 export { CSRF_HEADER } from './http/server.ts';
-
-/** Said to clients when PostgreSQL cannot be reached: the request did nothing and may be sent again. */
-export const unavailableError = () =>
-  new GraphQLError('The database is unavailable; try again shortly', {
-    extensions: { code: 'SERVICE_UNAVAILABLE', retryable: true, http: { status: 503, headers: { 'retry-after': '1' } } },
-  });
 
 /** Wires a Cairn server around an open store. Does not listen: main.ts does, tests call `yoga.fetch` or `handle`. */
 export async function createApp(
@@ -95,8 +88,10 @@ export async function createApp(
       maskError(error, message, isDev) {
         const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
         if (isDatabaseUnavailable(original)) {
-          const unavailable = unavailableError();
-          return error instanceof GraphQLError ? new GraphQLError(unavailable.message, { path: error.path, extensions: unavailable.extensions }) : unavailable;
+          return new GraphQLError(DATABASE_UNAVAILABLE.message, {
+            path: error instanceof GraphQLError ? error.path : undefined,
+            extensions: { ...DATABASE_UNAVAILABLE.extensions, http: { status: 503, headers: { 'retry-after': '1' } } },
+          });
         }
         return maskError(error, message, isDev);
       },
@@ -142,7 +137,6 @@ export async function createApp(
     store,
     feed,
     blobs,
-    metrics,
     bootstrapToken,
     async close() {
       await feed.close();

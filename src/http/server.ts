@@ -14,7 +14,7 @@ import type { GraphQLContext } from '../graphql/context.ts';
 import { GRAPHIQL_ASSETS, GRAPHIQL_ASSETS_PATH, graphiqlAssetsDir } from '../graphql/graphiql.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
-import { isDatabaseUnavailable } from '../store/pgErrors.ts';
+import { DATABASE_UNAVAILABLE, isDatabaseUnavailable } from '../store/pgErrors.ts';
 import type { Store } from '../store/open.ts';
 import { serveDashboard } from './dashboard.ts';
 import { requestIdFrom } from './requestId.ts';
@@ -272,8 +272,7 @@ export function createRequestHandler({ yoga, store, blobs, config, logger, metri
       if (isDatabaseUnavailable(error)) {
         // Before anything was done (identifying the caller, say): the client may simply try again.
         log.warn({ err: error, route: routeName }, 'database unavailable');
-        const body = { errors: [{ message: 'The database is unavailable; try again shortly', extensions: { code: 'SERVICE_UNAVAILABLE', retryable: true } }] };
-        if (!res.headersSent) sendJson(res, 503, body, { 'retry-after': '1' });
+        if (!res.headersSent) sendJson(res, 503, { errors: [DATABASE_UNAVAILABLE] }, { 'retry-after': '1' });
         else res.destroy();
         return;
       }

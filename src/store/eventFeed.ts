@@ -56,22 +56,14 @@ export async function createEventFeed(
   poll.unref();
   const batchSize = options.batchSize ?? 200;
 
-  const nextWake = (seen: number, signal?: AbortSignal) =>
+  /**
+   * Waits for the next wake-up (a NOTIFY, the poll, close) after the one numbered `seen`, an abort, or
+   * `ms` if given. Returns at once if a wake-up came since `seen`.
+   */
+  const nextWake = (seen: number, signal?: AbortSignal, ms?: number) =>
     new Promise<void>((resolve) => {
       if (generation !== seen || signal?.aborted) return resolve();
-      const done = () => {
-        waiters.delete(done);
-        signal?.removeEventListener('abort', done);
-        resolve();
-      };
-      waiters.add(done);
-      signal?.addEventListener('abort', done);
-    });
-
-  /** Waits ms, or less if woken, aborted or closed. */
-  const pause = (ms: number, signal?: AbortSignal) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
+      const timer = ms === undefined ? undefined : setTimeout(done, ms);
       function done() {
         clearTimeout(timer);
         waiters.delete(done);
@@ -103,7 +95,7 @@ export async function createEventFeed(
           } catch (error) {
             // The database is restarting: the subscriber keeps its place and waits, rather than losing the stream.
             if (!isDatabaseUnavailable(error)) throw error;
-            await pause(retryMs, signal);
+            await nextWake(seen, signal, retryMs);
             retryMs = Math.min(retryMs * 2, 5000);
             continue;
           }

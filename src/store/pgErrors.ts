@@ -32,3 +32,9 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   }
   return false;
 }
+
+/** What a client is told when the database cannot be reached: nothing was done, and it may try again. */
+export const DATABASE_UNAVAILABLE = {
+  message: 'The database is unavailable; try again shortly',
+  extensions: { code: 'SERVICE_UNAVAILABLE', retryable: true },
+} as const;

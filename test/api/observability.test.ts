@@ -1,3 +1,4 @@
+// Observability: JSON logs with a request id that also lands in event metadata, and /metrics for Prometheus.
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CSRF_HEADER, createApp } from '../../src/app.ts';
@@ -6,7 +7,6 @@ import { adminHeaders, listen, openTestApi, type TestApi } from '../helpers/api.
 import { postMultipart } from '../helpers/multipart.ts';
 import { sseReader } from '../helpers/sse.ts';
 
-// Operations: JSON logs with a request id that also lands in event metadata, and /metrics for Prometheus.
 const lines: Record<string, unknown>[] = [];
 let api: TestApi;
 let server: Awaited<ReturnType<typeof listen>>;

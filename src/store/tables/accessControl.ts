@@ -6,6 +6,10 @@ export interface PrincipalsTable {
   kind: 'user' | 'service';
   superuser: Generated<boolean>;
   created_at: ColumnType<Date, never, never>;
+  /** The context it was created in: that context's administrators manage its tokens. */
+  home_context_id: string | null;
+  /** The principal that created it. */
+  created_by: string | null;
 }
 
 export interface TokensTable {
@@ -16,6 +20,8 @@ export interface TokensTable {
   created_at: ColumnType<Date, never, never>;
   expires_at: Date | null;
   revoked_at: Date | null;
+  /** The principal that created it; null for the bootstrap token and tokens older than this column. */
+  created_by: string | null;
 }
 
 export interface GroupsTable {

@@ -1,8 +1,9 @@
 import { ForbiddenError, NameTakenError, NotFoundError, ValidationError } from '../domain/errors.ts';
-import type { Db, Executor } from '../store/database.ts';
+import { type ExpressionBuilder, sql } from 'kysely';
+import type { Database, Db, Executor } from '../store/database.ts';
 import { isUniqueViolation } from '../store/pgErrors.ts';
 import { isUuid } from '../store/readModels.ts';
-import { contextsOf, type Identity, type Principal, rolesIn } from './identity.ts';
+import { type Identity, type Principal, rolesIn } from './identity.ts';
 import type { Role } from './permissions.ts';
 import { hashSecret, newTokenSecret } from './tokens.ts';
 
@@ -15,6 +16,8 @@ export interface TokenRecord {
   createdAt: Date;
   expiresAt: Date | null;
   revokedAt: Date | null;
+  /** The name of the principal that created it; null for the bootstrap token and tokens from before it was recorded. */
+  createdBy: string | null;
 }
 
 export interface GroupRecord {
@@ -55,11 +58,12 @@ export async function createContext(db: Db, name: string, creator: Principal): P
   }
 }
 
-export async function createPrincipal(db: Db, name: string, kind: 'user' | 'service'): Promise<Principal> {
+/** A new principal, homed in the caller's current context: that context's administrators manage its tokens. */
+export async function createPrincipal(db: Db, caller: Identity, name: string, kind: 'user' | 'service'): Promise<Principal> {
   try {
     return await db
       .insertInto('principals')
-      .values({ name: identifier(name, 'name'), kind })
+      .values({ name: identifier(name, 'name'), kind, home_context_id: caller.context.id, created_by: caller.principal.id })
       .returning(['id', 'name', 'kind', 'superuser'])
       .executeTakeFirstOrThrow();
   } catch (error) {
@@ -74,46 +78,82 @@ export async function findPrincipal(db: Executor, principalId: string): Promise<
 }
 
 /**
- * Whether the caller may manage another principal's tokens: a superuser may; a context administrator
- * may for a principal whose every role lies in contexts the caller administers (and who is no superuser),
- * so that administering one context never yields a token for another.
+ * Whether the caller may create, list and revoke a principal's tokens: its own always; a superuser anyone's;
+ * a context administrator those of the principals created in (homed in) a context it administers, and
+ * never a superuser's. Roles do not count: a principal that another context's administrator created, with
+ * no role yet, or given a role here, or stripped of its last role, stays that context's, so administering
+ * one context never yields a token that will work in another.
  */
-export async function canManage(db: Db, caller: Identity, target: Principal): Promise<boolean> {
+export async function canManage(db: Executor, caller: Identity, target: Principal & { homeContextId: string | null }): Promise<boolean> {
   if (caller.principal.id === target.id || caller.principal.superuser) return true;
-  if (target.superuser || !caller.permissions.has('context:admin')) return false;
-  for (const context of await contextsOf(db, target)) {
-    if (!(await rolesIn(db, caller.principal, context.id)).includes('admin')) return false;
-  }
-  return true;
+  if (target.superuser || target.homeContextId === null) return false;
+  return (await rolesIn(db, caller.principal, target.homeContextId)).includes('admin');
 }
 
 async function managedPrincipal(db: Db, caller: Identity, principalId: string): Promise<Principal> {
-  const target = await findPrincipal(db, principalId);
-  if (!target) throw new NotFoundError('No such principal');
-  if (!(await canManage(db, caller, target))) throw new ForbiddenError("You may not manage this principal's tokens");
+  const row = isUuid(principalId)
+    ? await db.selectFrom('principals').select(['id', 'name', 'kind', 'superuser', 'home_context_id']).where('id', '=', principalId.toLowerCase()).executeTakeFirst()
+    : undefined;
+  if (!row) throw new NotFoundError('No such principal');
+  const target = { id: row.id, name: row.name, kind: row.kind, superuser: row.superuser };
+  if (!(await canManage(db, caller, { ...target, homeContextId: row.home_context_id }))) {
+    throw new ForbiddenError("You may not manage this principal's tokens: only a superuser and the administrators of the context it was created in may");
+  }
   return target;
 }
 
-const tokenColumns = ['id', 'principal_id', 'name', 'created_at', 'expires_at', 'revoked_at'] as const;
-const toToken = (r: { id: string; principal_id: string; name: string; created_at: Date; expires_at: Date | null; revoked_at: Date | null }): TokenRecord => ({
+/** A token's columns, and its creator's name. */
+const tokenColumns = (eb: ExpressionBuilder<Database, 'tokens'>) =>
+  [
+    'tokens.id',
+    'tokens.principal_id',
+    'tokens.name',
+    'tokens.created_at',
+    'tokens.expires_at',
+    'tokens.revoked_at',
+    eb.selectFrom('principals').select('principals.name').whereRef('principals.id', '=', 'tokens.created_by').as('created_by_name'),
+  ] as const;
+const toToken = (r: {
+  id: string;
+  principal_id: string;
+  name: string;
+  created_at: Date;
+  expires_at: Date | null;
+  revoked_at: Date | null;
+  created_by_name: string | null;
+}): TokenRecord => ({
   id: r.id,
   principalId: r.principal_id,
   name: r.name,
   createdAt: r.created_at,
   expiresAt: r.expires_at,
   revokedAt: r.revoked_at,
+  createdBy: r.created_by_name,
 });
 
-/** A new token for a principal; its secret is returned here and nowhere else, ever. */
+/**
+ * A new token for a principal; its secret is returned here and nowhere else, ever. A token created with a
+ * token that expires expires no later than it: by default at the same time.
+ */
 export async function createToken(db: Db, caller: Identity, input: { principalId: string; name: string; expiresAt?: Date | null }) {
   const target = await managedPrincipal(db, caller, input.principalId);
-  if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) throw new ValidationError('expiresAt', 'A token must expire in the future');
+  const wanted = input.expiresAt ?? null;
+  if (wanted && wanted.getTime() <= Date.now()) throw new ValidationError('expiresAt', 'A token must expire in the future');
+  const cap = caller.tokenExpiresAt;
+  if (cap && wanted && wanted.getTime() > cap.getTime()) {
+    throw new ValidationError('expiresAt', `The token you are using expires at ${cap.toISOString()}; a token it creates cannot expire later`);
+  }
   const label = input.name.trim();
   if (label.length === 0 || label.length > 100) throw new ValidationError('name', 'A token name is 1-100 characters');
   const secret = newTokenSecret();
+  // Capped against the parent's stored expiry rather than the millisecond Date read from it, so that the
+  // child never outlives it, not even by microseconds.
+  const expiresAt = cap
+    ? sql<Date>`(select least(coalesce(${wanted}::timestamptz, parent.expires_at), parent.expires_at) from tokens parent where parent.id = ${caller.tokenId})`
+    : wanted;
   const row = await db
     .insertInto('tokens')
-    .values({ principal_id: target.id, name: label, secret_hash: hashSecret(secret), expires_at: input.expiresAt ?? null, revoked_at: null })
+    .values({ principal_id: target.id, name: label, secret_hash: hashSecret(secret), expires_at: expiresAt, revoked_at: null, created_by: caller.principal.id })
     .returning(tokenColumns)
     .executeTakeFirstOrThrow();
   return { secret, token: toToken(row) };
@@ -121,7 +161,7 @@ export async function createToken(db: Db, caller: Identity, input: { principalId
 
 export async function listTokens(db: Db, caller: Identity, principalId: string): Promise<TokenRecord[]> {
   const target = await managedPrincipal(db, caller, principalId);
-  return (await db.selectFrom('tokens').select(tokenColumns).where('principal_id', '=', target.id).orderBy('created_at').execute()).map(toToken);
+  return (await db.selectFrom('tokens').select(tokenColumns).where('tokens.principal_id', '=', target.id).orderBy('tokens.created_at').execute()).map(toToken);
 }
 
 /** Revoked at once: the next request with it is refused. */
@@ -229,23 +269,25 @@ export async function listGrants(db: Executor, contextId: string): Promise<Grant
   return (await db.selectFrom('role_grants').selectAll().where('context_id', '=', contextId).orderBy('role').execute()).map(toGrant);
 }
 
-/** Principals an administrator of this context may see: those with a role here, and those with none anywhere yet. */
-export async function listPrincipals(db: Executor, contextId: string): Promise<Principal[]> {
+/**
+ * Principals an administrator of this context may see: those created here and those with a role here
+ * (directly or through a group). A superuser also sees those homed nowhere (from before homes were kept).
+ */
+export async function listPrincipals(db: Executor, caller: Identity): Promise<Principal[]> {
+  const contextId = caller.context.id;
   return db
     .selectFrom('principals')
     .select(['principals.id', 'principals.name', 'principals.kind', 'principals.superuser'])
     .where((eb) =>
       eb.or([
+        eb('principals.home_context_id', '=', contextId),
+        ...(caller.principal.superuser ? [eb('principals.home_context_id', 'is', null)] : []),
         eb('principals.id', 'in', eb.selectFrom('role_grants').select('principal_id').where('context_id', '=', contextId).where('principal_id', 'is not', null).$narrowType<{ principal_id: string }>()),
         eb(
           'principals.id',
           'in',
           eb.selectFrom('group_members').innerJoin('role_grants', 'role_grants.group_id', 'group_members.group_id').select('group_members.principal_id').where('role_grants.context_id', '=', contextId),
         ),
-        eb.and([
-          eb.not(eb.exists(eb.selectFrom('role_grants').select('id').whereRef('role_grants.principal_id', '=', 'principals.id'))),
-          eb.not(eb.exists(eb.selectFrom('group_members').select('group_id').whereRef('group_members.principal_id', '=', 'principals.id'))),
-        ]),
       ]),
     )
     .orderBy('principals.name')

@@ -15,6 +15,8 @@ export interface Principal {
 export interface Identity {
   principal: Principal;
   tokenId: string;
+  /** When the request's token expires (null: never); a token it creates expires no later. */
+  tokenExpiresAt: Date | null;
   context: { id: string; name: string };
   roles: Role[];
   permissions: Set<Permission>;
@@ -66,6 +68,7 @@ export async function contextsOf(db: Executor, principal: Principal): Promise<{ 
 
 interface IdentityRow {
   token_id: string;
+  token_expires_at: Date | null;
   id: string;
   name: string;
   kind: 'user' | 'service';
@@ -88,14 +91,14 @@ export async function identify(db: Db, secret: string, contextHeader: string | n
   const byId = wanted !== null && isUuid(wanted) ? wanted.toLowerCase() : null;
   const { rows } = await sql<IdentityRow>`
     with principal as (
-      select t.id as token_id, p.id, p.name, p.kind, p.superuser
+      select t.id as token_id, t.expires_at as token_expires_at, p.id, p.name, p.kind, p.superuser
       from tokens t join principals p on p.id = t.principal_id
       where t.secret_hash = ${hashSecret(secret)} and t.revoked_at is null and (t.expires_at is null or t.expires_at > now())
     ), grants as (
       select g.context_id, g.role from role_grants g, principal p
       where g.principal_id = p.id or g.group_id in (select m.group_id from group_members m where m.principal_id = p.id)
     )
-    select p.token_id, p.id, p.name, p.kind, p.superuser, c.id as context_id, c.name as context_name,
+    select p.token_id, p.token_expires_at, p.id, p.name, p.kind, p.superuser, c.id as context_id, c.name as context_name,
       (select array_agg(distinct g.role) from grants g where g.context_id = c.id) as roles
     from principal p
     left join contexts c on (p.superuser or c.id in (select context_id from grants))
@@ -108,5 +111,5 @@ export async function identify(db: Db, secret: string, contextHeader: string | n
   const chosen = wanted !== null ? visible[0] : visible.length === 1 ? visible[0] : visible.find((r) => r.context_name === 'default');
   const roles: Role[] = !chosen ? [] : principal.superuser ? ['admin'] : ROLES.filter((role) => chosen.roles?.includes(role));
   if (!chosen || roles.length === 0) throw new UnknownContextError(contextHeader ? `No context "${contextHeader.slice(0, 100)}" is visible to you` : 'Choose a context with the X-Cairn-Context header');
-  return { principal, tokenId: first.token_id, context: { id: chosen.context_id!, name: chosen.context_name! }, roles, permissions: permissionsOf(roles) };
+  return { principal, tokenId: first.token_id, tokenExpiresAt: first.token_expires_at, context: { id: chosen.context_id!, name: chosen.context_name! }, roles, permissions: permissionsOf(roles) };
 }

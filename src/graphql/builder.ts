@@ -5,7 +5,7 @@ import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import type { Permission } from '../auth/permissions.ts';
 import { ForbiddenError } from '../domain/errors.ts';
-import { getNullableType, isListType } from 'graphql';
+import { getNullableType, GraphQLError, type GraphQLResolveInfo, isListType } from 'graphql';
 import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
 import { GraphQLUpload } from 'graphql-upload-minimal';
 import type { FileUpload } from '../files/uploads.ts';
@@ -29,6 +29,12 @@ function fieldComplexity(args: Record<string, unknown>, _ctx: unknown, field: { 
   return isListType(getNullableType(field.type as never)) ? { field: 1, multiplier: 10 } : 1;
 }
 
+/** Whether the field being resolved has ForbiddenError in its result union (the errors plugin's field extension). */
+function hasForbiddenErrorMember(info: GraphQLResolveInfo): boolean {
+  const errors = info.parentType.getFields()[info.fieldName]?.extensions?.pothosErrors;
+  return Array.isArray(errors) && errors.includes(ForbiddenError);
+}
+
 export const builder = new SchemaBuilder<{
   Context: GraphQLContext;
   Scalars: {
@@ -46,7 +52,10 @@ export const builder = new SchemaBuilder<{
       permission: (permission: Permission) => ctx.identity.permissions.has(permission),
       superuser: ctx.identity.principal.superuser,
     }),
-    unauthorizedError: (_parent, _ctx, _info, result) => new ForbiddenError(result.message),
+    // A field without that union member (a query) refuses with a GraphQL error coded FORBIDDEN, which Yoga
+    // neither masks nor logs as an unexpected error.
+    unauthorizedError: (_parent, _ctx, info, result) =>
+      hasForbiddenErrorMember(info) ? new ForbiddenError(result.message) : new GraphQLError(result.message, { extensions: { code: 'FORBIDDEN' } }),
     authorizeOnSubscribe: true,
   },
   defaultFieldNullability: false,

@@ -1,3 +1,4 @@
+import { GraphQLError } from 'graphql';
 import * as directory from '../../auth/directory.ts';
 import { contextsOf, type Principal } from '../../auth/identity.ts';
 import { PERMISSIONS, ROLES } from '../../auth/permissions.ts';
@@ -34,6 +35,10 @@ const TokenRef = builder.objectRef<directory.TokenRecord>('Token').implement({
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     expiresAt: t.expose('expiresAt', { type: 'DateTime', nullable: true }),
     revokedAt: t.expose('revokedAt', { type: 'DateTime', nullable: true }),
+    createdBy: t.exposeString('createdBy', {
+      nullable: true,
+      description: 'The name of the principal that created it; null for the bootstrap token and for tokens made before creators were recorded.',
+    }),
   }),
 });
 
@@ -68,16 +73,31 @@ const MeRef = builder.objectRef<object>('Me').implement({
 
 const admin = { permission: 'context:admin' } as const;
 
+/** A query has no result union: its refusals are GraphQL errors with their code, not masked as unexpected. */
+async function asQueryError<T>(result: Promise<T>): Promise<T> {
+  try {
+    return await result;
+  } catch (error) {
+    if (error instanceof ForbiddenError || error instanceof NotFoundError) throw new GraphQLError(error.message, { extensions: { code: error.code } });
+    throw error;
+  }
+}
+
 builder.queryFields((t) => ({
   me: t.field({ type: MeRef, resolve: () => ({}) }),
-  principals: t.field({ type: [PrincipalRef], authScopes: admin, resolve: (_r, _a, ctx) => directory.listPrincipals(ctx.db, ctx.contextId) }),
+  principals: t.field({
+    type: [PrincipalRef],
+    description: 'The principals created in this context or holding a role in it.',
+    authScopes: admin,
+    resolve: (_r, _a, ctx) => directory.listPrincipals(ctx.db, ctx.identity),
+  }),
   groups: t.field({ type: [GroupRef], authScopes: admin, resolve: (_r, _a, ctx) => directory.listGroups(ctx.db, ctx.contextId) }),
   roleGrants: t.field({ type: [RoleGrantRef], authScopes: admin, resolve: (_r, _a, ctx) => directory.listGrants(ctx.db, ctx.contextId) }),
   tokens: t.field({
     type: [TokenRef],
-    description: "A principal's tokens (your own, or, as an administrator, those of the principals you manage).",
+    description: "A principal's tokens: your own, or, as an administrator of a context, those of the principals created in it.",
     args: { principalId: t.arg.id() },
-    resolve: (_r, { principalId }, ctx) => directory.listTokens(ctx.db, ctx.identity, String(principalId ?? ctx.identity.principal.id)),
+    resolve: (_r, { principalId }, ctx) => asQueryError(directory.listTokens(ctx.db, ctx.identity, String(principalId ?? ctx.identity.principal.id))),
   }),
 }));
 
@@ -85,7 +105,10 @@ const CreateTokenInput = builder.inputType('CreateTokenInput', {
   fields: (t) => ({
     principalId: t.id({ description: 'Whose token; yourself when absent.' }),
     name: t.string({ required: true, description: 'What it is for: "ci", "notebook" ...' }),
-    expiresAt: t.field({ type: 'DateTime' }),
+    expiresAt: t.field({
+      type: 'DateTime',
+      description: "When it stops working. A token created with a token that expires expires no later: by default, at the same time.",
+    }),
   }),
 });
 
@@ -121,11 +144,12 @@ builder.mutationFields((t) => ({
   }),
   createPrincipal: t.field({
     type: PrincipalRef,
-    description: 'A new user or service account, with no role yet: grant it one, then create its token.',
+    description:
+      "A new user or service account, with no role yet: grant it one, then create its token. It belongs to this context: this context's administrators manage its tokens.",
     authScopes: admin,
     args: { name: t.arg.string({ required: true }), kind: t.arg({ type: PrincipalKindEnum, required: true }) },
     errors: { types: [...adminErrors, NameTakenError], dataField: { name: 'principal' } },
-    resolve: (_r, { name, kind }, ctx) => directory.createPrincipal(ctx.db, name, kind),
+    resolve: (_r, { name, kind }, ctx) => directory.createPrincipal(ctx.db, ctx.identity, name, kind),
   }),
   createToken: t.field({
     type: CreateTokenSuccess,

@@ -5,7 +5,7 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { type ExecutionResult, print } from 'graphql';
 import { type App, CSRF_HEADER, createApp } from '../../src/app.ts';
 import { type Config, loadConfig } from '../../src/config.ts';
-import { createLogger } from '../../src/logger.ts';
+import { createLogger, type Logger } from '../../src/logger.ts';
 import type { Store } from '../../src/store/open.ts';
 import { openTestDatabase, type TestDatabase } from './database.ts';
 
@@ -27,13 +27,16 @@ export const adminHeaders = { authorization: `Bearer ${ADMIN_TOKEN}` };
 
 export const testConfig = (env: Record<string, string> = {}): Config => loadConfig({ LOG_LEVEL: 'silent', CAIRN_BOOTSTRAP_TOKEN: ADMIN_TOKEN, ...env });
 
-/** A Cairn app on a fresh test database; `store` lets a test wrap the database (to count statements, say). */
-export async function openTestApi(options: { env?: Record<string, string>; store?: (t: TestDatabase) => Store } = {}): Promise<TestApi> {
+/**
+ * A Cairn app on a fresh test database; `store` lets a test wrap the database (to count statements, say),
+ * `logger` read what the app logs.
+ */
+export async function openTestApi(options: { env?: Record<string, string>; store?: (t: TestDatabase) => Store; logger?: Logger } = {}): Promise<TestApi> {
   const t = await openTestDatabase();
   // The app's files (blobs) go to a directory of this test file's own.
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-api-'));
   const config = testConfig({ CAIRN_DATA_DIR: dataDir, ...options.env });
-  const app = await createApp(config, options.store?.(t) ?? t.store, createLogger('silent'));
+  const app = await createApp(config, options.store?.(t) ?? t.store, options.logger ?? createLogger('silent'));
   const run: TestApi['run'] = async (document, variables, headers = {}) => {
     const response = await app.yoga.fetch('http://cairn.test/graphql', {
       method: 'POST',

@@ -10,6 +10,7 @@ import type { Config } from './config.ts';
 import { createLoaders, createReadCache, type GraphQLContext } from './graphql/context.ts';
 import { EXAMPLE_OPERATION, renderLocalGraphiQL } from './graphql/graphiql.ts';
 import { schema } from './graphql/schema.ts';
+import { useRefusalLog } from './graphql/refusalLog.ts';
 import { requestIdFrom } from './http/requestId.ts';
 import { CSRF_HEADER, CSRF_HEADERS, createRequestHandler, type RequestHandler } from './http/server.ts';
 import type { Logger } from './logger.ts';
@@ -105,6 +106,7 @@ export async function createApp(
     },
     renderGraphiQL: renderLocalGraphiQL,
     plugins: [
+      useRefusalLog(logger),
       useParsedUploads(),
       // Browsers send form posts and simple GETs cross-site without asking; such requests must carry this header.
       useCSRFPrevention({ requestHeaders: CSRF_HEADERS }),

@@ -10,6 +10,8 @@ export const JSON_MAX_BYTES = 1024 * 1024;
 export const RECORDS_MAX = 100;
 export const URI_MAX = 2048;
 export const FILENAME_MAX = 255;
+/** Objects and arrays inside one another in a JSON value: clients in other languages recurse to read it. */
+export const JSON_MAX_DEPTH = 64;
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
@@ -25,11 +27,54 @@ const byteLength = (s: string) => Buffer.byteLength(s, 'utf8');
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 
+// A UTF-16 surrogate that is not half of a pair: with the u flag, a proper pair is one code point and does not match.
+// The plain test first, as most text has no surrogate at all and it is several times faster.
+const SURROGATE = /[\ud800-\udfff]/;
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/** What makes a string not text, in words, or null when it is text. */
+function notText(value: string): string | null {
+  if (value.includes('\u0000')) return 'a NUL character (U+0000)';
+  if (SURROGATE.test(value) && LONE_SURROGATE.test(value)) return 'a lone UTF-16 surrogate, which is not Unicode text (send surrogates in pairs)';
+  return null;
+}
+
+export const isText = (value: string): boolean => notText(value) === null;
+
+/**
+ * Every string a caller sends: no NUL (PostgreSQL cannot store it in text) and no lone surrogate (not Unicode:
+ * it would be stored as U+FFFD, silently changed). Returns the value as it is.
+ */
+export function text(value: string, field: string): string {
+  const problem = notText(value);
+  if (problem) throw new ValidationError(field, `\`${field}\` may not contain ${problem}`);
+  return value;
+}
+
+// Characters that make a name read differently from what it is: bidirectional controls (U+202E turns
+// "gpj.exe" around) and invisible ones (two names that look the same but are not).
+const BIDI_CONTROL = /[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/;
+const ZERO_WIDTH = /[\u200b-\u200d\u2060\ufeff]/;
+// A zero-width joiner between pictographs is part of an emoji sequence (👩‍💻, 🏳️‍🌈), which is visible and allowed.
+const EMOJI_JOINER = /(?<=[\p{Extended_Pictographic}\p{Emoji_Modifier}\ufe0f])\u200d(?=\p{Extended_Pictographic})/gu;
+
+/**
+ * What every name and tag is: text without control, bidirectional or invisible characters, trimmed. Checked
+ * before trimming, since trim() would quietly drop a leading U+FEFF.
+ */
+function visibleText(value: string, field: string, what: string): string {
+  text(value, field);
+  if (BIDI_CONTROL.test(value)) throw new ValidationError(field, `${what} may not contain bidirectional control characters (U+202A-202E, U+2066-2069, U+200E, U+200F, U+061C)`);
+  if (ZERO_WIDTH.test(value.replace(EMOJI_JOINER, ''))) throw new ValidationError(field, `${what} may not contain zero-width characters (U+200B-200D, U+2060, U+FEFF)`);
+  const trimmed = value.trim();
+  if (CONTROL.test(trimmed) || /[\r\n\t]/.test(trimmed)) throw new ValidationError(field, `${what} may not contain control characters`);
+  return trimmed;
+}
+
 export function modelName(value: string, field = 'name'): string {
-  const name = value.trim();
+  const name = visibleText(value, field, 'A name');
   if (name.length === 0) throw new ValidationError(field, 'A name is required');
   if (name.length > NAME_MAX) throw new ValidationError(field, `A name is at most ${NAME_MAX} characters`);
-  if (CONTROL.test(name) || /[\r\n\t]/.test(name)) throw new ValidationError(field, 'A name may not contain control characters');
   return name;
 }
 
@@ -38,11 +83,10 @@ export function tags(values: readonly string[], field = 'tags'): string[] {
   const seen = new Set<string>();
   const out: string[] = [];
   values.forEach((raw, i) => {
-    const tag = raw.trim();
+    const tag = visibleText(raw, `${field}.${i}`, 'A tag');
     if (tag.length === 0) throw new ValidationError(`${field}.${i}`, 'A tag may not be empty');
     if (tag.length > TAG_MAX) throw new ValidationError(`${field}.${i}`, `A tag is at most ${TAG_MAX} characters: "${tag.slice(0, 40)}…"`);
     if (tag.includes(',')) throw new ValidationError(`${field}.${i}`, 'A tag may not contain a comma');
-    if (CONTROL.test(tag) || /[\r\n\t]/.test(tag)) throw new ValidationError(`${field}.${i}`, 'A tag may not contain control characters');
     const key = tag.toLowerCase();
     if (!seen.has(key)) {
       seen.add(key);
@@ -55,7 +99,9 @@ export function tags(values: readonly string[], field = 'tags'): string[] {
 
 /** Plain text or markdown; an empty description is stored as none. */
 export function description(value: string | null, field = 'description'): string | null {
-  if (value === null || value.trim().length === 0) return null;
+  if (value === null) return null;
+  text(value, field);
+  if (value.trim().length === 0) return null;
   if (byteLength(value) > DESCRIPTION_MAX_BYTES) throw new ValidationError(field, `A description is at most ${DESCRIPTION_MAX_BYTES / 1024} KB`);
   return value;
 }
@@ -64,49 +110,118 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** hyperparameters and config: a JSON object (not an array or a scalar) of at most 1 MB serialised. */
+/** Where in a JSON value, for messages: `$.a.b[3]`, each key cut short. */
+function jsonPath(path: readonly (string | number)[]): string {
+  return (
+    '$' +
+    path
+      .map((k) => {
+        if (typeof k === 'number') return `[${k}]`;
+        const key = k.length > 40 ? `${k.slice(0, 40)}…` : k;
+        return /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
+      })
+      .join('')
+  );
+}
+
+/**
+ * Any JSON value a caller sends: at most 64 objects or arrays deep; keys and strings are text (no NUL, no
+ * lone surrogate); numbers finite, and integers exact (within ±2^53: beyond, a JSON number is rounded by
+ * most readers, so such values travel as strings); at most 1 MB serialised.
+ */
+export function jsonValue(value: unknown, field: string): JsonValue {
+  // A round trip drops undefined and the like, so what is stored is exactly what is read back.
+  return JSON.parse(checkedJson(value, field)) as JsonValue;
+}
+
+/** jsonValue's checks alone, for a value that is passed on as it is. */
+export function checkJson(value: unknown, field: string): void {
+  checkedJson(value, field);
+}
+
+/** The value serialised, once it passed jsonValue's checks. */
+function checkedJson(value: unknown, field: string): string {
+  // One path, pushed and popped as the walk goes: copying it at every node made 1 MB take 100 ms.
+  const path: (string | number)[] = [];
+  const visit = (v: unknown, depth: number): void => {
+    if (typeof v === 'string') {
+      const problem = notText(v);
+      if (problem) throw new ValidationError(field, `\`${field}\` has a string at ${jsonPath(path)} with ${problem}`);
+      return;
+    }
+    if (typeof v === 'number') {
+      if (!Number.isFinite(v)) throw new ValidationError(field, `\`${field}\` holds a number that is not finite at ${jsonPath(path)}`);
+      if (Number.isInteger(v) && !Number.isSafeInteger(v)) {
+        throw new ValidationError(field, `\`${field}\` holds the integer ${v} at ${jsonPath(path)}, beyond ±2^53 where JSON numbers lose digits: send it as a string`);
+      }
+      return;
+    }
+    if (v === null || v === undefined || typeof v === 'boolean') return;
+    if (typeof v !== 'object') throw new ValidationError(field, `\`${field}\` holds a ${typeof v} at ${jsonPath(path)}, which is not JSON`);
+    if (depth >= JSON_MAX_DEPTH) throw new ValidationError(field, `\`${field}\` nests objects and arrays more than ${JSON_MAX_DEPTH} levels deep`);
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        path.push(i);
+        visit(v[i], depth + 1);
+        path.pop();
+      }
+      return;
+    }
+    for (const key of Object.keys(v)) {
+      const problem = notText(key);
+      if (problem) throw new ValidationError(field, `\`${field}\` has a key in ${jsonPath(path)} with ${problem}`);
+      path.push(key);
+      visit((v as Record<string, unknown>)[key], depth + 1);
+      path.pop();
+    }
+  };
+  visit(value, 0);
+  let serialised: string | undefined;
+  try {
+    serialised = JSON.stringify(value);
+  } catch {
+    throw new ValidationError(field, `\`${field}\` is not a JSON value`);
+  }
+  if (serialised === undefined) throw new ValidationError(field, `\`${field}\` is not a JSON value`);
+  if (byteLength(serialised) > JSON_MAX_BYTES) throw new ValidationError(field, `\`${field}\` is at most 1 MB as JSON`);
+  return serialised;
+}
+
+/** hyperparameters and config: a JSON object (not an array or a scalar), as jsonValue. */
 export function jsonObject(value: unknown, field: string): JsonObject {
   if (!isPlainObject(value)) throw new ValidationError(field, `${field} must be a JSON object`);
-  let text: string;
-  try {
-    text = JSON.stringify(value);
-  } catch {
-    throw new ValidationError(field, `${field} must be a JSON object`);
-  }
-  if (byteLength(text) > JSON_MAX_BYTES) throw new ValidationError(field, `${field} is at most 1 MB as JSON`);
-  // A round trip drops undefined, functions and the like, so what is stored is exactly what is read back.
-  return JSON.parse(text) as JsonObject;
+  return jsonValue(value, field) as JsonObject;
 }
 
 export function records(values: readonly { uri: string; name?: string | null }[], field = 'records'): DatasetRecord[] {
   if (values.length > RECORDS_MAX) throw new ValidationError(field, `At most ${RECORDS_MAX} dataset records`);
   return values.map((r, i) => {
-    const uri = r.uri.trim();
+    const uri = text(r.uri, `${field}.${i}.uri`).trim();
     if (uri.length === 0 || uri.length > URI_MAX) throw new ValidationError(`${field}.${i}.uri`, `A dataset URI is 1-${URI_MAX} characters`);
     if (!/^[a-z][a-z0-9+.-]*:\S+$/i.test(uri)) throw new ValidationError(`${field}.${i}.uri`, `"${uri.slice(0, 80)}" is not a URI (scheme:rest, e.g. s3://bucket/train.csv)`);
-    const name = r.name == null || r.name.trim() === '' ? null : r.name.trim();
+    const given = r.name == null ? '' : visibleText(r.name, `${field}.${i}.name`, 'A dataset name');
+    const name = given === '' ? null : given;
     if (name !== null && name.length > NAME_MAX) throw new ValidationError(`${field}.${i}.name`, `A dataset name is at most ${NAME_MAX} characters`);
     return { uri, name };
   });
 }
 
 export function sha256(value: string, field = 'sha256'): string {
-  const hex = value.trim().toLowerCase();
+  const hex = text(value, field).trim().toLowerCase();
   if (!/^[0-9a-f]{64}$/.test(hex)) throw new ValidationError(field, 'A sha256 is 64 hexadecimal characters');
   return hex;
 }
 
 /** The original file name, without any directory part a client may have sent. */
 export function filename(value: string, field = 'filename'): string {
-  const base = value.split(/[\\/]/).pop()?.trim() ?? '';
+  const base = visibleText(text(value, field).split(/[\\/]/).pop() ?? '', field, 'A file name');
   if (base.length === 0 || base === '.' || base === '..') throw new ValidationError(field, 'A file name is required');
   if (base.length > FILENAME_MAX) throw new ValidationError(field, `A file name is at most ${FILENAME_MAX} characters`);
-  if (CONTROL.test(base) || /[\r\n\t]/.test(base)) throw new ValidationError(field, 'A file name may not contain control characters');
   return base;
 }
 
 export function contentType(value: string, field = 'contentType'): string {
-  const type = value.trim().toLowerCase();
+  const type = text(value, field).trim().toLowerCase();
   if (!/^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+(\s*;.*)?$/.test(type) || type.length > 255) {
     throw new ValidationError(field, `"${value.slice(0, 80)}" is not a media type`);
   }

@@ -10,6 +10,7 @@ import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
 import { GraphQLUpload } from 'graphql-upload-minimal';
 import type { FileUpload } from '../files/uploads.ts';
 import type { GraphQLContext } from './context.ts';
+import InputHygienePlugin from './inputHygiene.ts';
 
 const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
@@ -46,7 +47,8 @@ export const builder = new SchemaBuilder<{
   AuthScopes: { permission: Permission; superuser: boolean };
 }>({
   // Scope checks run inside the errors plugin's wrapper, so a refusal becomes the mutation's ForbiddenError.
-  plugins: [ErrorsPlugin, ScopeAuthPlugin, RelayPlugin, ComplexityPlugin],
+  // Input hygiene is last, so innermost: its refusals are the errors plugin's to turn into ValidationError members.
+  plugins: [ErrorsPlugin, ScopeAuthPlugin, RelayPlugin, ComplexityPlugin, InputHygienePlugin],
   scopeAuth: {
     authScopes: (ctx) => ({
       permission: (permission: Permission) => ctx.identity.permissions.has(permission),

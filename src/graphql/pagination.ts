@@ -12,15 +12,16 @@ export interface PageArgs {
   before?: string | null;
 }
 
-export function invalidArgument(message: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: 'VALIDATION' } });
+/** A refused argument; `field` names it when one argument is at fault. */
+export function invalidArgument(message: string, field?: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'VALIDATION', ...(field !== undefined && { field }) } });
 }
 
 /** Refuses page sizes outside 0..100 in words, rather than quietly returning fewer items than asked. */
 export function checkPageSize(args: PageArgs): void {
   for (const key of ['first', 'last'] as const) {
     const n = args[key];
-    if (n != null && (n < 0 || n > MAX_PAGE_SIZE)) throw invalidArgument(`\`${key}\` must be between 0 and ${MAX_PAGE_SIZE}`);
+    if (n != null && (n < 0 || n > MAX_PAGE_SIZE)) throw invalidArgument(`\`${key}\` must be between 0 and ${MAX_PAGE_SIZE}`, key);
   }
 }
 
@@ -29,14 +30,31 @@ export function encodeCursor(value: unknown): string {
   return Buffer.from(JSON.stringify(value)).toString('base64url');
 }
 
-export function decodeCursor<T>(cursor: string, isValid: (value: unknown) => value is T): T {
+/** Longer than any cursor this server gives out. */
+const CURSOR_MAX = 2048;
+
+const notOurs = (field: string) => invalidArgument(`\`${field}\` is not a cursor this list gave out`, field);
+
+/**
+ * A cursor as this list gave it out, or a VALIDATION error naming the argument: a forged, garbled, truncated
+ * or another list's cursor never reaches a query. `isValid` checks every part a query will use.
+ */
+export function decodeCursor<T>(cursor: string, isValid: (value: unknown) => value is T, field = 'after'): T {
+  // Buffer.from skips characters that are not base64url; a cursor with any is not one of ours.
+  if (cursor.length > CURSOR_MAX || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw notOurs(field);
   try {
     const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     if (isValid(value)) return value;
   } catch {
     // falls through to the error below
   }
-  throw invalidArgument('The cursor is not one this list gave out');
+  throw notOurs(field);
+}
+
+/** A cursor that is a whole number from 1 (a version number), or a VALIDATION error naming the argument. */
+export function decodeNumberCursor(cursor: string, field = 'after'): number {
+  if (!/^[1-9][0-9]{0,14}$/.test(cursor)) throw notOurs(field);
+  return Number(cursor);
 }
 
 export interface Page<T> {

@@ -8,6 +8,9 @@ import {
   VersionLimitError,
   VersionPublishedError,
 } from '../../src/domain/errors.ts';
+import type { ModelCommand } from '../../src/domain/model/commands.ts';
+import { decide } from '../../src/domain/model/decide.ts';
+import type { ModelEvent } from '../../src/domain/model/events.ts';
 import { fold } from '../../src/domain/model/evolve.ts';
 import { CONTEXT_ID, formatUploaded, given, limits, MODEL_ID, modelCreated, recorded, SHA, versionCreated } from '../helpers/modelSpecification.ts';
 
@@ -297,5 +300,95 @@ describe('DeleteVersion and DeleteModel', () => {
     given([modelCreated(), versionCreated(1)]).when({ type: 'DeleteModel', data: {} }).then([{ type: 'ModelDeleted', data: {} }]);
     given([modelCreated(), { type: 'ModelDeleted', data: {} }]).when({ type: 'DeleteModel', data: {} }).thenThrows(NotFoundError);
     given([modelCreated(), { type: 'ModelDeleted', data: {} }]).when({ type: 'CreateVersion', data: {} }).thenThrows(NotFoundError);
+  });
+});
+
+describe('input hygiene', () => {
+  /** The field a refused command names (and that it was refused with a ValidationError at all). */
+  function refusedField(past: ModelEvent[], command: ModelCommand): string {
+    try {
+      decide(command, fold(recorded(past)), limits);
+    } catch (error) {
+      expect(error).toBeInstanceOf(ValidationError);
+      return (error as ValidationError).field;
+    }
+    throw new Error(`${command.type} was not refused`);
+  }
+  const createVersion = (data: Record<string, unknown>) => ({ type: 'CreateVersion', data }) as const;
+  const NOT_TEXT = ['\u0000', '\ud800', '\udbff', '\udc00', '\udfff'];
+
+  it('refuses NUL and lone surrogates in every string of the commands, naming the field', () => {
+    for (const bad of NOT_TEXT) {
+      const x = `a${bad}b`;
+      expect(refusedField([], create({ name: x }))).toBe('name');
+      expect(refusedField([], create({ description: x }))).toBe('description');
+      expect(refusedField([], create({ tags: ['ok', x] }))).toBe('tags.1');
+      expect(refusedField([modelCreated()], { type: 'UpdateModel', data: { description: x } })).toBe('description');
+      expect(refusedField([modelCreated()], createVersion({ description: x }))).toBe('description');
+      expect(refusedField([modelCreated()], createVersion({ records: [{ uri: `s3://b/${x}` }] }))).toBe('records.0.uri');
+      expect(refusedField([modelCreated()], createVersion({ records: [{ uri: 's3://b/t', name: x }] }))).toBe('records.0.name');
+      expect(refusedField([modelCreated()], createVersion({ formats: [file('pkl', { filename: x })] }))).toBe('formats.0.filename');
+      expect(refusedField([modelCreated()], createVersion({ formats: [file(x)] }))).toBe('formats.0.format');
+      expect(refusedField([modelCreated(), versionCreated(1)], { type: 'UploadFormat', data: { number: 1, ...file('pkl', { contentType: `text/${x}` }) } })).toBe('file.contentType');
+      expect(refusedField([modelCreated(), versionCreated(1)], { type: 'DeleteFormat', data: { number: 1, format: x } })).toBe('format');
+    }
+  });
+
+  it('refuses them in the keys and strings of JSON settings, at any depth, naming the setting and where', () => {
+    for (const bad of NOT_TEXT) {
+      expect(refusedField([modelCreated()], createVersion({ hyperparameters: { [`k${bad}`]: 1 } }))).toBe('hyperparameters');
+      expect(refusedField([modelCreated()], createVersion({ config: { a: [{ b: `v${bad}` }] } }))).toBe('config');
+    }
+    given([modelCreated()])
+      .when(createVersion({ config: { a: [{ b: 'v\u0000' }] } }))
+      .thenThrows(ValidationError, /\$\.a\[0\]\.b/);
+  });
+
+  it('refuses bidirectional controls and zero-width characters in names, tags, dataset names and file names', () => {
+    const invisible = ['\u202a', '\u202b', '\u202c', '\u202d', '\u202e', '\u2066', '\u2067', '\u2068', '\u2069', '\u200e', '\u200f', '\u061c', '\u200b', '\u200c', '\u200d', '\u2060', '\ufeff'];
+    for (const c of invisible) {
+      expect(refusedField([], create({ name: `pay${c}roll` }))).toBe('name');
+      expect(refusedField([modelCreated()], { type: 'UpdateModel', data: { name: `${c}churn` } })).toBe('name');
+      expect(refusedField([], create({ tags: [`t${c}`] }))).toBe('tags.0');
+      expect(refusedField([modelCreated()], createVersion({ tags: [`t${c}`] }))).toBe('tags.0');
+      expect(refusedField([modelCreated()], createVersion({ records: [{ uri: 's3://b/t', name: `d${c}s` }] }))).toBe('records.0.name');
+      expect(refusedField([modelCreated()], createVersion({ formats: [file('pkl', { filename: `model${c}gpj.pkl` })] }))).toBe('formats.0.filename');
+    }
+    // trim() would drop a leading U+FEFF quietly; it is refused instead.
+    given([]).when(create({ name: '\ufeffchurn' })).thenThrows(ValidationError, /zero-width/);
+    given([]).when(create({ name: 'churn\u202e' })).thenThrows(ValidationError, /bidirectional/);
+  });
+
+  it('keeps text that is only unusual: accents, CJK, right-to-left letters, emoji and emoji sequences joined by U+200D', () => {
+    for (const name of ['Modèle é', '模型', 'نموذج', 'מודל 2', '😀 churn', '👩‍💻 coder', '🏳️‍🌈', '👨‍👩‍👧']) {
+      given([]).when(create({ name, tags: [name] })).then([modelCreated(name, { tags: [name] })]);
+    }
+    // Free text may hold them: a description is not a name.
+    const description = 'x \u202e y \u200b z';
+    given([]).when(create({ description })).then([modelCreated('churn', { description })]);
+  });
+
+  it('accepts JSON nested 64 levels deep and refuses 65', () => {
+    const nest = (levels: number) => {
+      let value: unknown = { leaf: true };
+      for (let i = 1; i < levels; i++) value = (levels - i) % 2 === 0 ? [value] : { a: value };
+      return value;
+    };
+    const [event] = decide(createVersion({ hyperparameters: nest(64) }), fold(recorded([modelCreated()])), limits);
+    expect(event).toMatchObject({ type: 'VersionCreated', data: { hyperparameters: nest(64) } });
+    given([modelCreated()]).when(createVersion({ hyperparameters: nest(65) })).thenThrows(ValidationError, /64 levels/);
+    expect(refusedField([modelCreated()], createVersion({ config: nest(4000) }))).toBe('config');
+  });
+
+  it('keeps integers within ±(2^53 - 1) and refuses larger ones, asking for a string; refuses non-finite numbers', () => {
+    const exact = { a: 2 ** 53 - 1, b: -(2 ** 53 - 1), c: 0.1, d: 1e-300 };
+    const [event] = decide(createVersion({ hyperparameters: exact }), fold(recorded([modelCreated()])), limits);
+    expect(event).toMatchObject({ data: { hyperparameters: exact } });
+    for (const n of [2 ** 53, -(2 ** 53), 2 ** 53 + 2, 1e21]) {
+      given([modelCreated()]).when(createVersion({ hyperparameters: { seed: n } })).thenThrows(ValidationError, /send it as a string/);
+    }
+    for (const n of [Infinity, -Infinity, NaN]) {
+      given([modelCreated()]).when(createVersion({ config: { x: [n] } })).thenThrows(ValidationError, /not finite/);
+    }
   });
 });

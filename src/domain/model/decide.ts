@@ -37,6 +37,7 @@ function draft(model: LiveModel, number: number): VersionState {
 }
 
 function formatFile(input: FormatInput, limits: DecideLimits, field: string) {
+  rules.text(input.format, `${field}.format`);
   if (!limits.formats.includes(input.format)) throw new UnknownFormatError(input.format, limits.formats);
   return {
     format: input.format,
@@ -144,6 +145,7 @@ export function decide(command: ModelCommand, state: ModelState, limits: DecideL
     case 'DeleteFormat': {
       const model = liveModel(state);
       const { number, format } = command.data;
+      rules.text(format, 'format');
       const v = draft(model, number);
       if (!v.formats.some((f) => f.format === format)) throw new NotFoundError(`Version ${number} has no ${format} format`);
       return [{ type: 'FormatDeleted', data: { number, format } }];

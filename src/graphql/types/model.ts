@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ForbiddenError, NameTakenError, NotFoundError, ValidationError } from '../../domain/errors.ts';
+import { isText, NAME_MAX } from '../../domain/rules.ts';
 import { modelAsOf } from '../../store/modelHistory.ts';
 import {
   countModels,
@@ -14,7 +15,7 @@ import {
 import { builder } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';
 import { modelCommandErrors } from '../errors.ts';
-import { cursorPage, decodeCursor, encodeCursor, invalidArgument, MAX_PAGE_SIZE, totalCountOf } from '../pagination.ts';
+import { cursorPage, decodeCursor, decodeNumberCursor, encodeCursor, invalidArgument, MAX_PAGE_SIZE, totalCountOf } from '../pagination.ts';
 import { runCommand } from '../runCommand.ts';
 import { ModelEventRef, resolveHistory } from './modelEvent.ts';
 import { type VersionNode, VersionRef, VersionStatusEnum, versionsOf } from './version.ts';
@@ -84,9 +85,8 @@ ModelRef.implement({
             args,
             { toCursor: (v) => String(v.number), defaultSize: MAX_PAGE_SIZE, totalCount: all.length },
             ({ after, before, limit, inverted }) => {
-              const a = after === undefined ? -Infinity : Number(after);
-              const b = before === undefined ? Infinity : Number(before);
-              if (Number.isNaN(a) || Number.isNaN(b)) throw invalidArgument('The cursor is not one this list gave out');
+              const a = after === undefined ? -Infinity : decodeNumberCursor(after, 'after');
+              const b = before === undefined ? Infinity : decodeNumberCursor(before, 'before');
               const inRange = all.filter((v) => v.number > a && v.number < b);
               return (inverted ? inRange.reverse() : inRange).slice(0, limit);
             },
@@ -113,8 +113,18 @@ interface ModelCursor {
   v: string;
   id: string;
 }
-const isModelCursor = (x: unknown): x is ModelCursor =>
-  typeof x === 'object' && x !== null && ['NAME', 'CREATED_AT', 'UPDATED_AT'].includes((x as ModelCursor).o) && typeof (x as ModelCursor).v === 'string' && isUuid(String((x as ModelCursor).id));
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/** Every part the keyset query uses is as sortValue() made it: a lower-cased name, or an instant it can cast. */
+function isModelCursor(x: unknown): x is ModelCursor {
+  if (typeof x !== 'object' || x === null || Array.isArray(x)) return false;
+  const { o, v, id } = x as Record<string, unknown>;
+  if (typeof o !== 'string' || !['NAME', 'CREATED_AT', 'UPDATED_AT'].includes(o) || typeof v !== 'string' || typeof id !== 'string' || !isUuid(id)) return false;
+  // PostgreSQL has no year 0; the cast of any other instant of this shape succeeds.
+  if (o !== 'NAME') return ISO_INSTANT.test(v) && !v.startsWith('0000') && !Number.isNaN(Date.parse(v)) && new Date(v).toISOString() === v;
+  // Lower-casing can lengthen a name (İ becomes two code units), never beyond twice.
+  return v.length <= 2 * NAME_MAX && isText(v);
+}
 
 builder.queryFields((t) => ({
   model: t.field({
@@ -146,17 +156,17 @@ builder.queryFields((t) => ({
         const orderBy = args.orderBy?.field ?? 'NAME';
         const descending = args.orderBy?.direction === 'DESC';
         const filter = { contextId: ctx.contextId, search: args.search, tags: args.tags };
-        const parse = (cursor: string | undefined) => {
+        const parse = (cursor: string | undefined, field: 'after' | 'before') => {
           if (cursor === undefined) return undefined;
-          const c = decodeCursor(cursor, isModelCursor);
-          if (c.o !== orderBy) throw invalidArgument('The cursor belongs to another ordering of this list');
+          const c = decodeCursor(cursor, isModelCursor, field);
+          if (c.o !== orderBy) throw invalidArgument('The cursor belongs to another ordering of this list', field);
           return { value: c.v, id: c.id };
         };
         const page = await cursorPage<ModelRecord>(
           args,
           { toCursor: (m) => encodeCursor({ o: orderBy, v: sortValue(m, orderBy), id: m.id }), totalCount: () => countModels(ctx.db, filter) },
           ({ after, before, limit, inverted }) =>
-            findModels(ctx.db, filter, { orderBy, descending, after: parse(after), before: parse(before), limit, inverted }),
+            findModels(ctx.db, filter, { orderBy, descending, after: parse(after, 'after'), before: parse(before, 'before'), limit, inverted }),
         );
         for (const edge of page.edges) ctx.loaders.primeModel(edge.node);
         return page;

@@ -16,7 +16,7 @@ import { CSRF_HEADER, CSRF_HEADERS, createRequestHandler, type RequestHandler } 
 import type { Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
 import { useOperationMetrics } from './graphql/operationMetrics.ts';
-import { DATABASE_UNAVAILABLE, isDatabaseUnavailable } from './store/pgErrors.ts';
+import { DATABASE_UNAVAILABLE, isDatabaseUnavailable, STORAGE_FULL, STORAGE_FULL_RETRY_AFTER_SECONDS, storageFullCode } from './store/pgErrors.ts';
 import { createEventFeed, type EventFeed } from './store/eventFeed.ts';
 import type { Store } from './store/open.ts';
 
@@ -82,9 +82,10 @@ export async function createApp(
     landingPage: false,
     // Uploads go through graphql-upload-minimal in the HTTP layer, streaming; Yoga would buffer them.
     multipart: false,
-    logging: logger,
+    logging: yogaLogger(logger),
     // Unexpected errors reach clients as "Unexpected error." with no stack, SQL or path; they are logged here.
-    // A database that cannot be reached is said as such, retryable, rather than as an unexpected error.
+    // A database that cannot be reached is said as such, retryable, rather than as an unexpected error;
+    // so is a full disk or database (STORAGE_FULL, HTTP 507).
     maskedErrors: {
       maskError(error, message, isDev) {
         const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
@@ -92,6 +93,12 @@ export async function createApp(
           return new GraphQLError(DATABASE_UNAVAILABLE.message, {
             path: error instanceof GraphQLError ? error.path : undefined,
             extensions: { ...DATABASE_UNAVAILABLE.extensions, http: { status: 503, headers: { 'retry-after': '1' } } },
+          });
+        }
+        if (storageFullCode(original)) {
+          return new GraphQLError(STORAGE_FULL.message, {
+            path: error instanceof GraphQLError ? error.path : undefined,
+            extensions: { ...STORAGE_FULL.extensions, http: { status: 507, headers: { 'retry-after': String(STORAGE_FULL_RETRY_AFTER_SECONDS) } } },
           });
         }
         return maskError(error, message, isDev);
@@ -145,4 +152,18 @@ export async function createApp(
       await yoga.dispose();
     },
   };
+}
+
+/**
+ * The logger Yoga is given: Yoga logs every error it masks at error level, with its stack; a full disk or
+ * database is an operator's matter that maskError answers as STORAGE_FULL, so it is said once, at warn.
+ */
+function yogaLogger(logger: Logger): Logger {
+  return Object.assign(Object.create(logger) as Logger, {
+    error(...args: unknown[]) {
+      const full = storageFullCode(args[0]);
+      if (full) logger.warn({ code: full }, 'no room left to store what a request sent; answered STORAGE_FULL');
+      else Reflect.apply(logger.error, logger, args);
+    },
+  });
 }

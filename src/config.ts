@@ -32,7 +32,7 @@ const environment = z.object({
   CAIRN_MAX_FORMATS: intFrom(1, 3),
   CAIRN_MAX_UPLOAD_BYTES: intFrom(1, 5 * 1024 ** 3),
   CAIRN_MAX_BODY_BYTES: intFrom(1024, 4 * 1024 ** 2),
-  CAIRN_BOOTSTRAP_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  CAIRN_BOOTSTRAP_TOKEN: z.string().min(32, 'must be at least 32 characters').regex(/^[\x21-\x7e]*$/, 'must be printable ASCII without spaces').optional(),
   CAIRN_BLOB_STORE: z
     .string()
     .trim()

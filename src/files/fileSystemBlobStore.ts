@@ -23,6 +23,21 @@ async function fsyncDirectory(dir: string): Promise<void> {
   }
 }
 
+/**
+ * writev may write less than it was given, when the disk has room for only part of it: the rest is
+ * written again, so that it lands or the disk's ENOSPC is seen, never silently dropped.
+ */
+async function writeFully(handle: FileHandle, buffers: Buffer[], bytes: number): Promise<void> {
+  let { bytesWritten } = await handle.writev(buffers);
+  if (bytesWritten === bytes) return;
+  const all = Buffer.concat(buffers);
+  while (bytesWritten < bytes) {
+    const r = await handle.write(all, bytesWritten, bytes - bytesWritten);
+    if (r.bytesWritten === 0) throw Object.assign(new Error('No space left on device: a write stored nothing'), { code: 'ENOSPC' });
+    bytesWritten += r.bytesWritten;
+  }
+}
+
 /** Flush to disk every this many bytes while an upload arrives, so the final fsync has little left to do. */
 const SYNC_EVERY = 32 * 1024 * 1024;
 
@@ -50,7 +65,7 @@ class BlobWriter extends Writable {
     this.size += bytes;
     if (this.size > this.maxBytes) return callback(new FileTooLargeError(this.maxBytes));
     // The write runs on libuv's thread pool; hashing here meanwhile overlaps the two.
-    const written = this.handle.writev(buffers);
+    const written = writeFully(this.handle, buffers, bytes);
     for (const b of buffers) this.hash.update(b);
     written.then(() => {
       this.unsynced += bytes;

@@ -14,7 +14,7 @@ import type { GraphQLContext } from '../graphql/context.ts';
 import { GRAPHIQL_ASSETS, GRAPHIQL_ASSETS_PATH, graphiqlAssetsDir } from '../graphql/graphiql.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
-import { DATABASE_UNAVAILABLE, isDatabaseUnavailable } from '../store/pgErrors.ts';
+import { DATABASE_UNAVAILABLE, isDatabaseUnavailable, STORAGE_FULL, STORAGE_FULL_RETRY_AFTER_SECONDS, storageFullCode } from '../store/pgErrors.ts';
 import type { Store } from '../store/open.ts';
 import { serveDashboard } from './dashboard.ts';
 import { requestIdFrom } from './requestId.ts';
@@ -269,6 +269,15 @@ export function createRequestHandler({ yoga, store, blobs, config, logger, metri
       sendJson(res, 404, { error: 'not found' });
     };
     route().catch((error: unknown) => {
+      // The client went away (aborted, reset) before the answer was complete: nothing to answer, nothing wrong here.
+      if (!res.writableFinished && (res.destroyed || req.socket.destroyed)) return log.debug({ route: routeName, reason: String(error) }, 'client went away');
+      const full = storageFullCode(error);
+      if (full) {
+        log.warn({ code: full, route: routeName }, 'no room left to store what a request sent; answered STORAGE_FULL');
+        if (!res.headersSent) sendJson(res, 507, { errors: [STORAGE_FULL] }, { 'retry-after': String(STORAGE_FULL_RETRY_AFTER_SECONDS) });
+        else res.destroy();
+        return;
+      }
       if (isDatabaseUnavailable(error)) {
         // Before anything was done (identifying the caller, say): the client may simply try again.
         log.warn({ err: error, route: routeName }, 'database unavailable');

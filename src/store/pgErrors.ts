@@ -38,3 +38,37 @@ export const DATABASE_UNAVAILABLE = {
   message: 'The database is unavailable; try again shortly',
   extensions: { code: 'SERVICE_UNAVAILABLE', retryable: true },
 } as const;
+
+/** errno codes of a file system with no room left: the disk is full, or the user's quota is used up. */
+const STORAGE_FULL_ERRNOS = new Set(['ENOSPC', 'EDQUOT']);
+/** An object store's words for the same: MinIO's (HTTP 507) and Ceph's quota; S3 itself has no such answer. */
+const STORAGE_FULL_S3_CODES = new Set(['XMinioStorageFull', 'QuotaExceeded']);
+
+/**
+ * Why there is no room to store a write, or null: PostgreSQL's disk_full (53100, which PGlite reports
+ * too), a file system's ENOSPC or EDQUOT, or an object store's refusal, found on the error itself, its
+ * `cause` chain or a GraphQL error's `originalError`.
+ */
+export function storageFullCode(error: unknown): string | null {
+  type Chained = PgError & { name?: unknown; cause?: unknown; originalError?: unknown; $metadata?: { httpStatusCode?: unknown } };
+  for (let e = error as Chained | null, depth = 0; e && typeof e === 'object' && depth < 8; e = (e.cause ?? e.originalError) as Chained | null, depth++) {
+    const code = typeof e.code === 'string' ? e.code : '';
+    if (code === '53100' || STORAGE_FULL_ERRNOS.has(code)) return code;
+    const name = typeof e.name === 'string' ? e.name : '';
+    if (STORAGE_FULL_S3_CODES.has(name)) return name;
+    if (e.$metadata?.httpStatusCode === 507) return 'HTTP 507';
+  }
+  return null;
+}
+
+export const isStorageFull = (error: unknown): boolean => storageFullCode(error) !== null;
+
+/**
+ * What a client is told when the disk, the object store or the database is full: nothing was kept, and
+ * the same request may succeed once room is made (HTTP 507, Retry-After in seconds).
+ */
+export const STORAGE_FULL = {
+  message: 'The server has no room left to store this; nothing was kept. Try again later',
+  extensions: { code: 'STORAGE_FULL', retryable: true },
+} as const;
+export const STORAGE_FULL_RETRY_AFTER_SECONDS = 60;

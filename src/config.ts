@@ -48,6 +48,7 @@ const environment = z.object({
   S3_REGION: z.string().trim().min(1).default('us-east-1'),
   CAIRN_SHUTDOWN_GRACE_MS: intFrom(0, 30_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  CAIRN_MAX_SUBSCRIPTIONS_PER_TOKEN: intFrom(1, 20),
 });
 
 export interface Config {
@@ -67,6 +68,10 @@ export interface Config {
   /** The largest GraphQL request body that is not a file upload. */
   maxBodyBytes: number;
   limits: Limits;
+  /** How many subscriptions one token may hold open at once, in this process. */
+  maxSubscriptionsPerToken: number;
+  /** How often an idle subscription re-checks its caller's token and access (not an environment variable). */
+  streamRecheckMs: number;
 }
 
 /** The product limits the domain enforces; passed into decide(). */
@@ -103,5 +108,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxFormats: e.CAIRN_MAX_FORMATS,
       maxUploadBytes: e.CAIRN_MAX_UPLOAD_BYTES,
     },
+    maxSubscriptionsPerToken: e.CAIRN_MAX_SUBSCRIPTIONS_PER_TOKEN,
+    streamRecheckMs: 5000,
   };
 }

@@ -121,6 +121,47 @@ export async function readFeed(db: Executor, after: FeedCursor, limit: number, s
 }
 
 /**
+ * Like readFeed, and also where the final part of the log ended when it read: when fewer than `limit` events
+ * came back, the reader has seen everything before `final` (the snapshot's xmin, position 0: every event of a
+ * transaction older than the oldest one in flight) and may move its cursor there, even past events it filtered
+ * out or when nothing came back at all. One statement.
+ */
+export async function readFeedPage(
+  db: Executor,
+  after: FeedCursor,
+  limit: number,
+  streamId?: string,
+): Promise<{ entries: { event: RecordedEvent; cursor: FeedCursor }[]; final: FeedCursor }> {
+  const { rows } = await sql<Partial<EventRow> & { transaction_id: string | null; xmin: string }>`
+    with s as (select pg_snapshot_xmin(pg_current_snapshot()) as xmin)
+    select s.xmin::text as xmin, e.position::text, e.stream_id, e.stream_version, e.type, e.data, e.metadata, e.recorded_at,
+      e.transaction_id::text
+    from s left join lateral (
+      select * from events
+      where (transaction_id, position) > (${after.transactionId}::xid8, ${after.position}::bigint)
+        and transaction_id < s.xmin
+        ${streamId === undefined ? sql`` : sql`and stream_id = ${streamId}::uuid`}
+      order by events.transaction_id, events.position
+      limit ${limit}
+    ) e on true
+    order by e.transaction_id, e.position`.execute(db);
+  const entries = rows
+    .filter((row) => row.transaction_id !== null && row.transaction_id !== undefined)
+    .map((row) => ({ event: toRecordedEvent(row as EventRow), cursor: { transactionId: row.transaction_id!, position: row.position! } }));
+  return { entries, final: { transactionId: rows[0]!.xmin, position: '0' } };
+}
+
+/** Feed order: -1, 0 or 1 as `a` comes before, at or after `b`. */
+export function compareFeedCursors(a: FeedCursor, b: FeedCursor): number {
+  const ta = BigInt(a.transactionId);
+  const tb = BigInt(b.transactionId);
+  if (ta !== tb) return ta < tb ? -1 : 1;
+  const pa = BigInt(a.position);
+  const pb = BigInt(b.position);
+  return pa === pb ? 0 : pa < pb ? -1 : 1;
+}
+
+/**
  * Appends events to a stream that the caller read at `expectedVersion` (0: the stream must not exist yet).
  * The unique (stream_id, stream_version) constraint is the guard: a concurrent append of the same version
  * fails here with StreamVersionConflict, and the surrounding transaction must be abandoned.

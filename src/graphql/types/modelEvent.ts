@@ -1,6 +1,8 @@
 import { GraphQLError } from 'graphql';
+import { LRUCache } from 'lru-cache';
+import { type AccessVerdict, checkAccessNow, liveAccessOf } from '../../auth/revalidate.ts';
 import type { RecordedEvent } from '../../domain/model/events.ts';
-import { UnknownPositionError } from '../../store/eventFeed.ts';
+import { type EventFeed, UnknownPositionError } from '../../store/eventFeed.ts';
 import type { FeedCursor } from '../../store/eventLog.ts';
 import { modelHistory } from '../../store/modelHistory.ts';
 import { modelContextFromLog } from '../../store/readModels.ts';
@@ -22,10 +24,15 @@ export const ModelEventRef = builder.objectRef<RecordedEvent>('ModelEvent').impl
   }),
 });
 
-const isPosition = (s: string) => /^\d{1,19}$/.test(s);
+/** The largest position the log can hold (positions are int8). */
+const MAX_POSITION = 9223372036854775807n;
+
+/** A position as a client may send one: a whole number within int8 (1..9223372036854775807), in plain digits. */
+const isPosition = (s: string) => /^[0-9]{1,19}$/.test(s) && BigInt(s) >= 1n && BigInt(s) <= MAX_POSITION;
 
 /** A model's history as a connection; cursors are positions. `upTo` bounds it for as-of reads. */
 export async function resolveHistory(ctx: GraphQLContext, modelId: string, args: PageArgs, upTo?: string) {
+  for (const c of [args.after, args.before]) if (c != null && !isPosition(c)) throw invalidArgument('The cursor is not one this list gave out');
   let count = ctx.db.selectFrom('events').select((eb) => eb.fn.countAll<string>().as('n')).where('stream_id', '=', modelId);
   if (upTo) count = count.where('position', '<=', upTo);
   return cursorPage<RecordedEvent>(
@@ -38,22 +45,150 @@ export async function resolveHistory(ctx: GraphQLContext, modelId: string, args:
   );
 }
 
-/** The feed from a cursor, less what this request may not see: other contexts' models. */
-async function* visibleEvents(ctx: GraphQLContext, from: FeedCursor, streamId: string | undefined): AsyncGenerator<RecordedEvent> {
-  // Whose context a model is in never changes; remember it for the life of the subscription.
-  const contexts = new Map<string, string | null>();
-  const abort = new AbortController();
-  try {
-    for await (const event of ctx.feed.follow({ from, streamId, signal: abort.signal })) {
-      if (streamId === undefined) {
-        if (!contexts.has(event.streamId)) contexts.set(event.streamId, await modelContextFromLog(ctx.db, event.streamId));
-        if (contexts.get(event.streamId) !== ctx.contextId) continue;
-      }
-      yield event;
-    }
-  } finally {
-    abort.abort();
+/** Whose context a model is in never changes: remembered per process, shared by every subscription. */
+const modelContexts = new WeakMap<GraphQLContext['db'], LRUCache<string, Promise<string | null>>>();
+function contextOfModel(ctx: GraphQLContext, event: RecordedEvent): Promise<string | null> {
+  let known = modelContexts.get(ctx.db);
+  if (!known) modelContexts.set(ctx.db, (known = new LRUCache({ max: 50_000 })));
+  let context = known.get(event.streamId);
+  if (!context) {
+    // A model's first event names its context: no statement needed.
+    context =
+      event.type === 'ModelCreated'
+        ? Promise.resolve((event.data as { contextId: string }).contextId)
+        : modelContextFromLog(ctx.db, event.streamId).catch((error: unknown) => {
+            known.delete(event.streamId);
+            throw error;
+          });
+    known.set(event.streamId, context);
   }
+  return context;
+}
+
+/** The feed from a cursor, less what this request may not see: other contexts' models. */
+async function* visibleEvents(ctx: GraphQLContext, from: FeedCursor, streamId: string | undefined, signal: AbortSignal): AsyncGenerator<RecordedEvent> {
+  for await (const event of ctx.feed.follow({ from, streamId, signal })) {
+    if (streamId === undefined && (await contextOfModel(ctx, event)) !== ctx.contextId) continue;
+    yield event;
+  }
+}
+
+/** The last thing a subscription sends when its caller may no longer have it: the resolver throws `error`. */
+class StreamEnded {
+  constructor(readonly error: GraphQLError) {}
+}
+
+function endedBecause(verdict: Exclude<AccessVerdict, 'ok'>): StreamEnded {
+  const [code, message] =
+    verdict === 'token-gone'
+      ? ['UNAUTHENTICATED', 'The token was revoked or has expired']
+      : verdict === 'context-gone'
+        ? ['NOT_FOUND', 'The context is no longer visible to you']
+        : ['NOT_FOUND', 'The model was deleted'];
+  return new StreamEnded(new GraphQLError(message, { extensions: { code } }));
+}
+
+/**
+ * The visible events, each delivered only after its caller's token and access are checked again (so an event
+ * appended after a revocation is never sent), and re-checked every `streamRecheckMs` while no event comes, so
+ * an idle stream ends too. It ends with a StreamEnded when the check fails, and when its `signal` aborts.
+ */
+async function* checkedEvents(ctx: GraphQLContext, from: FeedCursor, streamId: string | undefined, signal: AbortSignal): AsyncGenerator<RecordedEvent | StreamEnded> {
+  const access = liveAccessOf(ctx.identity, streamId);
+  // Per event: the token and the context (one statement for every subscriber woken by the same event).
+  const perEvent = liveAccessOf(ctx.identity);
+  const source = visibleEvents(ctx, from, streamId, signal);
+  let pending: Promise<IteratorResult<RecordedEvent>> | null = null;
+  while (!signal.aborted) {
+    pending ??= source.next();
+    let timer: NodeJS.Timeout | undefined;
+    let onAbort: (() => void) | undefined;
+    const outcome = await Promise.race([
+      pending.then((result) => ({ result })),
+      new Promise<'tick'>((resolve) => {
+        timer = setTimeout(() => resolve('tick'), ctx.config.streamRecheckMs);
+        onAbort = () => resolve('tick');
+        signal.addEventListener('abort', onAbort);
+      }),
+    ]).finally(() => {
+      clearTimeout(timer);
+      if (onAbort) signal.removeEventListener('abort', onAbort);
+    });
+    if (signal.aborted) return;
+    if (outcome === 'tick') {
+      const verdict = await checkAccessNow(ctx.db, access);
+      if (verdict !== 'ok') return yield endedBecause(verdict);
+      continue;
+    }
+    pending = null;
+    if (outcome.result.done) return;
+    const event = outcome.result.value;
+    const verdict = await checkAccessNow(ctx.db, perEvent);
+    if (verdict !== 'ok') return yield endedBecause(verdict);
+    yield event;
+    if (streamId !== undefined && event.type === 'ModelDeleted') return yield endedBecause('model-gone');
+  }
+}
+
+/** Open subscriptions per token, per process (each app has its own feed). */
+const openStreams = new WeakMap<EventFeed, Map<string, number>>();
+
+/** Takes one of the token's subscription slots, or refuses with 429; the function returned gives it back (once). */
+function takeStreamSlot(ctx: GraphQLContext): () => void {
+  let counts = openStreams.get(ctx.feed);
+  if (!counts) openStreams.set(ctx.feed, (counts = new Map()));
+  const { tokenId } = ctx.identity;
+  const open = counts.get(tokenId) ?? 0;
+  if (open >= ctx.config.maxSubscriptionsPerToken) {
+    throw new GraphQLError(`This token already has ${open} subscriptions open, the most it may; close one first`, {
+      extensions: { code: 'TOO_MANY_REQUESTS', limit: ctx.config.maxSubscriptionsPerToken, http: { status: 429, headers: { 'retry-after': '5' } } },
+    });
+  }
+  counts.set(tokenId, open + 1);
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    const left = (counts.get(tokenId) ?? 1) - 1;
+    if (left > 0) counts.set(tokenId, left);
+    else counts.delete(tokenId);
+  };
+}
+
+/**
+ * The subscription's iterator. Closing it (the client went away) aborts the feed at once, even while it
+ * waits for an event, and gives the token's slot back; so does its end.
+ */
+function subscription(ctx: GraphQLContext, from: FeedCursor, streamId: string | undefined, release: () => void): AsyncIterableIterator<RecordedEvent | StreamEnded> {
+  const abort = new AbortController();
+  const inner = checkedEvents(ctx, from, streamId, abort.signal);
+  const end = () => {
+    abort.abort();
+    release();
+  };
+  const iterator: AsyncIterableIterator<RecordedEvent | StreamEnded> = {
+    next: () =>
+      inner.next().then(
+        (result) => {
+          if (result.done) end();
+          return result;
+        },
+        (error: unknown) => {
+          end();
+          throw error;
+        },
+      ),
+    return: (value?: unknown) => {
+      end();
+      return inner.return(value as undefined);
+    },
+    throw: (error?: unknown) => {
+      end();
+      return inner.throw(error);
+    },
+    [Symbol.asyncIterator]: () => iterator,
+  };
+  return iterator;
 }
 
 builder.subscriptionFields((t) => ({
@@ -61,16 +196,16 @@ builder.subscriptionFields((t) => ({
     authScopes: { permission: 'model:view' },
     type: ModelEventRef,
     description:
-      "Every new event in this context, or one model's. With `after` (a position), first the events after it, then live ones: a client that reconnects with its last position misses nothing and sees nothing twice.",
+      "Every new event in this context, or one model's. With `after` (a position), first the events after it, then live ones: a client that reconnects with its last position misses nothing and sees nothing twice. The stream ends with UNAUTHENTICATED when the token is revoked or expires, and with NOT_FOUND when the caller loses access to the context or the model is deleted. A token may hold a limited number open at once (TOO_MANY_REQUESTS, HTTP 429, beyond it).",
     args: { modelId: t.arg.id(), after: t.arg.string() },
     subscribe: async (_root, { modelId, after }, ctx) => {
+      if (after != null && !isPosition(after)) throw invalidArgument('`after` is a position: a whole number from 1 to 9223372036854775807');
       let streamId: string | undefined;
       if (modelId != null) {
         const model = await loadModel(ctx, String(modelId));
         if (!model) throw new GraphQLError('No such model', { extensions: { code: 'NOT_FOUND' } });
         streamId = model.id;
       }
-      if (after != null && !isPosition(after)) throw invalidArgument('`after` is a position, a whole number');
       let from: FeedCursor;
       try {
         from = await ctx.feed.cursor(after);
@@ -78,8 +213,11 @@ builder.subscriptionFields((t) => ({
         if (error instanceof UnknownPositionError) throw new GraphQLError(error.message, { extensions: { code: 'NOT_FOUND' } });
         throw error;
       }
-      return visibleEvents(ctx, from, streamId);
+      return subscription(ctx, from, streamId, takeStreamSlot(ctx));
     },
-    resolve: (event) => event,
+    resolve: (event) => {
+      if (event instanceof StreamEnded) throw event.error;
+      return event;
+    },
   }),
 }));

@@ -1,0 +1,83 @@
+import DataLoader from 'dataloader';
+import { sql } from 'kysely';
+import type { Db } from '../store/database.ts';
+import type { Identity } from './identity.ts';
+import { ROLE_PERMISSIONS, ROLES } from './permissions.ts';
+
+/** What a long-lived request (a subscription) re-checks about its caller while it runs. */
+export interface LiveAccess {
+  tokenId: string;
+  principalId: string;
+  contextId: string;
+  /** The model it follows, if it follows one. */
+  modelId?: string;
+}
+
+/**
+ * Still allowed; or why not: the token was revoked or has expired (UNAUTHENTICATED); the principal no longer
+ * holds a role that may view models in the context (NOT_FOUND, as an unauthorised context is, to the caller,
+ * not there); or the model is gone (NOT_FOUND).
+ */
+export type AccessVerdict = 'ok' | 'token-gone' | 'context-gone' | 'model-gone';
+
+const VIEWING_ROLES = ROLES.filter((r) => ROLE_PERMISSIONS[r].includes('model:view'));
+
+export const liveAccessOf = (identity: Identity, modelId?: string): LiveAccess => ({
+  tokenId: identity.tokenId,
+  principalId: identity.principal.id,
+  contextId: identity.context.id,
+  modelId,
+});
+
+const keyOf = (a: LiveAccess) => `${a.tokenId}/${a.contextId}/${a.modelId ?? ''}`;
+
+/**
+ * One statement for any number of callers: for each, whether its token is still valid, its principal still
+ * may view models in the context (directly, through a group, or as a superuser), and its model is still there.
+ */
+export async function checkLiveAccess(db: Db, callers: readonly LiveAccess[]): Promise<AccessVerdict[]> {
+  if (callers.length === 0) return [];
+  const rows = sql.join(callers.map((c, i) => sql`(${i}::int, ${c.tokenId}::uuid, ${c.principalId}::uuid, ${c.contextId}::uuid, ${c.modelId ?? null}::uuid)`));
+  const { rows: results } = await sql<{ i: number; token_ok: boolean; access_ok: boolean; model_ok: boolean }>`
+    select k.i,
+      t.id is not null as token_ok,
+      coalesce(p.superuser, false) or exists (
+        select 1 from role_grants g
+        where g.context_id = k.context_id and g.role in (${sql.join(VIEWING_ROLES)})
+          and (g.principal_id = k.principal_id
+            or g.group_id in (select m.group_id from group_members m where m.principal_id = k.principal_id))
+      ) as access_ok,
+      k.model_id is null or exists (select 1 from models m where m.id = k.model_id and m.context_id = k.context_id) as model_ok
+    from (values ${rows}) as k(i, token_id, principal_id, context_id, model_id)
+    left join tokens t on t.id = k.token_id and t.principal_id = k.principal_id
+      and t.revoked_at is null and (t.expires_at is null or t.expires_at > now())
+    left join principals p on p.id = t.principal_id`.execute(db);
+  const verdicts: AccessVerdict[] = callers.map(() => 'token-gone');
+  for (const r of results) verdicts[r.i] = !r.token_ok ? 'token-gone' : !r.access_ok ? 'context-gone' : !r.model_ok ? 'model-gone' : 'ok';
+  return verdicts;
+}
+
+const checkers = new WeakMap<Db, DataLoader<LiveAccess, AccessVerdict, string>>();
+
+/**
+ * Checks a caller's access now. Checks asked for in the same tick (every subscriber woken by the same event)
+ * go to the database together, as one statement; nothing is cached between ticks, so a check always sees
+ * what was committed before it was asked for.
+ */
+export function checkAccessNow(db: Db, caller: LiveAccess): Promise<AccessVerdict> {
+  let loader = checkers.get(db);
+  if (!loader) {
+    loader = new DataLoader(
+      async (callers) => {
+        // Many subscribers of one token ask the same thing: each distinct question once.
+        const distinct = new Map(callers.map((c) => [keyOf(c), c]));
+        const verdicts = await checkLiveAccess(db, [...distinct.values()]);
+        const byKey = new Map([...distinct.keys()].map((k, i) => [k, verdicts[i]!]));
+        return callers.map((c) => byKey.get(keyOf(c))!);
+      },
+      { cache: false, maxBatchSize: 1000 },
+    );
+    checkers.set(db, loader);
+  }
+  return loader.load(caller);
+}

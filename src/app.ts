@@ -15,7 +15,8 @@ import { CSRF_HEADER, CSRF_HEADERS, createRequestHandler, type RequestHandler } 
 import type { Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
 import { useOperationMetrics } from './graphql/operationMetrics.ts';
-import { DATABASE_UNAVAILABLE, isDatabaseUnavailable } from './store/pgErrors.ts';
+import { useIdempotencyKeys } from './graphql/idempotency.ts';
+import { DATABASE_UNAVAILABLE, isDatabaseUnavailable, OUTCOME_UNKNOWN, OutcomeUnknown } from './store/pgErrors.ts';
 import { createEventFeed, type EventFeed } from './store/eventFeed.ts';
 import type { Store } from './store/open.ts';
 
@@ -87,6 +88,13 @@ export async function createApp(
     maskedErrors: {
       maskError(error, message, isDev) {
         const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
+        // Checked first: its cause is a connection error too, but here something may have been done.
+        if (original instanceof OutcomeUnknown) {
+          return new GraphQLError(OUTCOME_UNKNOWN.message, {
+            path: error instanceof GraphQLError ? error.path : undefined,
+            extensions: { ...OUTCOME_UNKNOWN.extensions, http: { status: 503 } },
+          });
+        }
         if (isDatabaseUnavailable(original)) {
           return new GraphQLError(DATABASE_UNAVAILABLE.message, {
             path: error instanceof GraphQLError ? error.path : undefined,
@@ -109,6 +117,7 @@ export async function createApp(
       // Browsers send form posts and simple GETs cross-site without asking; such requests must carry this header.
       useCSRFPrevention({ requestHeaders: CSRF_HEADERS }),
       useOperationMetrics(metrics),
+      useIdempotencyKeys(store.db, logger),
     ],
     context: async ({ request, identity: known }): Promise<GraphQLContext> => {
       let identity = known;

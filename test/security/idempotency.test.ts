@@ -1,8 +1,15 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { ControlledTransaction } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { run as runCli } from '../../src/cli/main.ts';
+import { CairnClient } from '../../src/client/index.ts';
 import type { Database, Db } from '../../src/store/database.ts';
 import { ADMIN_TOKEN } from '../helpers/api.ts';
 import { testDatabaseKind } from '../helpers/database.ts';
+import { ROOT } from '../helpers/processes.ts';
 import { givenContext, givenModel, givenPrincipal, type Served, serveTestApi, uniqueName } from '../helpers/fixtures.ts';
 
 /**
@@ -63,6 +70,10 @@ beforeAll(async () => {
   s = await serveTestApi({ store: (t) => ({ ...t.store, db: withCommitFaults(t.db, () => faults.shift()) }) });
 });
 afterAll(() => s?.close());
+// A fault a test armed and did not use must not reach the next test.
+beforeEach(() => {
+  faults = [];
+});
 
 const CREATE_VERSION = `mutation ($id: ID!, $d: String) { createVersion(input: { modelId: $id, description: $d }) {
   __typename ... on CreateVersionSuccess { version { number } } ... on Error { code message } } }`;
@@ -273,5 +284,93 @@ describe('concurrent repeats of one key', () => {
     expect((await first).body.data.createVersion.version.number).toBe(1);
     expect((await createVersion(model.id, key)).body.data.createVersion.version.number).toBe(1);
     expect(await versionsCreated(model.id)).toBe(1);
+  });
+});
+
+describe('the clients', () => {
+  const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+  /** The keys the server holds for the administrator that it did not hold before. */
+  const keysSince = async (before: Set<string>) =>
+    (await s.api.t.db.selectFrom('idempotency_keys').select('key').execute()).map((r) => r.key).filter((k) => !before.has(k));
+  const keysNow = async () => new Set((await s.api.t.db.selectFrom('idempotency_keys').select('key').execute()).map((r) => r.key));
+
+  it('TypeScript: a fresh key per mutation, reused on its repeat after OUTCOME_UNKNOWN: one version', async () => {
+    const model = await givenModel(s);
+    const client = new CairnClient({ url: s.url, token: ADMIN_TOKEN });
+    const before = await keysNow();
+    faults = [{ kind: 'lostReply' }];
+    const created = await client.createVersion(model.id, { description: 'ts' });
+    expect(created.__typename === 'CreateVersionSuccess' && created.version.number).toBe(1);
+    expect(await versionsCreated(model.id)).toBe(1);
+    await client.createVersion(model.id);
+    const keys = await keysSince(before);
+    expect(keys).toHaveLength(2);
+    for (const k of keys) expect(k).toMatch(UUID);
+    expect(await versionsCreated(model.id)).toBe(2);
+  });
+
+  it('TypeScript: an upload from bytes is repeated under its key after OUTCOME_UNKNOWN, once', async () => {
+    const model = await givenModel(s, { versions: 1 });
+    const client = new CairnClient({ url: s.url, token: ADMIN_TOKEN });
+    faults = [{ kind: 'lostReply' }];
+    const uploaded = await client.uploadFormat({ model: model.id, version: 1, format: 'pkl', file: new TextEncoder().encode('weights') });
+    expect(uploaded.__typename).toBe('UploadFormatSuccess');
+    const uploads = await s.api.t.db.selectFrom('events').select('type').where('stream_id', '=', model.id).where('type', '=', 'FormatUploaded').execute();
+    expect(uploads).toHaveLength(1);
+  });
+
+  it('CLI (through the TypeScript client): repeats under the same key after OUTCOME_UNKNOWN, one version', async () => {
+    const model = await givenModel(s);
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-idem-'));
+    const saved = { ...process.env };
+    const out: string[] = [];
+    const write = process.stdout.write.bind(process.stdout);
+    const before = await keysNow();
+    try {
+      Object.assign(process.env, { CAIRN_URL: s.url, CAIRN_TOKEN: ADMIN_TOKEN, CAIRN_CONFIG: path.join(work, 'config.json') });
+      process.stdout.write = ((chunk: string) => (out.push(String(chunk)), true)) as typeof process.stdout.write;
+      faults = [{ kind: 'lostReply' }];
+      expect(await runCli(['versions', 'create', '--model', model.id, '--json'])).toBe(0);
+    } finally {
+      process.stdout.write = write;
+      for (const k of ['CAIRN_URL', 'CAIRN_TOKEN', 'CAIRN_CONFIG']) {
+        if (saved[k] === undefined) delete process.env[k];
+        else process.env[k] = saved[k];
+      }
+      fs.rmSync(work, { recursive: true, force: true });
+    }
+    expect(JSON.parse(out.join('')).number).toBe(1);
+    expect(await versionsCreated(model.id)).toBe(1);
+    expect(await keysSince(before)).toHaveLength(1);
+  });
+
+  it('Python: a fresh key per mutation, reused on its repeat after OUTCOME_UNKNOWN: one version', async () => {
+    const model = await givenModel(s);
+    const before = await keysNow();
+    faults = [{ kind: 'lostReply' }];
+    const script = [
+      'import os, sys',
+      "sys.path.insert(0, os.environ['CLIENT_DIR'])",
+      'from cairn_client import Cairn',
+      "cairn = Cairn(os.environ['CAIRN_URL'], os.environ['CAIRN_TOKEN'])",
+      "model = cairn.model(os.environ['MODEL_ID'])",
+      "print(model.create_version(description='py').number)",
+      'print(model.create_version().number)',
+    ].join('\n');
+    const result = await new Promise<{ code: number | null; output: string }>((resolve) => {
+      const child = spawn('python3', ['-c', script], {
+        env: { ...process.env, CLIENT_DIR: path.join(ROOT, 'clients/python'), CAIRN_URL: s.url, CAIRN_TOKEN: ADMIN_TOKEN, MODEL_ID: model.id, PYTHONDONTWRITEBYTECODE: '1' },
+      });
+      let output = '';
+      child.stdout.on('data', (d) => (output += d));
+      child.stderr.on('data', (d) => (output += d));
+      child.on('exit', (code) => resolve({ code, output }));
+    });
+    expect(result.code, result.output).toBe(0);
+    expect(result.output.trim().split('\n')).toEqual(['1', '2']);
+    expect(await versionsCreated(model.id)).toBe(2);
+    const keys = await keysSince(before);
+    expect(keys).toHaveLength(2);
+    for (const k of keys) expect(k).toMatch(UUID);
   });
 });

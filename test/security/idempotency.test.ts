@@ -17,25 +17,36 @@ import { givenContext, givenModel, givenPrincipal, type Served, serveTestApi, un
  * fails at the worst moment: during COMMIT.
  */
 
-/** What the next COMMIT of a command does: commit and lose the reply, never reach the server, or pause. */
-type CommitFault = { kind: 'lostReply' } | { kind: 'neverSent' } | { kind: 'pause'; reached: () => void; resume: Promise<void> };
+/**
+ * What the next command's transaction meets: at COMMIT, a reply lost after the commit, a COMMIT that never
+ * reached the server, or a pause; or, before COMMIT, a connection lost while appending its events.
+ */
+type CommitFault =
+  | { kind: 'lostReply' }
+  | { kind: 'neverSent' }
+  | { kind: 'pause'; reached: () => void; resume: Promise<void> }
+  | { kind: 'lostBeforeCommit' };
 
 /** pg's words when the server's socket closes under a query: what a lost COMMIT reply looks like. */
 const connectionLost = () => new Error('Connection terminated unexpectedly');
 
-/** The test database, with a hook on every COMMIT of a controlled transaction (the ones commands use). */
+/** The test database, with a hook on every controlled transaction (the ones commands use). */
 function withCommitFaults(db: Db, nextFault: () => CommitFault | undefined): Db {
   const bind = (target: object, prop: string | symbol) => {
     const value = Reflect.get(target, prop, target);
     return typeof value === 'function' ? value.bind(target) : value;
   };
-  const wrapTransaction = (trx: ControlledTransaction<Database>) =>
+  const wrapTransaction = (trx: ControlledTransaction<Database>, fault: CommitFault | undefined) =>
     new Proxy(trx, {
       get(target, prop) {
+        if (prop === 'insertInto' && fault?.kind === 'lostBeforeCommit') {
+          return () => {
+            throw connectionLost();
+          };
+        }
         if (prop !== 'commit') return bind(target, prop);
         return () => ({
           async execute() {
-            const fault = nextFault();
             if (fault?.kind === 'lostReply') {
               await target.commit().execute();
               throw connectionLost();
@@ -58,7 +69,7 @@ function withCommitFaults(db: Db, nextFault: () => CommitFault | undefined): Db 
       if (prop !== 'startTransaction') return bind(target, prop);
       return () => {
         const builder = target.startTransaction();
-        return { execute: async () => wrapTransaction(await builder.execute()) };
+        return { execute: async () => wrapTransaction(await builder.execute(), nextFault()) };
       };
     },
   });
@@ -133,6 +144,15 @@ describe('a connection lost during COMMIT', () => {
     const retry = await createVersion(model.id, key);
     expect(retry.body.data.createVersion).toEqual({ __typename: 'CreateVersionSuccess', version: { number: 1 } });
     expect(await versionsCreated(model.id)).toBe(1);
+  });
+
+  it('but a connection lost before COMMIT is SERVICE_UNAVAILABLE, retryable: nothing was done', async () => {
+    const model = await givenModel(s);
+    faults = [{ kind: 'lostBeforeCommit' }];
+    const first = await createVersion(model.id, newKey());
+    expect(first.status).toBe(503);
+    expect(first.body.errors[0].extensions).toEqual({ code: 'SERVICE_UNAVAILABLE', retryable: true });
+    expect(await versionsCreated(model.id)).toBe(0);
   });
 
   it('a createModel repeated after a lost reply names the model the first run created', async () => {

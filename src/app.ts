@@ -16,7 +16,8 @@ import { CSRF_HEADER, CSRF_HEADERS, createRequestHandler, type RequestHandler } 
 import type { Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
 import { useOperationMetrics } from './graphql/operationMetrics.ts';
-import { DATABASE_UNAVAILABLE, isDatabaseUnavailable, STORAGE_FULL, STORAGE_FULL_RETRY_AFTER_SECONDS, storageFullCode } from './store/pgErrors.ts';
+import { DATABASE_UNAVAILABLE, isDatabaseUnavailable, OUTCOME_UNKNOWN, OutcomeUnknown, STORAGE_FULL, STORAGE_FULL_RETRY_AFTER_SECONDS, storageFullCode } from './store/pgErrors.ts';
+import { useIdempotencyKeys } from './graphql/idempotency.ts';
 import { createEventFeed, type EventFeed } from './store/eventFeed.ts';
 import type { Store } from './store/open.ts';
 
@@ -89,6 +90,13 @@ export async function createApp(
     maskedErrors: {
       maskError(error, message, isDev) {
         const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
+        // Checked first: its cause is a connection error too, but here something may have been done.
+        if (original instanceof OutcomeUnknown) {
+          return new GraphQLError(OUTCOME_UNKNOWN.message, {
+            path: error instanceof GraphQLError ? error.path : undefined,
+            extensions: { ...OUTCOME_UNKNOWN.extensions, http: { status: 503 } },
+          });
+        }
         if (isDatabaseUnavailable(original)) {
           return new GraphQLError(DATABASE_UNAVAILABLE.message, {
             path: error instanceof GraphQLError ? error.path : undefined,
@@ -118,6 +126,7 @@ export async function createApp(
       // Browsers send form posts and simple GETs cross-site without asking; such requests must carry this header.
       useCSRFPrevention({ requestHeaders: CSRF_HEADERS }),
       useOperationMetrics(metrics),
+      useIdempotencyKeys(store.db, logger),
     ],
     context: async ({ request, identity: known }): Promise<GraphQLContext> => {
       let identity = known;

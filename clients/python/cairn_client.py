@@ -9,12 +9,17 @@
     restored = pickle.loads(version.download("pkl"))  # checksum verified
 
 Every refusal raises CairnError with the server's code (NAME_TAKEN, VERSION_PUBLISHED, ...).
+
+Every mutation is sent with a fresh Idempotency-Key, and repeated with the same key (a bounded number of
+times) when the server says it may be: a retryable 503, or an outcome it cannot know (a connection lost
+while committing), which the key makes safe to repeat: the server then answers what was done, once.
 """
 
 import hashlib
 import json
 import os
 import re
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -31,26 +36,45 @@ _VERSION = (
     "formats { id filename size sha256 contentType downloadUrl } createdAt publishedAt"
 )
 _ERROR = "... on Error { code message }"
+_MUTATION = re.compile(r"^\s*mutation\b")
 
 
 class CairnError(Exception):
     """A refusal (code such as NOT_FOUND, NAME_TAKEN, VERSION_PUBLISHED, CHECKSUM_MISMATCH) or a failure to talk to Cairn."""
 
-    def __init__(self, code, message, status=None):
+    def __init__(self, code, message, status=None, extensions=None):
         super().__init__("%s: %s" % (code, message))
         self.code = code
         self.message = message
         self.status = status
+        self.extensions = extensions or {}
+
+    def may_repeat(self, keyed):
+        """Whether sending the request again is safe: with an idempotency key, also after an unknown outcome."""
+        if self.extensions.get("retryable") is True:
+            return True
+        return keyed and (self.extensions.get("outcomeUnknown") is True or self.code == "UNREACHABLE")
 
 
 class Cairn:
     """A session with a Cairn server: its URL, an API token, and optionally a context."""
 
-    def __init__(self, url, token, context=None, timeout=300):
+    def __init__(self, url, token, context=None, timeout=300, retries=3):
         self.url = re.sub(r"/graphql/?$", "", url.rstrip("/"))
         self.token = token
         self.context = context
         self.timeout = timeout
+        self.retries = retries
+
+    def _repeating(self, send, keyed):
+        """send(), repeated up to `retries` times with a growing pause while the failure says it may be."""
+        for attempt in range(self.retries + 1):
+            try:
+                return send()
+            except CairnError as error:
+                if attempt >= self.retries or not error.may_repeat(keyed):
+                    raise
+                time.sleep(min(2.0, 0.25 * 2**attempt))
 
     def _headers(self, extra=None):
         headers = {"Authorization": "Bearer " + self.token, "x-cairn-csrf": "1"}
@@ -64,14 +88,16 @@ class Cairn:
             return urllib.request.urlopen(request, timeout=self.timeout)
         except urllib.error.HTTPError as error:
             body = error.read().decode("utf-8", "replace")
+            extensions = {}
             try:
                 parsed = json.loads(body)
                 first = (parsed.get("errors") or [{}])[0]
+                extensions = first.get("extensions") or {}
                 message = first.get("message") or parsed.get("error") or body
-                code = (first.get("extensions") or {}).get("code") or parsed.get("code") or "HTTP_%d" % error.code
-            except ValueError:
+                code = extensions.get("code") or parsed.get("code") or "HTTP_%d" % error.code
+            except (ValueError, AttributeError):
                 message, code = body, "HTTP_%d" % error.code
-            raise CairnError(code, message, error.code) from None
+            raise CairnError(code, message, error.code, extensions) from None
         except urllib.error.URLError as error:
             raise CairnError("UNREACHABLE", "cannot reach Cairn at %s: %s" % (self.url, error.reason)) from None
 
@@ -79,15 +105,24 @@ class Cairn:
         payload = json.loads(response.read().decode("utf-8"))
         if payload.get("errors"):
             first = payload["errors"][0]
-            raise CairnError((first.get("extensions") or {}).get("code", "ERROR"), first.get("message", ""), response.status)
+            extensions = first.get("extensions") or {}
+            raise CairnError(extensions.get("code", "ERROR"), first.get("message", ""), response.status, extensions)
         return payload["data"]
 
     def graphql(self, query, variables=None):
         """Runs any GraphQL operation and returns its data; top-level errors raise CairnError."""
         body = json.dumps({"query": query, "variables": variables or {}}).encode("utf-8")
-        request = urllib.request.Request(self.url + "/graphql", data=body, method="POST", headers=self._headers({"Content-Type": "application/json"}))
-        with self._open(request) as response:
-            return self._result(response)
+        headers = self._headers({"Content-Type": "application/json"})
+        keyed = bool(_MUTATION.match(query))
+        if keyed:
+            headers["Idempotency-Key"] = str(uuid.uuid4())
+
+        def send():
+            request = urllib.request.Request(self.url + "/graphql", data=body, method="POST", headers=headers)
+            with self._open(request) as response:
+                return self._result(response)
+
+        return self._repeating(send, keyed)
 
     def _mutation(self, field, query, variables):
         result = self.graphql(query, variables)[field]
@@ -232,14 +267,20 @@ class Version:
             yield from chunks()
             yield tail
 
-        request = urllib.request.Request(
-            cairn.url + "/graphql",
-            data=body(),
-            method="POST",
-            headers=cairn._headers({"Content-Type": "multipart/form-data; boundary=" + boundary, "Content-Length": str(len(head) + size + len(tail))}),
+        headers = cairn._headers(
+            {
+                "Content-Type": "multipart/form-data; boundary=" + boundary,
+                "Content-Length": str(len(head) + size + len(tail)),
+                "Idempotency-Key": str(uuid.uuid4()),
+            }
         )
-        with cairn._open(request) as response:
-            result = cairn._result(response)["uploadFormat"]
+
+        def send():
+            request = urllib.request.Request(cairn.url + "/graphql", data=body(), method="POST", headers=headers)
+            with cairn._open(request) as response:
+                return cairn._result(response)["uploadFormat"]
+
+        result = cairn._repeating(send, True)
         if result["__typename"] != "UploadFormatSuccess":
             raise CairnError(result["code"], result["message"])
         return result["format"]

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import http from 'node:http';
@@ -7,7 +7,7 @@ import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { print } from 'graphql';
+import { getOperationAST, print } from 'graphql';
 import type {
   ClientUploadFormatMutation,
   ClientVersionFragment,
@@ -31,6 +31,8 @@ export interface CairnClientOptions {
   token: string;
   /** A context name or id (X-Cairn-Context); the token's only context when absent. */
   context?: string;
+  /** How many times a request is sent again when the server says it may be (default 3; 0: never). */
+  retries?: number;
 }
 
 /** The server could not be reached, refused the credentials, or answered with something other than a result. */
@@ -39,10 +41,36 @@ export class CairnRequestError extends Error {
     message: string,
     readonly status?: number,
     readonly code?: string,
+    /** The error's GraphQL extensions: `retryable`, `outcomeUnknown`. */
+    readonly extensions: { retryable?: boolean; outcomeUnknown?: boolean } = {},
   ) {
     super(message);
   }
+
+  /**
+   * Whether the request may be sent again: the server said so (retryable), or, for a request that carries
+   * an idempotency key, its outcome is unknown (the key makes the repeat return what was done, once).
+   */
+  mayRepeat(keyed: boolean): boolean {
+    if (this.extensions.retryable === true) return true;
+    return keyed && (this.extensions.outcomeUnknown === true || this.code === 'UNREACHABLE');
+  }
 }
+
+/** Runs send() again while its failure says it may, at most `retries` more times, pausing longer each time. */
+async function repeating<T>(retries: number, keyed: boolean, send: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await send();
+    } catch (error) {
+      if (attempt >= retries || !(error instanceof CairnRequestError) || !error.mayRepeat(keyed)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(2000, 250 * 2 ** attempt)));
+    }
+  }
+}
+
+/** The header that makes a mutation safe to repeat: a fresh value per call, the same on its repeats. */
+export const IDEMPOTENCY_HEADER = 'idempotency-key';
 
 /** A download whose bytes do not hash to the checksum the server recorded for them. */
 export class ChecksumMismatch extends Error {
@@ -92,24 +120,28 @@ export class CairnClient {
     };
   }
 
-  /** Runs any typed document; top-level GraphQL errors are thrown as CairnRequestError. */
+  /**
+   * Runs any typed document; top-level GraphQL errors are thrown as CairnRequestError. A mutation is sent
+   * with a fresh Idempotency-Key, and sent again with the same key when the answer says it may be.
+   */
   async request<R, V extends Record<string, unknown>>(document: TypedDocumentNode<R, V>, variables?: V): Promise<R> {
-    let response: Response;
-    try {
-      response = await fetch(new URL('graphql', this.base), {
-        method: 'POST',
-        headers: this.headers({ 'content-type': 'application/json' }),
-        body: JSON.stringify({ query: print(document), variables }),
-      });
-    } catch (error) {
-      throw new CairnRequestError(`Cannot reach Cairn at ${this.base.origin}: ${(error as Error).cause ?? (error as Error).message}`);
-    }
-    return this.result<R>(response.status, await response.text());
+    const keyed = getOperationAST(document)?.operation === 'mutation';
+    const headers = this.headers({ 'content-type': 'application/json', ...(keyed && { [IDEMPOTENCY_HEADER]: randomUUID() }) });
+    const body = JSON.stringify({ query: print(document), variables });
+    return repeating(this.options.retries ?? 3, keyed, async () => {
+      let response: Response;
+      try {
+        response = await fetch(new URL('graphql', this.base), { method: 'POST', headers, body });
+      } catch (error) {
+        throw new CairnRequestError(`Cannot reach Cairn at ${this.base.origin}: ${(error as Error).cause ?? (error as Error).message}`, undefined, 'UNREACHABLE');
+      }
+      return this.result<R>(response.status, await response.text());
+    });
   }
 
   /** A GraphQL response body: its data, or its first error thrown as a CairnRequestError. */
   private result<R>(status: number, text: string): R {
-    let body: { data?: R; errors?: { message: string; extensions?: { code?: string } }[] };
+    let body: { data?: R; errors?: { message: string; extensions?: { code?: string; retryable?: boolean; outcomeUnknown?: boolean } }[] };
     try {
       body = JSON.parse(text);
     } catch {
@@ -117,7 +149,7 @@ export class CairnClient {
     }
     if (body.errors?.length) {
       const [first] = body.errors;
-      throw new CairnRequestError(first!.message, status, first!.extensions?.code);
+      throw new CairnRequestError(first!.message, status, first!.extensions?.code, first!.extensions ?? {});
     }
     return body.data as R;
   }
@@ -198,33 +230,29 @@ export class CairnClient {
    */
   async uploadFormat(options: UploadOptions) {
     const modelId = await this.modelId(options.model);
-    let source: Readable;
+    // A path or bytes can be sent again (a repeat under the same key); a stream only once.
+    let open: () => Readable;
     let total: number | undefined;
     let sha256: string | undefined;
     let filename = options.filename;
     if (typeof options.file === 'string') {
       total = (await fsp.stat(options.file)).size;
       sha256 = await sha256OfFile(options.file);
-      source = fs.createReadStream(options.file, { highWaterMark: 1024 * 1024 });
+      const file = options.file;
+      open = () => fs.createReadStream(file, { highWaterMark: 1024 * 1024 });
       filename ??= path.basename(options.file);
     } else if (options.file instanceof Uint8Array) {
       total = options.file.byteLength;
       sha256 = createHash('sha256').update(options.file).digest('hex');
-      source = Readable.from([Buffer.from(options.file.buffer, options.file.byteOffset, options.file.byteLength)]);
+      const bytes = Buffer.from(options.file.buffer, options.file.byteOffset, options.file.byteLength);
+      open = () => Readable.from([bytes]);
     } else {
-      source = options.file;
+      const stream = options.file;
+      open = () => stream;
     }
+    const repeatable = typeof options.file === 'string' || options.file instanceof Uint8Array;
     filename ??= `model.${options.format}`;
-    const streamed = createHash('sha256');
-    let sent = 0;
-    const meter = new Transform({
-      transform(chunk: Buffer, _encoding, callback) {
-        sent += chunk.length;
-        streamed.update(chunk);
-        options.onProgress?.(sent, total);
-        callback(null, chunk);
-      },
-    });
+    let streamed = createHash('sha256');
     const boundary = `cairn-${createHash('sha256').update(String(Math.random())).digest('hex').slice(0, 24)}`;
     const operations = JSON.stringify({
       query: print(ops.UploadFormat),
@@ -237,20 +265,34 @@ export class CairnClient {
         `--${boundary}\r\nContent-Disposition: form-data; name="0"; filename="${safeName}"\r\nContent-Type: ${options.contentType ?? 'application/octet-stream'}\r\n\r\n`,
     );
     const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
-    options.onProgress?.(0, total);
-    const response = await this.send(
-      'POST',
-      new URL('graphql', this.base),
-      this.headers({ 'content-type': `multipart/form-data; boundary=${boundary}`, ...(total !== undefined && { 'content-length': String(head.length + total + tail.length) }) }),
-      async (req) => {
+    const headers = this.headers({
+      'content-type': `multipart/form-data; boundary=${boundary}`,
+      [IDEMPOTENCY_HEADER]: randomUUID(),
+      ...(total !== undefined && { 'content-length': String(head.length + total + tail.length) }),
+    });
+    let status = 0;
+    const result = await repeating(repeatable ? (this.options.retries ?? 3) : 0, true, async () => {
+      streamed = createHash('sha256');
+      let sent = 0;
+      const meter = new Transform({
+        transform(chunk: Buffer, _encoding, callback) {
+          sent += chunk.length;
+          streamed.update(chunk);
+          options.onProgress?.(sent, total);
+          callback(null, chunk);
+        },
+      });
+      options.onProgress?.(0, total);
+      const response = await this.send('POST', new URL('graphql', this.base), headers, async (req) => {
         req.write(head);
-        await pipeline(source, meter, req, { end: false });
+        await pipeline(open(), meter, req, { end: false });
         req.end(tail);
-      },
-    );
-    const result = this.result<ClientUploadFormatMutation>(response.statusCode ?? 0, await text(response)).uploadFormat;
+      });
+      status = response.statusCode ?? 0;
+      return this.result<ClientUploadFormatMutation>(status, await text(response)).uploadFormat;
+    });
     if (result.__typename === 'UploadFormatSuccess' && sha256 === undefined && result.format.sha256 !== streamed.digest('hex')) {
-      throw new CairnRequestError('The server stored different bytes from those sent', response.statusCode, 'CHECKSUM_MISMATCH');
+      throw new CairnRequestError('The server stored different bytes from those sent', status, 'CHECKSUM_MISMATCH');
     }
     return result;
   }
@@ -308,7 +350,7 @@ export class CairnClient {
     const transport = url.protocol === 'https:' ? https : http;
     return new Promise((resolve, reject) => {
       const req = transport.request(url, { method, headers }, resolve);
-      req.on('error', (error) => reject(new CairnRequestError(`Cannot reach Cairn at ${url.origin}: ${error.message}`)));
+      req.on('error', (error) => reject(new CairnRequestError(`Cannot reach Cairn at ${url.origin}: ${error.message}`, undefined, 'UNREACHABLE')));
       if (body) body(req).catch(reject);
       else req.end();
     });

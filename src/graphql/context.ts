@@ -6,6 +6,7 @@ import type { BlobStore } from '../files/blobStore.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Db } from '../store/database.ts';
 import type { EventFeed } from '../store/eventFeed.ts';
+import type { KeyScope } from '../store/idempotency.ts';
 import { type AtStreamVersion, type FormatRecord, loadFormats, loadModels, loadVersions, type ModelRecord, type VersionRecord } from '../store/readModels.ts';
 
 /** What every resolver gets: the store, the request's identity, and per-request loaders. */
@@ -21,6 +22,8 @@ export interface GraphQLContext {
   requestId: string;
   metrics: Metrics;
   loaders: Loaders;
+  /** A mutation sent with an Idempotency-Key: the key, and how many commands the request has run so far. */
+  idempotency?: { scope: KeyScope; commandsRun: number };
 }
 
 export interface Loaders {

@@ -40,14 +40,17 @@ export async function runCommand(
 ): Promise<CommandResult> {
   const id = modelStreamId(modelId);
   const timer = ctx.metrics.appendDuration.startTimer();
+  // Commands of one request are numbered in the order they run (mutation fields run one after another).
+  const key = ctx.idempotency;
   const result = await handleCommand(ctx.db, id, command, {
     limits: ctx.config.limits,
     metadata: eventMetadata(ctx),
     guard: guardFor(ctx),
+    ...(key && { idempotency: { scope: key.scope, ordinal: key.commandsRun++ } }),
     ...options,
   }).finally(timer);
-  for (const event of result.events) ctx.metrics.eventsAppended.inc({ type: event.type });
-  ctx.loaders.forget(id);
+  if (!result.replayed) for (const event of result.events) ctx.metrics.eventsAppended.inc({ type: event.type });
+  ctx.loaders.forget(result.streamId);
   const kept = blobsOf(result.state);
   const dropped = [...blobsOf(result.previous)].filter((sha256) => !kept.has(sha256));
   if (dropped.length > 0) await releaseBlobs(ctx.db, ctx.blobs, dropped);

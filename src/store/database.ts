@@ -2,6 +2,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { GroupMembersTable, GroupsTable, PrincipalsTable, RoleGrantsTable, TokensTable } from './tables/accessControl.ts';
 import type { ContextsTable } from './tables/contexts.ts';
 import type { EventsTable } from './tables/events.ts';
+import type { IdempotencyKeysTable } from './tables/idempotencyKeys.ts';
 import type { FormatsTable } from './tables/formats.ts';
 import type { ModelsTable } from './tables/models.ts';
 import type { VersionsTable } from './tables/versions.ts';
@@ -17,6 +18,7 @@ export interface Database {
   groups: GroupsTable;
   group_members: GroupMembersTable;
   role_grants: RoleGrantsTable;
+  idempotency_keys: IdempotencyKeysTable;
 }
 
 export type Db = Kysely<Database>;

@@ -6,7 +6,8 @@ import type { EventMetadata, ModelEvent, RecordedEvent } from '../domain/model/e
 import { evolve, fold, type ModelState } from '../domain/model/evolve.ts';
 import type { Database, Db } from './database.ts';
 import { appendToStream, readStream, StreamVersionConflict } from './eventLog.ts';
-import { isRetryableTransactionError } from './pgErrors.ts';
+import { type KeyScope, recordCommand, recordedCommand } from './idempotency.ts';
+import { isDatabaseUnavailable, isRetryableTransactionError, OutcomeUnknown } from './pgErrors.ts';
 import { project } from './projections/index.ts';
 
 export interface CommandResult {
@@ -16,6 +17,10 @@ export interface CommandResult {
   state: ModelState;
   /** The model's state before them. */
   previous: ModelState;
+  /** The stream the command ran on (a repeat of a CreateModel names the model the first run created). */
+  streamId: string;
+  /** True when the command had committed before under the request's idempotency key, and was not run again. */
+  replayed: boolean;
 }
 
 export interface HandleOptions {
@@ -27,6 +32,8 @@ export interface HandleOptions {
   beforeAppend?: (trx: Transaction<Database>, events: readonly ModelEvent[]) => Promise<void>;
   /** Attempts when the stream moved on between read and append. */
   maxAttempts?: number;
+  /** The request's idempotency key and this command's ordinal in the request: recorded with the events. */
+  idempotency?: { scope: KeyScope; ordinal: number };
 }
 
 /**
@@ -36,21 +43,33 @@ export interface HandleOptions {
  * on one model queue up instead of failing in turn: with purely optimistic appends, 40 concurrent writers
  * would need up to 40 rounds of retries. The expected-version check in appendToStream still guards every
  * append; a conflict (or a serialization failure) is retried a bounded number of times, never anything else.
+ *
+ * The transaction is a controlled one so that a connection lost during COMMIT is told apart from one lost
+ * before it: before, nothing was done (the caller may say so); during, the write may have committed, and
+ * OutcomeUnknown says exactly that. With an idempotency key, the command's outcome is recorded in the same
+ * transaction, so a repeat after such a failure finds it (and returns it) instead of appending again.
  */
 export async function handleCommand(db: Db, streamId: string, command: ModelCommand, options: HandleOptions): Promise<CommandResult> {
   const maxAttempts = options.maxAttempts ?? 5;
   for (let attempt = 1; ; attempt++) {
     try {
-      return await db.transaction().execute(async (trx) => {
-        await sql`select pg_advisory_xact_lock(hashtextextended(${streamId}, 0))`.execute(trx);
-        const state = fold(await readStream(trx, streamId));
-        options.guard?.(state);
-        const decided = decide(command, state, options.limits);
-        if (decided.length > 0) await options.beforeAppend?.(trx, decided);
-        const events = await appendToStream(trx, streamId, state.streamVersion, decided, options.metadata);
-        await project(trx, events);
-        return { events, state: events.reduce(evolve, state), previous: state };
-      });
+      const trx = await db.startTransaction().execute();
+      let result: CommandResult;
+      try {
+        result = await decideAndAppend(trx, streamId, command, options);
+      } catch (error) {
+        // On a dead connection this fails too; it still releases the connection.
+        await trx.rollback().execute().catch(() => {});
+        throw error;
+      }
+      try {
+        await trx.commit().execute();
+      } catch (error) {
+        if (!trx.isRolledBack) await trx.rollback().execute().catch(() => {});
+        if (isDatabaseUnavailable(error)) throw new OutcomeUnknown(error);
+        throw error;
+      }
+      return result;
     } catch (error) {
       const retryable = error instanceof StreamVersionConflict || isRetryableTransactionError(error);
       if (!retryable) throw error;
@@ -58,4 +77,29 @@ export async function handleCommand(db: Db, streamId: string, command: ModelComm
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
     }
   }
+}
+
+async function decideAndAppend(trx: Transaction<Database>, streamId: string, command: ModelCommand, options: HandleOptions): Promise<CommandResult> {
+  const key = options.idempotency;
+  // Locks the key's row first: two runs of one key queue here, and the second finds the first's outcome.
+  const recorded = key ? await recordedCommand(trx, key.scope, key.ordinal) : null;
+  if (recorded) return replay(trx, recorded);
+  await sql`select pg_advisory_xact_lock(hashtextextended(${streamId}, 0))`.execute(trx);
+  const state = fold(await readStream(trx, streamId));
+  options.guard?.(state);
+  const decided = decide(command, state, options.limits);
+  if (decided.length > 0) await options.beforeAppend?.(trx, decided);
+  const events = await appendToStream(trx, streamId, state.streamVersion, decided, options.metadata);
+  await project(trx, events);
+  if (key) await recordCommand(trx, key.scope, key.ordinal, { streamId, fromVersion: state.streamVersion, toVersion: state.streamVersion + events.length });
+  return { events, state: events.reduce(evolve, state), previous: state, streamId, replayed: false };
+}
+
+/** The result of a command that committed before, rebuilt from the log: the same events, before and after. */
+async function replay(trx: Transaction<Database>, outcome: { streamId: string; fromVersion: number; toVersion: number }): Promise<CommandResult> {
+  const stream = (await readStream(trx, outcome.streamId)).filter((e) => e.streamVersion <= outcome.toVersion);
+  const before = stream.filter((e) => e.streamVersion <= outcome.fromVersion);
+  const events = stream.filter((e) => e.streamVersion > outcome.fromVersion);
+  const previous = fold(before);
+  return { events, state: events.reduce(evolve, previous), previous, streamId: outcome.streamId, replayed: true };
 }

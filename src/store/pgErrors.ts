@@ -72,3 +72,20 @@ export const STORAGE_FULL = {
   extensions: { code: 'STORAGE_FULL', retryable: true },
 } as const;
 export const STORAGE_FULL_RETRY_AFTER_SECONDS = 60;
+/**
+ * The connection failed while COMMIT was under way: the write may or may not have committed, and nobody
+ * can tell from here. Not "nothing was done": a repeat without an idempotency key could do it twice.
+ */
+export class OutcomeUnknown extends Error {
+  constructor(cause: unknown) {
+    super('The connection to the database failed during COMMIT', { cause });
+  }
+}
+
+/** What a client is told then: a repeat with the same Idempotency-Key is safe, one without is not. */
+export const OUTCOME_UNKNOWN = {
+  message:
+    'The database connection failed while the change was being committed: it may or may not have been made. ' +
+    'Send the request again with the same Idempotency-Key to find out safely; without one, check before repeating it.',
+  extensions: { code: 'OUTCOME_UNKNOWN', retryable: false, outcomeUnknown: true },
+} as const;

@@ -86,7 +86,8 @@ builder.mutationFields((t) => ({
           { beforeAppend: commitFilesInTransaction([file!]) },
         );
       } catch (error) {
-        await abandonFiles(ctx.db, ctx.blobs, [file!]);
+        // The command's own error is the answer (OUTCOME_UNKNOWN must not become "unavailable"); gc collects leftovers.
+        await abandonFiles(ctx.db, ctx.blobs, [file!]).catch(() => {});
         throw error;
       }
       const version = await loadVersion(ctx, modelId, number);

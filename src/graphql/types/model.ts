@@ -206,8 +206,9 @@ builder.mutationFields((t) => ({
     errors: { types: [ValidationError, NameTakenError, ForbiddenError], dataField: { name: 'model' } },
     resolve: async (_root, { input }, ctx) => {
       const id = randomUUID();
-      await runCommand(ctx, id, { type: 'CreateModel', data: { modelId: id, contextId: ctx.contextId, ...input } });
-      return loadModelOrThrow(ctx, id);
+      // A repeat under an idempotency key names the model its first run created.
+      const { streamId } = await runCommand(ctx, id, { type: 'CreateModel', data: { modelId: id, contextId: ctx.contextId, ...input } });
+      return loadModelOrThrow(ctx, streamId);
     },
   }),
   updateModel: t.field({

@@ -135,7 +135,8 @@ builder.mutationFields((t) => ({
           { beforeAppend: commitFilesInTransaction(files) },
         );
       } catch (error) {
-        await abandonFiles(ctx.db, ctx.blobs, files);
+        // The command's own error is the answer (OUTCOME_UNKNOWN must not become "unavailable"); gc collects leftovers.
+        await abandonFiles(ctx.db, ctx.blobs, files).catch(() => {});
         throw error;
       }
       const number = result.state.status === 'live' ? result.state.highestNumber : 0;

@@ -33,7 +33,7 @@ async function writeFully(handle: FileHandle, buffers: Buffer[], bytes: number):
   const all = Buffer.concat(buffers);
   while (bytesWritten < bytes) {
     const r = await handle.write(all, bytesWritten, bytes - bytesWritten);
-    if (r.bytesWritten === 0) throw Object.assign(new Error('No space left on device: a write stored nothing'), { code: 'ENOSPC' });
+    if (r.bytesWritten === 0) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', syscall: 'write' });
     bytesWritten += r.bytesWritten;
   }
 }

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { Writable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { type App, CSRF_HEADER, createApp } from '../../src/app.ts';
 import { ConfigError, loadConfig } from '../../src/config.ts';
 import type { BlobStore } from '../../src/files/blobStore.ts';
@@ -18,7 +18,7 @@ import { createLogger } from '../../src/logger.ts';
 import { ADMIN_TOKEN, adminHeaders, listen } from '../helpers/api.ts';
 import { givenModel, type Served, serveTestApi, uniqueName } from '../helpers/fixtures.ts';
 import { multipartBody } from '../helpers/multipart.ts';
-import { startCairn } from '../helpers/processes.ts';
+import { startCairn, waitForOutput } from '../helpers/processes.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -45,18 +45,22 @@ describe('CAIRN_BOOTSTRAP_TOKEN', () => {
     expect(loadConfig({}).bootstrapToken).toBeUndefined();
   });
 
-  it('stops a server from starting with a 16-character secret: non-zero exit, the variable named, nothing created', async () => {
+  it('stops a server from starting with a 16-character secret: non-zero exit, the variable named, nothing created', { timeout: 90_000 }, async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-short-token-'));
-    try {
-      const secret = 'sixteen-chars-16';
-      const started = startCairn('src/main.ts', { CAIRN_BOOTSTRAP_TOKEN: secret, CAIRN_DATA_DIR: dataDir, DATABASE_URL: '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' });
-      expect(await started.exited).not.toBe(0);
-      expect(started.output()).toContain('CAIRN_BOOTSTRAP_TOKEN: must be at least 32 characters');
-      expect(started.output()).not.toContain(secret);
-      expect(fs.readdirSync(dataDir)).toEqual([]);
-    } finally {
+    const secret = 'sixteen-chars-16';
+    const started = startCairn('src/main.ts', { CAIRN_BOOTSTRAP_TOKEN: secret, CAIRN_DATA_DIR: dataDir, DATABASE_URL: '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' });
+    // A server that did start (the refusal missing) must not outlive the test, even one that timed out.
+    onTestFinished(() => {
+      started.child.kill('SIGKILL');
       fs.rmSync(dataDir, { recursive: true, force: true });
-    }
+    });
+    // Whichever comes first: the process ends, or (the refusal missing) it says it is listening.
+    const outcome = await Promise.race([started.exited, waitForOutput(started, /"port":\d+/, 85_000).then(() => 'listening')]);
+    expect(outcome).not.toBe('listening');
+    expect(outcome).not.toBe(0);
+    expect(started.output()).toContain('CAIRN_BOOTSTRAP_TOKEN: must be at least 32 characters');
+    expect(started.output()).not.toContain(secret);
+    expect(fs.readdirSync(dataDir)).toEqual([]);
   });
 });
 

@@ -7,12 +7,17 @@ import path from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { GraphQLError } from 'graphql';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PGliteDialect } from 'kysely';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type App, CSRF_HEADER, createApp } from '../../src/app.ts';
 import { createFileSystemBlobStore } from '../../src/files/fileSystemBlobStore.ts';
 import { createLogger } from '../../src/logger.ts';
+import type { Database } from '../../src/store/database.ts';
+import { PGLITE_PARSERS, type Store } from '../../src/store/open.ts';
 import { isStorageFull, storageFullCode } from '../../src/store/pgErrors.ts';
-import { adminHeaders, listen } from '../helpers/api.ts';
+import { adminHeaders, listen, testConfig } from '../helpers/api.ts';
+import { openTestDatabase, type TestDatabase, testDatabaseKind } from '../helpers/database.ts';
 import { givenModel, type Served, serveTestApi } from '../helpers/fixtures.ts';
 import { type FilePart, multipartBody } from '../helpers/multipart.ts';
 
@@ -222,5 +227,110 @@ describe('a disk that fills up during uploads', () => {
     const staged = store.stage(Readable.from([data]), { maxBytes: 64 * MiB });
     await expect(staged).rejects.toMatchObject({ code: 'ENOSPC' });
     expect(stagingFiles()).toEqual([]);
+  });
+});
+
+describe('a database that fills up', () => {
+  const lines: { level: number; msg: string; code?: string }[] = [];
+  let mount: { dir: string; reason: string | null };
+  let store: Store;
+  let t: TestDatabase | undefined;
+  let tablespace: string | undefined;
+  let app: App;
+  let server: Awaited<ReturnType<typeof listen>>;
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-full-db-'));
+  const filler = () => path.join(mount.dir, 'filler');
+
+  beforeAll(async () => {
+    // PGlite keeps its whole data directory on the tmpfs; PostgreSQL gets a tablespace there and moves this
+    // test database's tables and indexes into it (its catalogs and WAL stay where they are).
+    mount = mountTmpfs(testDatabaseKind === 'pglite' ? 96 * MiB : 16 * MiB);
+    if (mount.reason) return;
+    if (testDatabaseKind === 'pglite') {
+      const snapshot = await fs.promises.readFile(inject('pgliteSnapshot'));
+      const pglite = await PGlite.create({ dataDir: path.join(mount.dir, 'pglite'), loadDataDir: new Blob([snapshot]), parsers: PGLITE_PARSERS });
+      const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
+      store = { db, kind: 'pglite', listen: (channel, onNotify) => pglite.listen(channel, onNotify), close: () => db.destroy() };
+    } else {
+      const owner = Number(execFileSync('id', ['-u', 'postgres']).toString());
+      fs.chownSync(mount.dir, owner, owner);
+      t = await openTestDatabase();
+      tablespace = `cairn_full_${randomBytes(4).toString('hex')}`;
+      await sql.raw(`create tablespace ${tablespace} location '${mount.dir}'`).execute(t.db);
+      await sql.raw(`alter table all in tablespace pg_default set tablespace ${tablespace}`).execute(t.db);
+      await sql.raw(`alter index all in tablespace pg_default set tablespace ${tablespace}`).execute(t.db);
+      store = t.store;
+    }
+    const destination = new Writable({
+      write(chunk, _encoding, callback) {
+        for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line));
+        callback();
+      },
+    });
+    app = await createApp(testConfig({ CAIRN_DATA_DIR: dataDir }), store, createLogger('info', destination));
+    server = await listen(app);
+  });
+  afterAll(async () => {
+    await server?.close();
+    await app?.close();
+    if (t) {
+      await t.close();
+      if (tablespace) {
+        const admin = await openTestDatabase();
+        await sql.raw(`drop tablespace if exists ${tablespace}`).execute(admin.db);
+        await admin.close();
+      }
+    } else await store?.close();
+    if (mount) unmount(mount.dir, !mount.reason);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const createModel = async (name: string) => {
+    const response = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', [CSRF_HEADER]: '1', ...adminHeaders },
+      body: JSON.stringify({ query: 'mutation ($n: String!, $d: String) { createModel(input: { name: $n, description: $d }) { __typename } }', variables: { n: name, d: 'x'.repeat(2000) } }),
+    });
+    return { status: response.status, headers: response.headers, body: (await response.json()) as any };
+  };
+  const lastPosition = async () => String((await sql<{ p: string | null }>`select max(position)::text as p from events`.execute(store.db)).rows[0]!.p);
+  const modelsNamed = async (name: string) => (await store.db.selectFrom('models').select('id').where('name', '=', name).execute()).length;
+
+  it('answers STORAGE_FULL (507, retryable) when the database has no room, records nothing, and works again once room is made', async ({ skip }) => {
+    if (mount.reason) {
+      console.warn(`SKIPPED (full-database test): ${mount.reason}`);
+      skip(mount.reason);
+    }
+    expect((await createModel('before-the-disk-fills')).body.data.createModel.__typename).toBe('CreateModelSuccess');
+    // Everything the database may still take, taken: the next pages it needs cannot be had.
+    const free = fs.statfsSync(mount.dir);
+    fs.writeFileSync(filler(), Buffer.alloc(free.bavail * free.bsize));
+    const logged = lines.length;
+    let refused: Awaited<ReturnType<typeof createModel>> | undefined;
+    let name = '';
+    let before = '';
+    // Pages the tables already have take a few more rows; the first that needs a new page is refused.
+    for (let i = 0; i < 2000 && !refused; i++) {
+      name = `filling-${i}`;
+      before = await lastPosition();
+      const r = await createModel(name);
+      if (r.body.data?.createModel?.__typename !== 'CreateModelSuccess') refused = r;
+    }
+    expect(refused, 'the database never filled').toBeDefined();
+    expect(refused!.status).toBe(507);
+    expect(refused!.headers.get('retry-after')).toBe('60');
+    expect(refused!.body.errors).toEqual([expect.objectContaining({ extensions: { code: 'STORAGE_FULL', retryable: true } })]);
+    expect(JSON.stringify(refused!.body)).not.toMatch(/53100|could not extend|base\/|No space/i);
+    expect(await lastPosition()).toBe(before);
+    expect(await modelsNamed(name)).toBe(0);
+    const since = lines.slice(logged);
+    expect(since.filter((l) => l.level === 40)).toEqual([expect.objectContaining({ code: '53100' })]);
+    expect(since.filter((l) => l.level >= 50)).toEqual([]);
+
+    fs.rmSync(filler());
+    const again = await createModel(name);
+    expect(again.status).toBe(200);
+    expect(again.body.data.createModel.__typename).toBe('CreateModelSuccess');
+    expect(await modelsNamed(name)).toBe(1);
   });
 });

@@ -99,34 +99,39 @@ async function* checkedEvents(ctx: GraphQLContext, from: FeedCursor, streamId: s
   const perEvent = liveAccessOf(ctx.identity);
   const source = visibleEvents(ctx, from, streamId, signal);
   let pending: Promise<IteratorResult<RecordedEvent>> | null = null;
-  while (!signal.aborted) {
-    pending ??= source.next();
-    let timer: NodeJS.Timeout | undefined;
-    let onAbort: (() => void) | undefined;
-    const outcome = await Promise.race([
-      pending.then((result) => ({ result })),
-      new Promise<'tick'>((resolve) => {
-        timer = setTimeout(() => resolve('tick'), ctx.config.streamRecheckMs);
-        onAbort = () => resolve('tick');
-        signal.addEventListener('abort', onAbort);
-      }),
-    ]).finally(() => {
-      clearTimeout(timer);
-      if (onAbort) signal.removeEventListener('abort', onAbort);
-    });
-    if (signal.aborted) return;
-    if (outcome === 'tick') {
-      const verdict = await checkAccessNow(ctx.db, access);
+  try {
+    while (!signal.aborted) {
+      pending ??= source.next();
+      let timer: NodeJS.Timeout | undefined;
+      let onAbort: (() => void) | undefined;
+      const outcome = await Promise.race([
+        pending.then((result) => ({ result })),
+        new Promise<'tick'>((resolve) => {
+          timer = setTimeout(() => resolve('tick'), ctx.config.streamRecheckMs);
+          onAbort = () => resolve('tick');
+          signal.addEventListener('abort', onAbort);
+        }),
+      ]).finally(() => {
+        clearTimeout(timer);
+        if (onAbort) signal.removeEventListener('abort', onAbort);
+      });
+      if (signal.aborted) return;
+      if (outcome === 'tick') {
+        const verdict = await checkAccessNow(ctx.db, access);
+        if (verdict !== 'ok') return yield endedBecause(verdict);
+        continue;
+      }
+      pending = null;
+      if (outcome.result.done) return;
+      const event = outcome.result.value;
+      const verdict = await checkAccessNow(ctx.db, perEvent);
       if (verdict !== 'ok') return yield endedBecause(verdict);
-      continue;
+      yield event;
+      if (streamId !== undefined && event.type === 'ModelDeleted') return yield endedBecause('model-gone');
     }
-    pending = null;
-    if (outcome.result.done) return;
-    const event = outcome.result.value;
-    const verdict = await checkAccessNow(ctx.db, perEvent);
-    if (verdict !== 'ok') return yield endedBecause(verdict);
-    yield event;
-    if (streamId !== undefined && event.type === 'ModelDeleted') return yield endedBecause('model-gone');
+  } finally {
+    // Lets the feed go: at once when the source is paused at an event, else (a read pending) when the abort reaches it.
+    void source.return(undefined).catch(() => {});
   }
 }
 

@@ -60,6 +60,7 @@ async function gql(query: string, variables: Record<string, unknown> = {}) {
 }
 
 let received = 0;
+let ended = 0;
 let onReceived = () => {};
 /** Resolves once the server has made the subscription (its response has come); then reads it in the background. */
 async function subscribe(variables: Record<string, unknown>) {
@@ -75,7 +76,10 @@ async function subscribe(variables: Record<string, unknown>) {
     const reader = r.body!.getReader();
     for (;;) {
       const chunk = await reader.read().catch(() => ({ done: true as const, value: undefined }));
-      if (chunk.done) return;
+      if (chunk.done) {
+        if (!abort.signal.aborted) ended++;
+        return;
+      }
       received += decoder.decode(chunk.value).split('event: next').length - 1;
       onReceived();
     }
@@ -90,16 +94,29 @@ const write = async () => {
   if (r.createVersion.__typename !== 'CreateVersionSuccess') throw new Error(r.createVersion.__typename);
 };
 
+/** Until each of `n` subscribers has the event, or 60 s (a stream the server ended never gets it: counted). */
+const everyoneHas = (n: number) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(() => {
+      console.error(`only ${received} of ${n} delivered within 60 s; ${ended} streams ended`);
+      resolve();
+    }, 60_000);
+    onReceived = () => {
+      if (received >= n) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    onReceived();
+  });
+
 const rows: string[] = [];
 for (const n of COUNTS) {
   const closers = await Promise.all(Array.from({ length: n }, (_, i) => subscribe(i % 2 === 0 ? {} : { m: model })));
   // Every subscription is made: a first event reaches all of them.
   received = 0;
   await write();
-  await new Promise<void>((resolve) => {
-    onReceived = () => received >= n && resolve();
-    onReceived();
-  });
+  await everyoneHas(n);
   const writeMs: number[] = [];
   const deliverMs: number[] = [];
   statements = 0;
@@ -111,15 +128,14 @@ for (const n of COUNTS) {
     await write();
     writeMs.push(performance.now() - t0);
     writeStatements += statements - before;
-    await new Promise<void>((resolve) => {
-      onReceived = () => received >= n && resolve();
-      onReceived();
-    });
+    await everyoneHas(n);
     deliverMs.push(performance.now() - t0);
   }
   // The write's own statements, measured with no subscriber, are subtracted below.
   const total = statements;
   for (const close of closers) close();
+  if (ended > 0) console.error(`${ended} of ${n} streams ended early`);
+  ended = 0;
   rows.push(`${n}|${quantile(writeMs, 0.5).toFixed(1)}|${quantile(writeMs, 0.95).toFixed(1)}|${quantile(deliverMs, 0.5).toFixed(1)}|${quantile(deliverMs, 0.95).toFixed(1)}|${(total / WRITES).toFixed(1)}|${(writeStatements / WRITES).toFixed(1)}`);
   console.error(rows.at(-1));
 }

@@ -9,10 +9,21 @@ import { MODEL_EVENTS, sseReader } from '../helpers/sse.ts';
 
 const LIMIT = 3;
 let s: Served;
+let bystander: { close(): void } | undefined;
 beforeAll(async () => {
   s = await serveTestApi({ env: { CAIRN_MAX_SUBSCRIPTIONS_PER_TOKEN: String(LIMIT) } });
+  // Another subscriber open throughout, reading everything, as on a busy server: the streams under test
+  // share the feed's reads with it.
+  const other = await subscribe(ADMIN_TOKEN, {});
+  void (async () => {
+    for (;;) await other.next(60_000);
+  })().catch(() => {});
+  bystander = other;
 });
-afterAll(() => s?.close());
+afterAll(async () => {
+  bystander?.close();
+  await s?.close();
+});
 
 type Stream = Awaited<ReturnType<typeof subscribe>>;
 
@@ -34,7 +45,7 @@ async function subscribe(token: string, variables: Record<string, unknown>, cont
   const reader = sseReader(response.body!);
   return {
     response,
-    next: () => reader.next(),
+    next: (timeoutMs?: number) => reader.next(timeoutMs),
     close: () => {
       void reader.cancel();
       abort.abort();
@@ -58,16 +69,29 @@ async function subscribeInProcess(token: string, variables: Record<string, unkno
 const createVersion = (modelId: string, context?: string) =>
   s.asAdmin('mutation ($id: ID!) { createVersion(input: { modelId: $id }) { __typename } }', { id: modelId }, context);
 
-/** What a stream sends until it ends: its events' types, then the error it ended with, then whether it completed. */
+/**
+ * The stream's next event past its model's creation. "Now" for a new subscription is the end of the final part
+ * of the log (see FeedCursor): while another transaction on the server is in flight, the model's creation may not
+ * be final yet, and a stream opened just after it starts before it.
+ */
+async function nextAfterCreation(stream: Stream) {
+  for (;;) {
+    const message = await stream.next(30_000);
+    if (message.data?.modelEvents?.type !== 'ModelCreated') return message;
+  }
+}
+
+/** What a stream sends until it ends: its events' types (past the model's creation), then the error it ended with, then whether it completed. */
 async function untilEnd(stream: Stream) {
   const events: string[] = [];
   for (;;) {
-    const message = await stream.next();
+    const message = await stream.next(30_000);
     if (message.errors) {
-      const done = await stream.next();
+      const done = await stream.next(30_000);
       return { events, error: message.errors[0], completed: done.complete === true };
     }
-    events.push(message.data.modelEvents.type);
+    // The model's creation may come first (see nextAfterCreation); it was appended before anything under test.
+    if (message.data.modelEvents.type !== 'ModelCreated') events.push(message.data.modelEvents.type);
   }
 }
 
@@ -79,7 +103,7 @@ describe('an open stream whose caller loses access', () => {
     const stream = await subscribe(viewer.secret, { modelId: model.id });
     try {
       await createVersion(model.id);
-      expect((await stream.next()).data.modelEvents.type).toBe('VersionCreated');
+      expect((await nextAfterCreation(stream)).data.modelEvents.type).toBe('VersionCreated');
       const revoked = await s.asAdmin('mutation ($id: ID!) { revokeToken(id: $id) { __typename } }', { id: viewer.tokenId });
       expect(revoked.revokeToken.__typename).toBe('RevokeTokenSuccess');
       await createVersion(model.id);
@@ -100,7 +124,7 @@ describe('an open stream whose caller loses access', () => {
     const stream = await subscribe(viewer.secret, {}, ctx.name);
     try {
       await createVersion(model.id, ctx.name);
-      expect((await stream.next()).data.modelEvents.type).toBe('VersionCreated');
+      expect((await nextAfterCreation(stream)).data.modelEvents.type).toBe('VersionCreated');
       const revoked = await s.asAdmin('mutation ($i: RoleGrantInput!) { revokeRole(input: $i) { __typename } }', { i: { role: 'viewer', principalId: viewer.id } }, ctx.name);
       expect(revoked.revokeRole.__typename).toBe('RevokeRoleSuccess');
       await createVersion(model.id, ctx.name);
@@ -138,7 +162,7 @@ describe('an open stream whose caller loses access', () => {
       // The rechecks run every 20 ms meanwhile; the stream stays open and gets what comes next.
       await s.asAdmin('{ me { principal { id } } }');
       await createVersion(model.id);
-      expect((await stream.next()).data.modelEvents.type).toBe('VersionCreated');
+      expect((await nextAfterCreation(stream)).data.modelEvents.type).toBe('VersionCreated');
     } finally {
       stream.close();
       s.api.config.streamRecheckMs = 60_000;

@@ -1,10 +1,11 @@
 import { GraphQLError } from 'graphql';
 import { LRUCache } from 'lru-cache';
-import { type AccessVerdict, checkAccessNow, liveAccessOf } from '../../auth/revalidate.ts';
+import { type AccessVerdict, checkAccessNow, type LiveAccess, liveAccessOf } from '../../auth/revalidate.ts';
 import type { RecordedEvent } from '../../domain/model/events.ts';
 import { type EventFeed, UnknownPositionError } from '../../store/eventFeed.ts';
 import type { FeedCursor } from '../../store/eventLog.ts';
 import { modelHistory } from '../../store/modelHistory.ts';
+import { isDatabaseUnavailable } from '../../store/pgErrors.ts';
 import { modelContextFromLog } from '../../store/readModels.ts';
 import { builder } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';
@@ -89,9 +90,62 @@ function endedBecause(verdict: Exclude<AccessVerdict, 'ok'>): StreamEnded {
 }
 
 /**
+ * One clock per interval for every subscription in the process, so that idle streams re-check together: their
+ * checks go to the database as one statement per tick (see checkAccessNow), not one per stream at its own time.
+ */
+const clocks = new Map<number, { listeners: Set<() => void>; timer: NodeJS.Timeout }>();
+function atNextTick(ms: number, listener: () => void): () => void {
+  let clock = clocks.get(ms);
+  if (!clock) {
+    const listeners = new Set<() => void>();
+    const timer = setInterval(() => {
+      for (const l of [...listeners]) l();
+    }, ms);
+    timer.unref();
+    clocks.set(ms, (clock = { listeners, timer }));
+  }
+  const { listeners, timer } = clock;
+  listeners.add(listener);
+  return () => {
+    listeners.delete(listener);
+    if (listeners.size === 0 && clocks.get(ms)?.timer === timer) {
+      clearInterval(timer);
+      clocks.delete(ms);
+    }
+  };
+}
+
+/** Waits `ms` or until `signal` aborts. */
+const pause = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done);
+  });
+
+/**
+ * The caller's access now. While the database cannot be reached the answer is not known: the stream holds its
+ * next event (delivers nothing) and asks again, as the feed itself waits out a restart.
+ */
+async function accessNow(ctx: GraphQLContext, access: LiveAccess, signal: AbortSignal): Promise<AccessVerdict> {
+  for (let waitMs = 250; ; waitMs = Math.min(waitMs * 2, 5000)) {
+    try {
+      return await checkAccessNow(ctx.db, access);
+    } catch (error) {
+      if (!isDatabaseUnavailable(error) || signal.aborted) throw error;
+      await pause(waitMs, signal);
+    }
+  }
+}
+
+/**
  * The visible events, each delivered only after its caller's token and access are checked again (so an event
- * appended after a revocation is never sent), and re-checked every `streamRecheckMs` while no event comes, so
- * an idle stream ends too. It ends with a StreamEnded when the check fails, and when its `signal` aborts.
+ * appended after a revocation is never sent), and re-checked at least every `streamRecheckMs` while no event
+ * comes, so an idle stream ends too. It ends with a StreamEnded when a check fails, and when `signal` aborts.
  */
 async function* checkedEvents(ctx: GraphQLContext, from: FeedCursor, streamId: string | undefined, signal: AbortSignal): AsyncGenerator<RecordedEvent | StreamEnded> {
   const access = liveAccessOf(ctx.identity, streamId);
@@ -99,34 +153,46 @@ async function* checkedEvents(ctx: GraphQLContext, from: FeedCursor, streamId: s
   const perEvent = liveAccessOf(ctx.identity);
   const source = visibleEvents(ctx, from, streamId, signal);
   let pending: Promise<IteratorResult<RecordedEvent>> | null = null;
-  while (!signal.aborted) {
-    pending ??= source.next();
-    let timer: NodeJS.Timeout | undefined;
-    let onAbort: (() => void) | undefined;
-    const outcome = await Promise.race([
-      pending.then((result) => ({ result })),
-      new Promise<'tick'>((resolve) => {
-        timer = setTimeout(() => resolve('tick'), ctx.config.streamRecheckMs);
-        onAbort = () => resolve('tick');
-        signal.addEventListener('abort', onAbort);
-      }),
-    ]).finally(() => {
-      clearTimeout(timer);
-      if (onAbort) signal.removeEventListener('abort', onAbort);
-    });
-    if (signal.aborted) return;
-    if (outcome === 'tick') {
-      const verdict = await checkAccessNow(ctx.db, access);
+  try {
+    while (!signal.aborted) {
+      pending ??= source.next();
+      let stop = () => {};
+      let onAbort = () => {};
+      const outcome = await Promise.race([
+        pending.then((result) => ({ result })),
+        new Promise<'tick'>((resolve) => {
+          stop = atNextTick(ctx.config.streamRecheckMs, () => resolve('tick'));
+          onAbort = () => resolve('tick');
+          signal.addEventListener('abort', onAbort);
+        }),
+      ]).finally(() => {
+        stop();
+        signal.removeEventListener('abort', onAbort);
+      });
+      if (signal.aborted) return;
+      if (outcome === 'tick') {
+        let verdict: AccessVerdict;
+        try {
+          verdict = await checkAccessNow(ctx.db, access);
+        } catch (error) {
+          // Unknown while the database restarts: the next tick asks again, and no event goes out unchecked.
+          if (isDatabaseUnavailable(error)) continue;
+          throw error;
+        }
+        if (verdict !== 'ok') return yield endedBecause(verdict);
+        continue;
+      }
+      pending = null;
+      if (outcome.result.done) return;
+      const event = outcome.result.value;
+      const verdict = await accessNow(ctx, perEvent, signal);
       if (verdict !== 'ok') return yield endedBecause(verdict);
-      continue;
+      yield event;
+      if (streamId !== undefined && event.type === 'ModelDeleted') return yield endedBecause('model-gone');
     }
-    pending = null;
-    if (outcome.result.done) return;
-    const event = outcome.result.value;
-    const verdict = await checkAccessNow(ctx.db, perEvent);
-    if (verdict !== 'ok') return yield endedBecause(verdict);
-    yield event;
-    if (streamId !== undefined && event.type === 'ModelDeleted') return yield endedBecause('model-gone');
+  } finally {
+    // Lets the feed go: at once when the source is paused at an event, else (a read pending) when the abort reaches it.
+    void source.return(undefined).catch(() => {});
   }
 }
 

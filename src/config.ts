@@ -48,6 +48,17 @@ const environment = z.object({
   S3_REGION: z.string().trim().min(1).default('us-east-1'),
   CAIRN_SHUTDOWN_GRACE_MS: intFrom(0, 30_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  CAIRN_BODY_TIMEOUT_MS: intFrom(1, 30_000),
+  CAIRN_MAX_BUFFERED_BODY_BYTES: intFrom(1024, 64 * 1024 ** 2),
+  CAIRN_MAX_DOWNLOADS_PER_TOKEN: intFrom(1, 8),
+  CAIRN_METRICS_PORT: z
+    .string()
+    .trim()
+    .regex(/^\d{1,5}$/, 'must be a port number (0: any free port)')
+    .transform(Number)
+    .pipe(z.number().int().max(65_535))
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
 });
 
 export interface Config {
@@ -67,6 +78,14 @@ export interface Config {
   /** The largest GraphQL request body that is not a file upload. */
   maxBodyBytes: number;
   limits: Limits;
+  /** How long a request body (or a download's client) may send (or take) no byte before the request is ended. */
+  bodyTimeoutMs: number;
+  /** The most bytes of GraphQL request bodies held in memory at once, all requests together. */
+  maxBufferedBodyBytes: number;
+  /** How many downloads one token may have in progress at once. */
+  maxDownloadsPerToken: number;
+  /** Set: /metrics is served without a token on this port of 127.0.0.1, and not on the main port. */
+  metricsPort: number | undefined;
 }
 
 /** The product limits the domain enforces; passed into decide(). */
@@ -86,6 +105,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  if (e.CAIRN_MAX_BUFFERED_BODY_BYTES < e.CAIRN_MAX_BODY_BYTES) {
+    throw new ConfigError('Invalid configuration:\n  CAIRN_MAX_BUFFERED_BODY_BYTES: must be at least CAIRN_MAX_BODY_BYTES (one largest body)');
+  }
   return {
     port: e.PORT,
     host: e.HOST,
@@ -103,5 +125,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxFormats: e.CAIRN_MAX_FORMATS,
       maxUploadBytes: e.CAIRN_MAX_UPLOAD_BYTES,
     },
+    bodyTimeoutMs: e.CAIRN_BODY_TIMEOUT_MS,
+    maxBufferedBodyBytes: e.CAIRN_MAX_BUFFERED_BODY_BYTES,
+    maxDownloadsPerToken: e.CAIRN_MAX_DOWNLOADS_PER_TOKEN,
+    metricsPort: e.CAIRN_METRICS_PORT,
   };
 }

@@ -75,7 +75,7 @@ describe('request ids', () => {
 
 describe('GET /metrics', () => {
   it('counts requests, operations by root field and outcome, uploads, downloads, appends and the feed lag', async () => {
-    const scrape = async () => (await fetch(`${server.url}/metrics`)).text();
+    const scrape = async () => (await fetch(`${server.url}/metrics`, { headers: adminHeaders })).text();
     const before = await scrape();
     const delta = (text: string, name: string, labels: Record<string, string> = {}) => (sample(text, name, labels) ?? 0) - (sample(before, name, labels) ?? 0);
     // A subscriber, so that the feed reads what the writes append.
@@ -106,7 +106,7 @@ describe('GET /metrics', () => {
     void events.cancel();
     abort.abort();
 
-    const response = await fetch(`${server.url}/metrics`);
+    const response = await fetch(`${server.url}/metrics`, { headers: adminHeaders });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('text/plain');
     const text = await response.text();

@@ -212,3 +212,20 @@ describe('/metrics', () => {
     expect(await ok.text()).toContain('cairn_http_requests_total');
   });
 });
+
+describe('the new settings', () => {
+  it('refuse hostile values with a message naming the variable', async () => {
+    const { loadConfig, ConfigError } = await import('../../src/config.ts');
+    for (const [name, value] of [
+      ['CAIRN_METRICS_PORT', '70000'],
+      ['CAIRN_METRICS_PORT', '80\u0000'],
+      ['CAIRN_BODY_TIMEOUT_MS', '0'],
+      ['CAIRN_MAX_DOWNLOADS_PER_TOKEN', '-1'],
+      ['CAIRN_MAX_BUFFERED_BODY_BYTES', '2048'],
+    ] as const) {
+      expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
+      expect(() => loadConfig({ [name]: value })).toThrow(name);
+    }
+    expect(loadConfig({})).toMatchObject({ bodyTimeoutMs: 30_000, maxBufferedBodyBytes: 64 * 1024 ** 2, maxDownloadsPerToken: 8, metricsPort: undefined });
+  });
+});

@@ -14,7 +14,7 @@ import { useRefusalLog } from './graphql/refusalLog.ts';
 import { requestIdFrom } from './http/requestId.ts';
 import { CSRF_HEADER, CSRF_HEADERS, createRequestHandler, type RequestHandler } from './http/server.ts';
 import type { Logger } from './logger.ts';
-import { createMetrics } from './metrics.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
 import { useOperationMetrics } from './graphql/operationMetrics.ts';
 import { DATABASE_UNAVAILABLE, isDatabaseUnavailable, OUTCOME_UNKNOWN, OutcomeUnknown, STORAGE_FULL, STORAGE_FULL_RETRY_AFTER_SECONDS, storageFullCode } from './store/pgErrors.ts';
 import { useIdempotencyKeys } from './graphql/idempotency.ts';
@@ -24,7 +24,7 @@ import type { Store } from './store/open.ts';
 /** The server context Yoga is given: a multipart request's operations, already parsed with its files. */
 export interface ServerContext {
   uploadOperations?: unknown;
-  /** Set by the HTTP layer when it has already identified the request (multipart uploads). */
+  /** Set by the HTTP layer, which identifies every request from its headers before reading its body. */
   identity?: Identity;
 }
 
@@ -46,6 +46,8 @@ export interface App {
   /** The first administrator's token, when this start created it (an empty database); shown once. */
   bootstrapToken: string | null;
   close(): Promise<void>;
+  /** What /metrics shows (main.ts serves it on a listener of its own when CAIRN_METRICS_PORT is set). */
+  metrics: Metrics;
 }
 
 export { CSRF_HEADER } from './http/server.ts';
@@ -160,6 +162,7 @@ export async function createApp(
       await feed.close();
       await yoga.dispose();
     },
+    metrics,
   };
 }
 

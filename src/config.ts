@@ -49,6 +49,17 @@ const environment = z.object({
   CAIRN_SHUTDOWN_GRACE_MS: intFrom(0, 30_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   CAIRN_MAX_SUBSCRIPTIONS_PER_TOKEN: intFrom(1, 20),
+  CAIRN_BODY_TIMEOUT_MS: intFrom(1, 30_000),
+  CAIRN_MAX_BUFFERED_BODY_BYTES: intFrom(1024, 64 * 1024 ** 2),
+  CAIRN_MAX_DOWNLOADS_PER_TOKEN: intFrom(1, 8),
+  CAIRN_METRICS_PORT: z
+    .string()
+    .trim()
+    .regex(/^\d{1,5}$/, 'must be a port number (0: any free port)')
+    .transform(Number)
+    .pipe(z.number().int().max(65_535))
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
 });
 
 export interface Config {
@@ -72,6 +83,14 @@ export interface Config {
   maxSubscriptionsPerToken: number;
   /** How often an idle subscription re-checks its caller's token and access (not an environment variable). */
   streamRecheckMs: number;
+  /** How long a request body (or a download's client) may send (or take) no byte before the request is ended. */
+  bodyTimeoutMs: number;
+  /** The most bytes of GraphQL request bodies held in memory at once, all requests together. */
+  maxBufferedBodyBytes: number;
+  /** How many downloads one token may have in progress at once. */
+  maxDownloadsPerToken: number;
+  /** Set: /metrics is served without a token on this port of 127.0.0.1, and not on the main port. */
+  metricsPort: number | undefined;
 }
 
 /** The product limits the domain enforces; passed into decide(). */
@@ -91,6 +110,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  if (e.CAIRN_MAX_BUFFERED_BODY_BYTES < e.CAIRN_MAX_BODY_BYTES) {
+    throw new ConfigError('Invalid configuration:\n  CAIRN_MAX_BUFFERED_BODY_BYTES: must be at least CAIRN_MAX_BODY_BYTES (one largest body)');
+  }
   return {
     port: e.PORT,
     host: e.HOST,
@@ -110,5 +132,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     maxSubscriptionsPerToken: e.CAIRN_MAX_SUBSCRIPTIONS_PER_TOKEN,
     streamRecheckMs: 5000,
+    bodyTimeoutMs: e.CAIRN_BODY_TIMEOUT_MS,
+    maxBufferedBodyBytes: e.CAIRN_MAX_BUFFERED_BODY_BYTES,
+    maxDownloadsPerToken: e.CAIRN_MAX_DOWNLOADS_PER_TOKEN,
+    metricsPort: e.CAIRN_METRICS_PORT,
   };
 }

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { createApp } from './app.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
 import { collectGarbage } from './files/blobReferences.ts';
+import { createMetricsHandler } from './http/server.ts';
 import { trackRequests } from './http/shutdown.ts';
 import { createLogger } from './logger.ts';
 import { DataDirLockedError } from './store/dataDirLock.ts';
@@ -51,7 +52,21 @@ collectGarbage(store.db, app.blobs).then(
   (error: unknown) => logger.warn({ err: error }, 'could not clean up abandoned files'),
 );
 const server = http.createServer(app.handle);
+// Headers must arrive within 30 s (Node's default is 60 s). There is no cap on a whole request (Node's
+// default cuts any request at 5 minutes, a multi-GB upload included): a body is cut instead when no byte of
+// it arrives for CAIRN_BODY_TIMEOUT_MS, which a slow but live upload never hits.
+server.headersTimeout = 30_000;
+server.requestTimeout = 0;
 const requests = trackRequests(server);
+let metricsServer: http.Server | undefined;
+if (config.metricsPort !== undefined) {
+  // Prometheus on the same host scrapes this without a token; nothing else can reach it.
+  metricsServer = http.createServer(createMetricsHandler(app.metrics));
+  metricsServer.listen(config.metricsPort, '127.0.0.1', () => {
+    const address = metricsServer!.address();
+    logger.info({ metricsPort: typeof address === 'object' && address ? address.port : config.metricsPort }, 'metrics on 127.0.0.1 only');
+  });
+}
 server.listen(config.port, config.host, () => {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -66,6 +81,7 @@ async function stop(signal: string) {
   logger.info({ signal, inFlight: requests.inFlight, graceMs: config.shutdownGraceMs }, 'stopping: no new connections; finishing requests in flight');
   // Subscriptions never finish by themselves: they end now, the other requests get the grace period.
   await app.feed.close();
+  metricsServer?.close();
   const drained = await requests.stop(config.shutdownGraceMs);
   if (!drained) logger.warn({ cut: requests.inFlight }, 'the grace period ran out; the requests still in flight were cut off');
   await app.close();

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import path from 'node:path';
+import { decodePath } from './paths.ts';
 
 /** Where `npm run web:build` puts the dashboard. */
 export const DASHBOARD_DIR = path.resolve(import.meta.dirname, '../../web/dist');
@@ -20,7 +21,9 @@ const TYPES: Record<string, string> = {
  * when the path is not one of its files (or the dashboard is not built), so the caller can answer 404.
  */
 export function serveDashboard(pathname: string, res: ServerResponse): boolean {
-  const relative = pathname === '/' ? 'index.html' : decodeURIComponent(pathname).replace(/^\/+/, '');
+  const decoded = decodePath(pathname);
+  if (decoded === null) return false;
+  const relative = pathname === '/' ? 'index.html' : decoded.replace(/^\/+/, '');
   const file = path.resolve(DASHBOARD_DIR, relative);
   if (!file.startsWith(DASHBOARD_DIR + path.sep)) return false;
   let stat: fs.Stats;

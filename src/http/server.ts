@@ -16,7 +16,10 @@ import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import { DATABASE_UNAVAILABLE, isDatabaseUnavailable, STORAGE_FULL, STORAGE_FULL_RETRY_AFTER_SECONDS, storageFullCode } from '../store/pgErrors.ts';
 import type { Store } from '../store/open.ts';
+import { type Body, BodyBudget, BodyTimedOut, BodyTooLarge, ClientGone, discardRestOfBody, readBody, ServerBusy, watchBody } from './bodies.ts';
 import { serveDashboard } from './dashboard.ts';
+import { decodePath, requestUrl } from './paths.ts';
+import { PerTokenLimit } from './perTokenLimit.ts';
 import { requestIdFrom } from './requestId.ts';
 import { findFormatFile, parseDownloadPath, sendFile } from './downloads.ts';
 
@@ -25,6 +28,8 @@ export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void
 /** The header that marks a request as not a cross-site form post; any one of these will do. */
 export const CSRF_HEADER = 'x-cairn-csrf';
 export const CSRF_HEADERS = [CSRF_HEADER, 'x-graphql-yoga-csrf', 'apollo-require-preflight'];
+/** The content types a browser posts cross-site without a preflight (those of HTML forms). */
+const NON_PREFLIGHTED = ['application/x-www-form-urlencoded', 'multipart/form-data', 'text/plain'];
 
 interface Deps {
   yoga: YogaServerInstance<ServerContext, GraphQLContext>;
@@ -45,27 +50,27 @@ function routeOf(pathname: string): string {
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  // Already answered (a body that timed out while a resolver still ran): the first answer stands.
+  if (res.headersSent || res.destroyed) return;
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
   res.end(text);
 }
 
 /** A GraphQL-shaped error for requests refused before GraphQL sees them. */
-const graphqlError = (message: string, code: string) => ({ errors: [{ message, extensions: { code } }] });
+const graphqlError = (message: string, code: string, extensions: Record<string, unknown> = {}) => ({ errors: [{ message, extensions: { code, ...extensions } }] });
 
-class BodyTooLarge extends Error {}
+const CHALLENGE = { 'www-authenticate': 'Bearer realm="cairn"' };
 
-async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > limit) throw new BodyTooLarge();
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) throw new BodyTooLarge();
-    chunks.push(chunk);
+/** The caller of a request, from its headers alone; or null, once the refusal (401, or 404 for a context it cannot see) is sent. */
+async function identified(db: Store['db'], req: IncomingMessage, res: ServerResponse, body: (message: string, code: string) => unknown): Promise<Identity | null> {
+  try {
+    return await identifyRequest(db, (name) => headerOf(req, name));
+  } catch (error) {
+    if (!(error instanceof RequestRefused)) throw error;
+    sendJson(res, error.status, body(error.message, error.code), error.status === 401 ? CHALLENGE : {});
+    return null;
   }
-  return Buffer.concat(chunks);
 }
 
 async function ready(store: Store): Promise<boolean> {
@@ -122,41 +127,90 @@ async function writeResponse(response: Response, res: ServerResponse, abort: Abo
   }
 }
 
+/** Serves /metrics, in Prometheus' text format. */
+export function createMetricsHandler(metrics: Metrics): RequestHandler {
+  return (req, res) => {
+    if (requestUrl(req.url)?.pathname !== '/metrics') return sendJson(res, 404, { error: 'not found' });
+    metrics.registry.metrics().then(
+      (text) => {
+        res.writeHead(200, { 'content-type': metrics.registry.contentType });
+        res.end(text);
+      },
+      () => sendJson(res, 500, { error: 'Unexpected error.' }),
+    );
+  };
+}
+
 /**
- * The Node side of the server. Plain GraphQL requests are read here within a size limit; multipart
- * requests go through graphql-upload-minimal, which hands each file to its resolver as a stream. Either
- * way Yoga gets the operation through its fetch interface.
+ * The Node side of the server. Every GraphQL request is identified from its headers before a byte of
+ * its body is read, and refused at once without a valid token. Plain GraphQL bodies are then read here,
+ * within a size limit, a time limit between bytes and the process's budget for bodies in memory;
+ * multipart requests go through graphql-upload-minimal, which hands each file to its resolver as a
+ * stream. Either way Yoga gets the operation, and the identity, through its fetch interface.
  */
 export function createRequestHandler({ yoga, store, blobs, config, logger, metrics }: Deps): RequestHandler {
+  const budget = new BodyBudget(config.maxBufferedBodyBytes);
+  const downloads = new PerTokenLimit(config.maxDownloadsPerToken);
+  const serveMetrics = createMetricsHandler(metrics);
+
+  /** Ends a request whose body did not arrive whole; false when the error is not one of those. */
+  function bodyRefused(res: ServerResponse, error: unknown): boolean {
+    if (error instanceof BodyTooLarge) {
+      sendJson(res, 413, graphqlError(`The request body is larger than ${config.maxBodyBytes} bytes`, 'VALIDATION'));
+    } else if (error instanceof BodyTimedOut) {
+      // The client is not sending: there is nothing to wait for, so the connection closes with the answer.
+      sendJson(res, 408, graphqlError(`No byte of the request body arrived for ${config.bodyTimeoutMs} ms`, 'REQUEST_TIMEOUT'), { connection: 'close' });
+    } else if (error instanceof ServerBusy) {
+      sendJson(res, 503, graphqlError('The server is reading too many requests at once; try again shortly', 'SERVICE_UNAVAILABLE', { retryable: true }), { 'retry-after': '1' });
+    } else if (error instanceof ClientGone) {
+      res.destroy();
+    } else {
+      return false;
+    }
+    return true;
+  }
+
   async function graphql(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string): Promise<void> {
     const abort = new AbortController();
     res.on('close', () => abort.abort());
     const headers = requestHeaders(req);
     // The id this request is logged under reaches the resolvers, and so the metadata of the events it appends.
     headers.set('x-request-id', requestId);
-    const multipart = (req.headers['content-type'] ?? '').toLowerCase().startsWith('multipart/form-data');
+    const contentType = (req.headers['content-type'] ?? '').toLowerCase();
+    const multipart = contentType.startsWith('multipart/form-data');
+    // GraphiQL's page (a browser's GET, by Yoga's own test) and CORS preflights carry no token and have no
+    // body; Yoga answers them without running anything. Every other request is identified from its headers
+    // before a byte of its body is read.
+    const open = (req.method === 'GET' && (req.headers.accept ?? '').includes('text/html')) || req.method === 'OPTIONS';
+    let identity: Identity | undefined;
+    if (!open) {
+      // What a browser sends cross-site without asking first (a form post, a plain GET) must carry a CSRF
+      // header; checked here, before the token and the body, as Yoga's plugin would (a file never streams in).
+      const simple = !contentType || NON_PREFLIGHTED.some((type) => contentType.startsWith(type));
+      if (simple && !CSRF_HEADERS.some((h) => req.headers[h] !== undefined)) {
+        sendJson(res, 403, graphqlError(`Required CSRF header not present: send ${CSRF_HEADER}: 1 (or use a JSON content type)`, 'FORBIDDEN'));
+        return;
+      }
+      const known = await identified(store.db, req, res, graphqlError);
+      if (!known) return;
+      identity = known;
+    }
     let response: Response;
     if (multipart) {
-      // Checked before any file is read: a cross-site form post never gets to stream a file in.
-      if (!CSRF_HEADERS.some((h) => req.headers[h] !== undefined)) {
-        sendJson(res, 403, graphqlError(`A file upload needs the ${CSRF_HEADER} header`, 'FORBIDDEN'), { connection: 'close' });
-        return;
-      }
-      // So is the token: file parts that no resolver reads would still be read to the end.
-      let identity: Identity;
-      try {
-        identity = await identifyRequest(store.db, (name) => headerOf(req, name));
-      } catch (error) {
-        if (!(error instanceof RequestRefused)) throw error;
-        sendJson(res, error.status, graphqlError(error.message, error.code), { connection: 'close' });
-        return;
-      }
       // graphql-upload-minimal listens for its parser's errors once; busboy can emit a second one while the
       // parser is destroyed after a malformed body, and an 'error' with no listener would end the process.
+      let unwatch = () => {};
       const pipe = req.pipe.bind(req);
       req.pipe = ((destination: NodeJS.WritableStream, options?: { end?: boolean }) => {
         destination.on('error', () => {});
-        return pipe(destination, options);
+        const piped = pipe(destination, options);
+        // A client that stops sending mid-upload is answered 408 and its connection closed; the upload sees
+        // the request end early and drops what it staged.
+        unwatch = watchBody(req, config.bodyTimeoutMs, () => {
+          if (res.headersSent) req.destroy();
+          else bodyRefused(res, new BodyTimedOut());
+        });
+        return piped;
       }) as typeof req.pipe;
       let operations: unknown;
       try {
@@ -167,6 +221,7 @@ export function createRequestHandler({ yoga, store, blobs, config, logger, metri
           maxFieldSize: config.maxBodyBytes,
         });
       } catch (error) {
+        unwatch();
         const status = (error as { status?: number }).status ?? 400;
         sendJson(res, status >= 400 && status < 500 ? status : 400, graphqlError((error as Error).message, 'VALIDATION'), { connection: 'close' });
         return;
@@ -176,60 +231,83 @@ export function createRequestHandler({ yoga, store, blobs, config, logger, metri
       headers.delete('content-length');
       headers.delete('transfer-encoding');
       response = await yoga.fetch(url, { method: 'POST', headers, body: '{}', signal: abort.signal }, { uploadOperations: operations, identity });
+      unwatch();
       // A refused upload is answered before its file is read to the end: do not wait for the rest of it.
       res.once('finish', () => {
         if (!req.readableEnded) req.socket.destroySoon();
       });
-      res.setHeader('connection', 'close');
+      if (!res.headersSent) res.setHeader('connection', 'close');
     } else {
-      let body: Buffer | undefined;
-      if (req.method !== 'GET' && req.method !== 'HEAD') {
+      let body: Body | undefined;
+      if (req.method !== 'GET' && req.method !== 'HEAD' && req.method !== 'OPTIONS') {
         try {
-          body = await readBody(req, config.maxBodyBytes);
+          body = await readBody(req, { limit: config.maxBodyBytes, idleMs: config.bodyTimeoutMs, budget });
         } catch (error) {
-          if (!(error instanceof BodyTooLarge)) throw error;
-          sendJson(res, 413, graphqlError(`The request body is larger than ${config.maxBodyBytes} bytes`, 'VALIDATION'), { connection: 'close' });
-          req.resume();
-          return;
+          if (bodyRefused(res, error)) return;
+          throw error;
         }
       }
-      response = await yoga.fetch(url, { method: req.method, headers, body: body as unknown as BodyInit | undefined, signal: abort.signal });
+      try {
+        response = await yoga.fetch(url, { method: req.method, headers, body: body?.bytes as BodyInit | undefined, signal: abort.signal }, { identity });
+      } finally {
+        body?.release();
+      }
+    }
+    // Answered already (the body timed out while a resolver ran): this result has nowhere to go.
+    if (res.headersSent || res.destroyed) {
+      await response.body?.cancel().catch(() => {});
+      return;
     }
     await writeResponse(response, res, abort);
   }
 
   async function download(req: IncomingMessage, res: ServerResponse, where: NonNullable<ReturnType<typeof parseDownloadPath>>): Promise<void> {
-    let identity: Identity;
-    try {
-      identity = await identifyRequest(store.db, (name) => headerOf(req, name));
-    } catch (error) {
-      if (!(error instanceof RequestRefused)) throw error;
-      const headers: Record<string, string> = error.status === 401 ? { 'www-authenticate': 'Bearer realm="cairn"' } : {};
-      return sendJson(res, error.status, { error: error.message, code: error.code }, headers);
-    }
+    const identity = await identified(store.db, req, res, (error, code) => ({ error, code }));
+    if (!identity) return;
     // Another context's model is not there at all; a visible one without the permission is forbidden.
     const file = await findFormatFile(store.db, where, identity.context.id);
     if (!file) return sendJson(res, 404, { error: 'No such model, version or format', code: 'NOT_FOUND' });
     if (!identity.permissions.has('format:download')) return sendJson(res, 403, { error: 'Your roles here do not allow downloads', code: 'FORBIDDEN' });
+    const release = downloads.take(identity.tokenId);
+    if (!release) {
+      return sendJson(
+        res,
+        429,
+        { error: `This token already has ${downloads.limit} downloads in progress; try again when one has finished`, code: 'TOO_MANY_REQUESTS', limit: downloads.limit },
+        { 'retry-after': '5' },
+      );
+    }
+    res.once('close', release);
     res.once('finish', () => {
       if (req.method === 'GET' && (res.statusCode === 200 || res.statusCode === 206)) metrics.downloadBytes.inc(Number(res.getHeader('content-length') ?? 0));
     });
+    // A client that takes no byte for that long has stopped reading: it gives its slot back.
+    res.setTimeout(config.bodyTimeoutMs, () => res.destroy());
     await sendFile(req, res, file, blobs);
   }
 
   function graphiqlAsset(res: ServerResponse, name: string): void {
-    const type = GRAPHIQL_ASSETS[name];
+    const type = GRAPHIQL_ASSETS[decodePath(name) ?? ''];
     if (!type) return sendJson(res, 404, { error: 'not found' });
     res.writeHead(200, { 'content-type': type, 'cache-control': 'public, max-age=86400' });
-    fs.createReadStream(path.join(graphiqlAssetsDir, name)).pipe(res);
+    fs.createReadStream(path.join(graphiqlAssetsDir, decodePath(name)!)).pipe(res);
+  }
+
+  async function metricsRoute(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // Served on a listener of its own (127.0.0.1 only) when CAIRN_METRICS_PORT is set; not here, then.
+    if (config.metricsPort !== undefined) return sendJson(res, 404, { error: 'not found' });
+    // Any principal with a role: Prometheus sends its token as `authorization: Bearer`.
+    const identity = await identified(store.db, req, res, (error, code) => ({ error, code }));
+    if (identity) serveMetrics(req, res);
   }
 
   return (req, res) => {
-    const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
+    // Only the path and query come from the client's URL; a target that is not a URL at all is refused below.
+    const url = requestUrl(req.url);
     const requestId = requestIdFrom(headerOf(req, 'x-request-id'));
     res.setHeader('x-request-id', requestId);
     const log = logger.child({ requestId });
-    const routeName = routeOf(url.pathname);
+    const routeName = routeOf(url?.pathname ?? '/');
     const timer = metrics.httpDuration.startTimer({ route: routeName });
     const started = performance.now();
     res.once('close', () => {
@@ -242,12 +320,15 @@ export function createRequestHandler({ yoga, store, blobs, config, logger, metri
         'request',
       );
     });
+    // A body nobody read (a refusal, a route that takes none) is drained, bounded, so that its answer reaches the client.
+    res.once('finish', () => discardRestOfBody(req, { maxBytes: 2 * config.maxBodyBytes, maxMs: config.bodyTimeoutMs }));
     const route = async () => {
-      if (url.pathname === '/health') return sendJson(res, 200, { status: 'ok' });
-      if (url.pathname === '/metrics') {
-        res.writeHead(200, { 'content-type': metrics.registry.contentType });
-        return res.end(await metrics.registry.metrics());
+      // Every route decodes its path the same way: a malformed escape or a NUL is the client's mistake.
+      if (!url || decodePath(url.pathname) === null) {
+        return sendJson(res, 400, { error: 'The path is not a valid URL path (a malformed percent-escape, or a NUL)', code: 'VALIDATION' });
       }
+      if (url.pathname === '/health') return sendJson(res, 200, { status: 'ok' });
+      if (url.pathname === '/metrics') return metricsRoute(req, res);
       if (url.pathname === '/ready') {
         const ok = await ready(store);
         return sendJson(res, ok ? 200 : 503, { status: ok ? 'ready' : 'database unavailable' });

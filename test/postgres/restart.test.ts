@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CSRF_HEADER } from '../../src/app.ts';
@@ -24,9 +25,13 @@ afterAll(async () => {
 });
 
 const headers = { 'content-type': 'application/json', [CSRF_HEADER]: '1', ...adminHeaders };
-async function post(query: string, variables: Record<string, unknown> = {}) {
+async function post(query: string, variables: Record<string, unknown> = {}, idempotencyKey?: string) {
   try {
-    const response = await fetch(`${url}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
+    const response = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { ...headers, ...(idempotencyKey && { 'idempotency-key': idempotencyKey }) },
+      body: JSON.stringify({ query, variables }),
+    });
     return { status: response.status, retryAfter: response.headers.get('retry-after'), body: (await response.json()) as any };
   } catch (error) {
     return { status: 0, retryAfter: null, body: { transport: String(error) } };
@@ -51,25 +56,41 @@ it('answers requests during a PostgreSQL restart with a retryable error, recover
   });
   const events = sseReader(stream.body!);
 
-  type Outcome = { kind: 'ok'; modelId: string; number: number } | { kind: 'unavailable' } | { kind: 'other'; detail: unknown };
+  // A connection lost during COMMIT leaves the outcome unknown (OUTCOME_UNKNOWN, not retryable by itself):
+  // each create is sent with an idempotency key and repeated under it until it has an answer, as the clients do.
+  type Outcome = { kind: 'ok'; modelId: string; number: number } | { kind: 'unavailable' } | { kind: 'unknown' } | { kind: 'other'; detail: unknown };
   const outcomes: Outcome[] = [];
   let restarted = false;
   let okAfterRestart = 0;
   const worker = async (w: number) => {
     for (let i = 0; okAfterRestart < 20 && i < 5000; i++) {
       const modelId = models[(w + i) % 2]!;
-      const r = await post(CREATE_VERSION, { modelId });
-      const result = r.body?.data?.createVersion;
-      const codes = (r.body?.errors ?? []).map((e: any) => e.extensions?.code);
-      if (r.status === 200 && result?.__typename === 'CreateVersionSuccess') {
-        outcomes.push({ kind: 'ok', modelId, number: result.version.number });
-        if (restarted) okAfterRestart++;
-      } else if ((r.status === 503 || r.status === 200) && codes.length > 0 && codes.every((c: string) => c === 'SERVICE_UNAVAILABLE')) {
-        outcomes.push({ kind: 'unavailable' });
-        if (r.status === 503) expect(r.retryAfter).toBe('1');
-        expect(r.body.errors.every((e: any) => e.extensions.retryable === true)).toBe(true);
+      const key = randomUUID();
+      for (let attempt = 0; attempt < 200; attempt++) {
+        const r = await post(CREATE_VERSION, { modelId }, key);
+        const result = r.body?.data?.createVersion;
+        const errors: any[] = r.body?.errors ?? [];
+        const codes = errors.map((e) => e.extensions?.code);
+        if (r.status === 200 && result?.__typename === 'CreateVersionSuccess') {
+          outcomes.push({ kind: 'ok', modelId, number: result.version.number });
+          if (restarted) okAfterRestart++;
+          break;
+        }
+        if ((r.status === 503 || r.status === 200) && codes.length > 0 && codes.every((c) => c === 'SERVICE_UNAVAILABLE')) {
+          outcomes.push({ kind: 'unavailable' });
+          if (r.status === 503) expect(r.retryAfter).toBe('1');
+          expect(errors.every((e) => e.extensions.retryable === true)).toBe(true);
+        } else if (r.status === 503 && codes.length > 0 && codes.every((c) => c === 'OUTCOME_UNKNOWN')) {
+          outcomes.push({ kind: 'unknown' });
+          expect(errors.every((e) => e.extensions.retryable === false && e.extensions.outcomeUnknown === true)).toBe(true);
+        } else if (r.status === 409 && codes.every((c) => c === 'CONFLICT')) {
+          // The first attempt under this key still holds it: ask again.
+        } else {
+          outcomes.push({ kind: 'other', detail: { status: r.status, body: r.body } });
+          break;
+        }
         await new Promise((resolve) => setTimeout(resolve, 50));
-      } else outcomes.push({ kind: 'other', detail: { status: r.status, body: r.body } });
+      }
     }
   };
   const load = Promise.all([0, 1, 2, 3].map(worker));
@@ -100,6 +121,8 @@ it('answers requests during a PostgreSQL restart with a retryable error, recover
   const logged = new Set(rows.map((r) => `${r.stream_id}/${r.number}`));
   const acknowledged = outcomes.filter((o): o is Extract<Outcome, { kind: 'ok' }> => o.kind === 'ok');
   for (const a of acknowledged) expect(logged.has(`${a.modelId}/${a.number}`)).toBe(true);
+  // And nothing twice: a create whose outcome was unknown and was repeated under its key made one version.
+  expect(rows.length).toBe(acknowledged.length);
   for (const modelId of models) {
     const numbers = rows.filter((r) => r.stream_id === modelId).map((r) => r.number);
     expect(numbers).toEqual(numbers.map((_, i) => i + 1));

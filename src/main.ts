@@ -5,7 +5,7 @@ import path from 'node:path';
 import { createApp } from './app.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
 import { collectGarbage } from './files/blobReferences.ts';
-import { createMetricsHandler } from './http/server.ts';
+import { continueOnlyWhenAccepted, createMetricsHandler } from './http/server.ts';
 import { trackRequests } from './http/shutdown.ts';
 import { createLogger } from './logger.ts';
 import { DataDirLockedError } from './store/dataDirLock.ts';
@@ -52,6 +52,7 @@ collectGarbage(store.db, app.blobs).then(
   (error: unknown) => logger.warn({ err: error }, 'could not clean up abandoned files'),
 );
 const server = http.createServer(app.handle);
+continueOnlyWhenAccepted(server);
 // Headers must arrive within 30 s (Node's default is 60 s). There is no cap on a whole request (Node's
 // default cuts any request at 5 minutes, a multi-GB upload included): a body is cut instead when no byte of
 // it arrives for CAIRN_BODY_TIMEOUT_MS, which a slow but live upload never hits.

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import fs from 'node:fs';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { processRequest } from 'graphql-upload-minimal';
 import type { YogaServerInstance } from 'graphql-yoga';
@@ -148,6 +148,16 @@ export function createMetricsHandler(metrics: Metrics): RequestHandler {
  * multipart requests go through graphql-upload-minimal, which hands each file to its resolver as a
  * stream. Either way Yoga gets the operation, and the identity, through its fetch interface.
  */
+/**
+ * Makes `server` hand `Expect: 100-continue` requests to its request listeners like any other, instead of
+ * answering "100 Continue" itself before they run: a client that asks first then sends no byte of a body
+ * Cairn refuses (no token, no CSRF header), and gets the refusal at once. `/graphql` says "continue" once
+ * the caller is identified; other routes read no body.
+ */
+export function continueOnlyWhenAccepted(server: Server): void {
+  server.on('checkContinue', (req, res) => server.emit('request', req, res));
+}
+
 export function createRequestHandler({ yoga, store, blobs, config, logger, metrics }: Deps): RequestHandler {
   const budget = new BodyBudget(config.maxBufferedBodyBytes);
   const downloads = new PerTokenLimit(config.maxDownloadsPerToken);
@@ -195,6 +205,8 @@ export function createRequestHandler({ yoga, store, blobs, config, logger, metri
       if (!known) return;
       identity = known;
     }
+    // A client that asked first (`Expect: 100-continue`) sends its body only now, once the request may go on.
+    if (/\b100-continue\b/i.test(req.headers.expect ?? '')) res.writeContinue();
     let response: Response;
     if (multipart) {
       // graphql-upload-minimal listens for its parser's errors once; busboy can emit a second one while the

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { type ExecutionResult, print } from 'graphql';
 import { type App, CSRF_HEADER, createApp } from '../../src/app.ts';
+import { continueOnlyWhenAccepted } from '../../src/http/server.ts';
 import { type Config, loadConfig } from '../../src/config.ts';
 import { createLogger, type Logger } from '../../src/logger.ts';
 import type { Store } from '../../src/store/open.ts';
@@ -67,6 +68,7 @@ export async function openTestApi(options: { env?: Record<string, string>; store
 export async function listen(app: App): Promise<{ url: string; close(): Promise<void> }> {
   const { createServer } = await import('node:http');
   const server = createServer(app.handle);
+  continueOnlyWhenAccepted(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as import('node:net').AddressInfo;
   return {

@@ -15,6 +15,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('expires_at', 'timestamptz', (c) => c.notNull())
     // While a request with this key runs; a repeat before then is refused with CONFLICT.
     .addColumn('locked_until', 'timestamptz')
+    // Which request holds the claim: only it releases it (a request whose claim's reply was lost releases it later).
+    .addColumn('claimed_by', 'uuid')
     // The commands that committed under this key: their ordinal in the request -> stream and versions appended.
     .addColumn('commands', 'jsonb', (c) => c.notNull().defaultTo(sql`'{}'::jsonb`))
     // The answer, once there is one to give again (never one that holds a secret).

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { type DocumentNode, type ExecutionResult, getOperationAST, GraphQLError, Kind, visit } from 'graphql';
 import type { Plugin, YogaInitialContext } from 'graphql-yoga';
 import type { Logger } from '../logger.ts';
@@ -20,6 +20,37 @@ import type { GraphQLContext } from './context.ts';
  */
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
 export const MAX_KEY_LENGTH = 200;
+
+/** Pauses between tries to settle a key while the database is away: about a minute in all. */
+const SETTLE_RETRY_MS = [250, 500, 1000, 2000, 4000, 8000, 15_000, 30_000];
+
+/**
+ * Ends a key's claim (its answer kept, or released). When the database is away (the very fault that left an
+ * outcome unknown), the claim would keep every repeat out as CONFLICT for its whole lease: the client's
+ * repeats, which are what resolves the unknown outcome, would all fail. So it is tried again in the
+ * background until the database is back (a dead process's claims still end with their lease). The client
+ * has its answer meanwhile.
+ */
+async function settleKey(settle: () => Promise<void>, logger: Logger): Promise<void> {
+  try {
+    await settle();
+    return;
+  } catch (error) {
+    logger.warn({ err: (error as Error).message }, 'could not settle an idempotency key yet; trying again in the background');
+  }
+  void (async () => {
+    for (const ms of SETTLE_RETRY_MS) {
+      await new Promise((resolve) => setTimeout(resolve, ms).unref());
+      try {
+        await settle();
+        return;
+      } catch {
+        // still away: wait longer
+      }
+    }
+    logger.warn('gave up settling an idempotency key: its claim ends with its lease');
+  })();
+}
 
 /** Stored instead of an answer that held a secret. */
 const SECRET_WITHHELD = '{"secretWithheld":true}';
@@ -83,7 +114,17 @@ export function useIdempotencyKeys(db: Db, logger: Logger): Plugin<Context> {
         return setResultAndStopExecution(refusal('VALIDATION', 'The variables are nested too deeply', 400, { field: 'variables' }));
       }
       const scope: KeyScope = { principalId: ctx.identity.principal.id, contextId: ctx.contextId, key };
-      const claim = await claimKey(db, scope, fingerprint);
+      // Each request claims under an id of its own, so that only it ends its claim.
+      const owner = randomUUID();
+      let claim: Awaited<ReturnType<typeof claimKey>>;
+      try {
+        claim = await claimKey(db, scope, fingerprint, owner);
+      } catch (error) {
+        // The claim may have been written though its reply was lost (the database went away): end it once the
+        // database is back, or a repeat would be refused as CONFLICT until the lease runs out.
+        await settleKey(() => releaseKey(db, scope, owner), logger);
+        throw error;
+      }
       switch (claim.kind) {
         case 'mismatch':
           return setResultAndStopExecution(
@@ -116,15 +157,12 @@ export function useIdempotencyKeys(db: Db, logger: Logger): Plugin<Context> {
       const withholds = selectsSecret(args.document);
       return {
         async onExecuteDone({ result }) {
-          try {
-            const single = Symbol.asyncIterator in result ? null : result;
-            if (!single || single.errors?.length) await releaseKey(db, scope);
-            else await storeResponse(db, scope, withholds ? SECRET_WITHHELD : JSON.stringify({ data: single.data }));
-          } catch (error) {
-            // The database went away after the answer was made: the claim's lease ends it (a repeat then runs
-            // again and finds what committed). The client still gets its answer.
-            logger.warn({ err: (error as Error).message }, 'could not keep the answer for an idempotency key');
-          }
+          const single = Symbol.asyncIterator in result ? null : result;
+          const settle =
+            !single || single.errors?.length
+              ? () => releaseKey(db, scope, owner)
+              : () => storeResponse(db, scope, withholds ? SECRET_WITHHELD : JSON.stringify({ data: single.data }));
+          await settleKey(settle, logger);
         },
       };
     },

@@ -38,7 +38,7 @@ const byScope = (scope: KeyScope) => (eb: ExpressionBuilder<Database, 'idempoten
  * Claims a key for a request with this fingerprint, or says why it may not run. A plain read comes first:
  * a running command holds the key's row locked, and a write would wait for it where a read does not.
  */
-export async function claimKey(db: Db, scope: KeyScope, fingerprint: string): Promise<Claim> {
+export async function claimKey(db: Db, scope: KeyScope, fingerprint: string, owner: string): Promise<Claim> {
   const lease = sql<Date>`now() + ${KEY_LEASE}::interval`;
   for (let attempt = 0; attempt < 3; attempt++) {
     const row = await db
@@ -61,6 +61,7 @@ export async function claimKey(db: Db, scope: KeyScope, fingerprint: string): Pr
           fingerprint,
           expires_at: sql<Date>`now() + ${KEY_TTL}::interval`,
           locked_until: lease,
+          claimed_by: owner,
         })
         .onConflict((oc) => oc.columns(['principal_id', 'context_id', 'key']).doNothing())
         .returning('key')
@@ -78,6 +79,7 @@ export async function claimKey(db: Db, scope: KeyScope, fingerprint: string): Pr
           created_at: sql<Date>`now()`,
           expires_at: sql<Date>`now() + ${KEY_TTL}::interval`,
           locked_until: lease,
+          claimed_by: owner,
           commands: '{}',
           response: null,
         })
@@ -95,7 +97,7 @@ export async function claimKey(db: Db, scope: KeyScope, fingerprint: string): Pr
     // The same request, with no answer kept, that nobody runs now: it runs again (and finds what committed).
     const retaken = await db
       .updateTable('idempotency_keys')
-      .set({ locked_until: lease })
+      .set({ locked_until: lease, claimed_by: owner })
       .where(byScope(scope))
       .where('response', 'is', null)
       .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', sql<Date>`now()`)]))
@@ -108,12 +110,12 @@ export async function claimKey(db: Db, scope: KeyScope, fingerprint: string): Pr
 
 /** Keeps the answer for repeats, and ends the claim. */
 export async function storeResponse(db: Db, scope: KeyScope, response: string): Promise<void> {
-  await db.updateTable('idempotency_keys').set({ response, locked_until: null }).where(byScope(scope)).execute();
+  await db.updateTable('idempotency_keys').set({ response, locked_until: null, claimed_by: null }).where(byScope(scope)).execute();
 }
 
 /** Ends the claim without an answer: a repeat runs again (and finds the commands that did commit). */
-export async function releaseKey(db: Db, scope: KeyScope): Promise<void> {
-  await db.updateTable('idempotency_keys').set({ locked_until: null }).where(byScope(scope)).execute();
+export async function releaseKey(db: Db, scope: KeyScope, owner: string): Promise<void> {
+  await db.updateTable('idempotency_keys').set({ locked_until: null, claimed_by: null }).where(byScope(scope)).where('claimed_by', '=', owner).execute();
 }
 
 /**

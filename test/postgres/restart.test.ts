@@ -66,7 +66,8 @@ it('answers requests during a PostgreSQL restart with a retryable error, recover
     for (let i = 0; okAfterRestart < 20 && i < 5000; i++) {
       const modelId = models[(w + i) % 2]!;
       const key = randomUUID();
-      for (let attempt = 0; attempt < 200; attempt++) {
+      let answered = false;
+      for (let attempt = 0; attempt < 400 && !answered; attempt++) {
         const r = await post(CREATE_VERSION, { modelId }, key);
         const result = r.body?.data?.createVersion;
         const errors: any[] = r.body?.errors ?? [];
@@ -74,6 +75,7 @@ it('answers requests during a PostgreSQL restart with a retryable error, recover
         if (r.status === 200 && result?.__typename === 'CreateVersionSuccess') {
           outcomes.push({ kind: 'ok', modelId, number: result.version.number });
           if (restarted) okAfterRestart++;
+          answered = true;
           break;
         }
         if ((r.status === 503 || r.status === 200) && codes.length > 0 && codes.every((c) => c === 'SERVICE_UNAVAILABLE')) {
@@ -87,10 +89,13 @@ it('answers requests during a PostgreSQL restart with a retryable error, recover
           // The first attempt under this key still holds it: ask again.
         } else {
           outcomes.push({ kind: 'other', detail: { status: r.status, body: r.body } });
+          answered = true;
           break;
         }
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
+      // A create that never got an answer under its key would hide a version nobody acknowledged.
+      if (!answered) outcomes.push({ kind: 'other', detail: { gaveUp: key } });
     }
   };
   const load = Promise.all([0, 1, 2, 3].map(worker));

@@ -66,6 +66,12 @@ function withCommitFaults(db: Db, nextFault: () => CommitFault | undefined): Db 
     });
   return new Proxy(db, {
     get(target, prop) {
+      if (prop === 'insertInto') {
+        return (table: keyof Database) => {
+          const builder = target.insertInto(table);
+          return table === 'idempotency_keys' && claimRepliesLost > 0 ? (claimRepliesLost--, replyLost(builder)) : builder;
+        };
+      }
       if (prop !== 'startTransaction') return bind(target, prop);
       return () => {
         const builder = target.startTransaction();
@@ -77,6 +83,28 @@ function withCommitFaults(db: Db, nextFault: () => CommitFault | undefined): Db 
 
 let s: Served;
 let faults: CommitFault[] = [];
+/** How many of the next key claims are written but answered with a lost connection. */
+let claimRepliesLost = 0;
+
+/** A query builder whose statement runs, and whose caller then hears that the connection was lost. */
+function replyLost<T extends object>(builder: T): T {
+  return new Proxy(builder, {
+    get(target, prop) {
+      const value = Reflect.get(target, prop, target);
+      if (typeof value !== 'function') return value;
+      if (prop === 'execute' || prop === 'executeTakeFirst' || prop === 'executeTakeFirstOrThrow') {
+        return async (...args: unknown[]) => {
+          await value.apply(target, args);
+          throw connectionLost();
+        };
+      }
+      return (...args: unknown[]) => {
+        const next = value.apply(target, args);
+        return next && typeof next === 'object' ? replyLost(next) : next;
+      };
+    },
+  });
+}
 beforeAll(async () => {
   s = await serveTestApi({ store: (t) => ({ ...t.store, db: withCommitFaults(t.db, () => faults.shift()) }) });
 });
@@ -84,6 +112,7 @@ afterAll(() => s?.close());
 // A fault a test armed and did not use must not reach the next test.
 beforeEach(() => {
   faults = [];
+  claimRepliesLost = 0;
 });
 
 const CREATE_VERSION = `mutation ($id: ID!, $d: String) { createVersion(input: { modelId: $id, description: $d }) {
@@ -121,6 +150,18 @@ describe('a connection lost during COMMIT', () => {
     expect(retry.body.data.createVersion).toEqual({ __typename: 'CreateVersionSuccess', version: { number: 1 } });
     const again = await createVersion(model.id, key);
     expect(again.body.data.createVersion).toEqual({ __typename: 'CreateVersionSuccess', version: { number: 1 } });
+    expect(await versionsCreated(model.id)).toBe(1);
+  });
+
+  it('a claim whose reply was lost does not keep the repeat out: it is SERVICE_UNAVAILABLE, then the repeat runs once', async () => {
+    const model = await givenModel(s);
+    const key = newKey();
+    claimRepliesLost = 1;
+    const first = await createVersion(model.id, key);
+    expect([first.status, first.body.errors[0].extensions.code]).toEqual([503, 'SERVICE_UNAVAILABLE']);
+    expect(await versionsCreated(model.id)).toBe(0);
+    const retry = await createVersion(model.id, key);
+    expect(retry.body.data.createVersion).toEqual({ __typename: 'CreateVersionSuccess', version: { number: 1 } });
     expect(await versionsCreated(model.id)).toBe(1);
   });
 

@@ -16,6 +16,8 @@ export interface IdempotencyKeysTable {
   created_at: ColumnType<Date, never, Date>;
   expires_at: ColumnType<Date, Date | string, Date | string>;
   locked_until: ColumnType<Date | null, Date | string | null, Date | string | null>;
+  /** The request holding the claim (see locked_until). */
+  claimed_by: string | null;
   commands: ColumnType<Record<string, IdempotentCommandOutcome>, string | undefined, string>;
   /** The stored answer, as JSON text. */
   response: string | null;

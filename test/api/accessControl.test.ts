@@ -2,29 +2,19 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CSRF_HEADER } from '../../src/app.ts';
 import { hashSecret } from '../../src/auth/tokens.ts';
-import { ADMIN_TOKEN, adminHeaders, listen, openTestApi, type TestApi } from '../helpers/api.ts';
+import { ADMIN_TOKEN, adminHeaders, type TestApi } from '../helpers/api.ts';
+import { type Served, serveTestApi } from '../helpers/fixtures.ts';
 import { postMultipart } from '../helpers/multipart.ts';
 import { MODEL_EVENTS, sseReader } from '../helpers/sse.ts';
 
 let api: TestApi;
-let server: Awaited<ReturnType<typeof listen>>;
+let served: Served;
+let server: { url: string };
 const tokens: Record<string, string> = {};
 const principals: Record<string, string> = {};
 
 /** A GraphQL request over HTTP as a given token (or none), in an optional context. */
-async function gql(token: string | null, query: string, variables: Record<string, unknown> = {}, context?: string) {
-  const response = await fetch(`${server.url}/graphql`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      [CSRF_HEADER]: '1',
-      ...(token && { authorization: `Bearer ${token}` }),
-      ...(context && { 'x-cairn-context': context }),
-    },
-    body: JSON.stringify({ query, variables }),
-  });
-  return { status: response.status, body: (await response.json()) as any };
-}
+const gql = (token: string | null, query: string, variables: Record<string, unknown> = {}, context?: string) => served.gql(token, query, variables, context);
 
 const asAdmin = async (query: string, variables: Record<string, unknown> = {}, context?: string) => {
   const { body } = await gql(ADMIN_TOKEN, query, variables, context);
@@ -63,15 +53,15 @@ async function fixture(context?: string) {
 }
 
 beforeAll(async () => {
-  api = await openTestApi();
-  server = await listen(api.app);
+  served = await serveTestApi();
+  ({ api } = served);
+  server = { url: served.url };
   await principalWithToken('viewer-1', 'viewer');
   await principalWithToken('editor-1', 'editor');
   await principalWithToken('admin-1', 'admin');
 });
 afterAll(async () => {
-  await server?.close();
-  await api?.close();
+  await served?.close();
 });
 
 type Outcome = 'ok' | 'FORBIDDEN' | 'UNAUTHENTICATED';

@@ -272,16 +272,8 @@ export class CairnClient {
     });
     let status = 0;
     const result = await repeating(repeatable ? (this.options.retries ?? 3) : 0, true, async () => {
-      streamed = createHash('sha256');
-      let sent = 0;
-      const meter = new Transform({
-        transform(chunk: Buffer, _encoding, callback) {
-          sent += chunk.length;
-          streamed.update(chunk);
-          options.onProgress?.(sent, total);
-          callback(null, chunk);
-        },
-      });
+      const { meter, hash } = hashingMeter((sent) => options.onProgress?.(sent, total));
+      streamed = hash;
       options.onProgress?.(0, total);
       const response = await this.send('POST', new URL('graphql', this.base), headers, async (req) => {
         req.write(head);
@@ -308,25 +300,24 @@ export class CairnClient {
     if (response.statusCode !== 200) {
       const body = await text(response);
       let message = body;
+      let code: string | undefined;
       try {
-        message = JSON.parse(body).error ?? body;
+        const parsed = JSON.parse(body) as { error?: string; code?: string };
+        message = parsed.error ?? body;
+        code = parsed.code;
       } catch {
         // plain text
       }
-      const code = response.statusCode === 404 ? 'NOT_FOUND' : response.statusCode === 403 ? 'FORBIDDEN' : response.statusCode === 401 ? 'UNAUTHENTICATED' : undefined;
+      // The server names its refusal (TOO_MANY_REQUESTS, STORAGE_FULL ...); the status says it otherwise.
+      code ??= response.statusCode === 404 ? 'NOT_FOUND' : response.statusCode === 403 ? 'FORBIDDEN' : response.statusCode === 401 ? 'UNAUTHENTICATED' : undefined;
       throw new CairnRequestError(message, response.statusCode, code);
     }
     const expected = String(response.headers['x-checksum-sha256'] ?? '');
     const total = Number(response.headers['content-length']) || undefined;
-    const hash = createHash('sha256');
     let received = 0;
-    const meter = new Transform({
-      transform(chunk: Buffer, _encoding, callback) {
-        received += chunk.length;
-        hash.update(chunk);
-        options.onProgress?.(received, total);
-        callback(null, chunk);
-      },
+    const { meter, hash } = hashingMeter((bytes) => {
+      received = bytes;
+      options.onProgress?.(bytes, total);
     });
     if (options.to) {
       const partial = `${options.to}.part`;
@@ -361,4 +352,19 @@ async function text(response: http.IncomingMessage): Promise<string> {
   let out = '';
   for await (const chunk of response) out += chunk;
   return out;
+}
+
+/** A pass-through stream that hashes (sha256) and counts what goes through it, reporting the count as it grows. */
+function hashingMeter(onBytes: (bytes: number) => void) {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  const meter = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      bytes += chunk.length;
+      hash.update(chunk);
+      onBytes(bytes);
+      callback(null, chunk);
+    },
+  });
+  return { meter, hash };
 }

@@ -52,6 +52,9 @@ const environment = z.object({
   CAIRN_BODY_TIMEOUT_MS: intFrom(1, 30_000),
   CAIRN_MAX_BUFFERED_BODY_BYTES: intFrom(1024, 64 * 1024 ** 2),
   CAIRN_MAX_DOWNLOADS_PER_TOKEN: intFrom(1, 8),
+  CAIRN_DRAIN_BYTES: intFrom(0, 64 * 1024 ** 2),
+  // A timer longer than 2^31-1 ms fires at once (Node clamps it to 1 ms): such a value would not drain at all.
+  CAIRN_DRAIN_TIMEOUT_MS: intFrom(0, 10_000).pipe(z.number().max(2 ** 31 - 1, 'must be at most 2147483647 (about 24 days)')),
   CAIRN_METRICS_PORT: z
     .string()
     .trim()
@@ -87,6 +90,12 @@ export interface Config {
   bodyTimeoutMs: number;
   /** The most bytes of GraphQL request bodies held in memory at once, all requests together. */
   maxBufferedBodyBytes: number;
+  /**
+   * How much of a body that will not be read (a refused request's, or the rest of a file a resolver
+   * refused) is read and dropped after the answer, and for how long, before the connection is cut.
+   */
+  drainBytes: number;
+  drainTimeoutMs: number;
   /** How many downloads one token may have in progress at once. */
   maxDownloadsPerToken: number;
   /** Set: /metrics is served without a token on this port of 127.0.0.1, and not on the main port. */
@@ -135,6 +144,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyTimeoutMs: e.CAIRN_BODY_TIMEOUT_MS,
     maxBufferedBodyBytes: e.CAIRN_MAX_BUFFERED_BODY_BYTES,
     maxDownloadsPerToken: e.CAIRN_MAX_DOWNLOADS_PER_TOKEN,
+    drainBytes: e.CAIRN_DRAIN_BYTES,
+    drainTimeoutMs: e.CAIRN_DRAIN_TIMEOUT_MS,
     metricsPort: e.CAIRN_METRICS_PORT,
   };
 }

@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /**
  * The bytes of GraphQL request bodies held in memory at once, all requests together, under a ceiling:
@@ -118,30 +118,68 @@ export function watchBody(req: IncomingMessage, idleMs: number, onIdle: () => vo
 }
 
 /**
- * Reads and drops what is left of a request body once its response is sent, so that a client that
- * writes its whole body before it reads (Node's fetch, Python's urllib) gets the answer instead of a
- * connection reset. Bounded: past `maxBytes`, or `maxMs` after the response, the connection is closed.
+ * Whether some of a request's body has yet to arrive: it declares one (a length, or chunks) and it has
+ * not ended. A GET without a body is not complete yet while its 'request' event runs: its headers say so.
  */
-export function discardRestOfBody(req: IncomingMessage, options: { maxBytes: number; maxMs: number }): void {
-  if (req.complete || req.destroyed) return;
-  let bytes = 0;
-  const stop = () => {
-    clearTimeout(timer);
-    req.off('data', onData);
-    req.off('end', stop);
-    req.off('close', stop);
-  };
-  const cut = () => {
-    stop();
-    req.socket.destroy();
-  };
-  const timer = setTimeout(cut, options.maxMs);
-  const onData = (chunk: Buffer) => {
-    bytes += chunk.length;
-    if (bytes > options.maxBytes) cut();
-  };
-  req.on('data', onData);
-  req.once('end', stop);
-  req.once('close', stop);
-  req.resume();
+export function bodyLeft(req: IncomingMessage): boolean {
+  if (req.complete || req.readableEnded) return false;
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length.trim() !== '0');
+}
+
+/**
+ * Reads and drops what is left of a request body once its answer is sent, so that a client that writes
+ * its whole body before it reads (Python's urllib, Node's fetch) gets the answer instead of a broken pipe
+ * or a reset: a socket closed while bytes are still coming makes the kernel reset the connection, and the
+ * client's pending writes fail before it reads a byte of the answer. Whatever was reading the body (a
+ * multipart parser waiting for a file no resolver took) is disconnected from it first.
+ *
+ * After an answer with `Connection: close`, Node closes the socket as soon as the answer is written; that
+ * close waits here until the body has arrived (the answer, and the end of what the server sends, reach
+ * the client meanwhile). Bounded: past `maxBytes`, or `maxMs` after the answer, the connection is cut.
+ * Not after a 408: that client stopped sending, and its connection closes with the answer.
+ */
+export function discardRestOfBody(req: IncomingMessage, res: ServerResponse, options: { maxBytes: number; maxMs: number }): void {
+  // From the moment the answer's last byte is handed to the socket, before Node's own handling of a
+  // finished answer: Node would otherwise drop the body of a request nobody reads itself, without a bound
+  // and without passing its bytes on to be counted.
+  res.once('prefinish', () => {
+    if (res.statusCode === 408 || !bodyLeft(req) || req.destroyed) return;
+    const socket = req.socket;
+    let bytes = 0;
+    let ended = false;
+    let closing = false;
+    const stop = () => {
+      clearTimeout(timer);
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('close', stop);
+    };
+    const cut = () => {
+      stop();
+      socket.destroy();
+    };
+    const onEnd = () => {
+      ended = true;
+      stop();
+      if (closing) socket.destroySoon();
+    };
+    const onData = (chunk: Buffer) => {
+      bytes += chunk.length;
+      if (bytes > options.maxBytes) cut();
+    };
+    const timer = setTimeout(cut, options.maxMs);
+    // Node's close of a `Connection: close` answer (socket.destroySoon(): end, then destroy once ended) is
+    // under way once the answer has finished: its destroy is put off until the body has been read.
+    res.once('finish', () => {
+      if (ended || !socket.listeners('finish').includes(socket.destroy)) return;
+      socket.off('finish', socket.destroy);
+      closing = true;
+    });
+    req.unpipe();
+    req.on('data', onData);
+    req.once('end', onEnd);
+    req.once('close', stop);
+    req.resume();
+  });
 }

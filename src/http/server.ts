@@ -16,7 +16,7 @@ import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import { DATABASE_UNAVAILABLE, isDatabaseUnavailable, STORAGE_FULL, STORAGE_FULL_RETRY_AFTER_SECONDS, storageFullCode } from '../store/pgErrors.ts';
 import type { Store } from '../store/open.ts';
-import { type Body, BodyBudget, BodyTimedOut, BodyTooLarge, ClientGone, discardRestOfBody, readBody, ServerBusy, watchBody } from './bodies.ts';
+import { type Body, BodyBudget, BodyTimedOut, BodyTooLarge, bodyLeft, ClientGone, discardRestOfBody, readBody, ServerBusy, watchBody } from './bodies.ts';
 import { serveDashboard } from './dashboard.ts';
 import { decodePath, requestUrl } from './paths.ts';
 import { PerTokenLimit } from './perTokenLimit.ts';
@@ -53,8 +53,19 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
   // Already answered (a body that timed out while a resolver still ran): the first answer stands.
   if (res.headersSent || res.destroyed) return;
   const text = JSON.stringify(body);
+  closeIfBodyLeft(res);
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
   res.end(text);
+}
+
+/**
+ * An answer sent before the request's body has arrived says `Connection: close`: the rest of the body is
+ * read and dropped after it (see discardRestOfBody), and the connection is not used again. A client that
+ * asked first (`Expect: 100-continue`) and was refused sends no body at all, and must not be kept waiting
+ * to send one.
+ */
+function closeIfBodyLeft(res: ServerResponse): void {
+  if (!res.headersSent && bodyLeft(res.req)) res.setHeader('connection', 'close');
 }
 
 /** A GraphQL-shaped error for requests refused before GraphQL sees them. */
@@ -244,11 +255,8 @@ export function createRequestHandler({ yoga, store, blobs, config, logger, metri
       headers.delete('transfer-encoding');
       response = await yoga.fetch(url, { method: 'POST', headers, body: '{}', signal: abort.signal }, { uploadOperations: operations, identity });
       unwatch();
-      // A refused upload is answered before its file is read to the end: do not wait for the rest of it.
-      res.once('finish', () => {
-        if (!req.readableEnded) req.socket.destroySoon();
-      });
-      if (!res.headersSent) res.setHeader('connection', 'close');
+      // A refused upload (a precheck, a file too large) is answered before its file is read to the end.
+      closeIfBodyLeft(res);
     } else {
       let body: Body | undefined;
       if (req.method !== 'GET' && req.method !== 'HEAD' && req.method !== 'OPTIONS') {
@@ -332,8 +340,9 @@ export function createRequestHandler({ yoga, store, blobs, config, logger, metri
         'request',
       );
     });
-    // A body nobody read (a refusal, a route that takes none) is drained, bounded, so that its answer reaches the client.
-    res.once('finish', () => discardRestOfBody(req, { maxBytes: 2 * config.maxBodyBytes, maxMs: config.bodyTimeoutMs }));
+    // A body nobody read (a refusal, a route that takes none, a file a resolver refused) is drained, bounded,
+    // so that its answer reaches the client.
+    discardRestOfBody(req, res, { maxBytes: config.drainBytes, maxMs: config.drainTimeoutMs });
     const route = async () => {
       // Every route decodes its path the same way: a malformed escape or a NUL is the client's mistake.
       if (!url || decodePath(url.pathname) === null) {

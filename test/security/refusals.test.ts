@@ -211,6 +211,18 @@ describe('other refusals sent before the body is read', () => {
     }
     expect(outcomes).toEqual(Array(TRIES).fill('403 FORBIDDEN, connection: close'));
   });
+
+  it('an 8 MiB upload whose multipart operations are not JSON gets 400 VALIDATION every time with fetch', { timeout: 120_000 }, async () => {
+    const outcomes: string[] = [];
+    for (let i = 0; i < TRIES; i++) {
+      const body = new FormData();
+      body.append('operations', '{ not json');
+      body.append('map', '{"0":["variables.input.file"]}');
+      body.append('0', new Blob([data]), 'model.pkl');
+      outcomes.push(await fetched(`${s.url}/graphql`, { method: 'POST', body, headers: headersFor(ADMIN_TOKEN) }));
+    }
+    expect(outcomes).toEqual(Array(TRIES).fill('400 VALIDATION, connection: close'));
+  });
 });
 
 /**

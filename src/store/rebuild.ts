@@ -212,6 +212,9 @@ async function swap(trx: Executor, snapshot: string, indexes: IndexName[]): Prom
   return moved.length;
 }
 
+/** Swaps tried, each waiting at most lock_timeout for a lock, before the rebuild gives up. */
+const SWAP_ATTEMPTS = 10;
+
 async function rebuildHoldingLock(db: Db, options: RebuildOptions): Promise<{ events: number; refolded: number }> {
   const batchSize = options.batchSize ?? 5000;
   // One snapshot for the whole read, named so that the swap can tell which events came after it.
@@ -235,14 +238,23 @@ async function rebuildHoldingLock(db: Db, options: RebuildOptions): Promise<{ ev
       const indexes = await addKeys(trx);
       return { snapshot: rows[0]!.snapshot, events, indexes };
     });
-  await options.beforeSwap?.();
-  for (let attempt = 1; ; attempt++) {
-    try {
-      const refolded = await db.transaction().execute((trx) => swap(trx, prepared.snapshot, prepared.indexes));
-      return { events: prepared.events, refolded };
-    } catch (error) {
-      if (!isLockNotAvailable(error) || attempt >= 10) throw error;
+  try {
+    await options.beforeSwap?.();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const refolded = await db.transaction().execute((trx) => swap(trx, prepared.snapshot, prepared.indexes));
+        return { events: prepared.events, refolded };
+      } catch (error) {
+        if (!isLockNotAvailable(error)) throw error;
+        if (attempt >= SWAP_ATTEMPTS) {
+          throw new Error('Could not swap the rebuilt read models in: other transactions kept them locked. Nothing was changed; run the rebuild again.', { cause: error });
+        }
+      }
     }
+  } catch (error) {
+    // The live tables are as they were; the new ones would only wait for the next rebuild to drop them.
+    await sql`drop table if exists ${sql.join(tables.map((t) => sql.table(rebuilt(t))))}`.execute(db).catch(() => {});
+    throw error;
   }
 }
 

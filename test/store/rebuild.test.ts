@@ -162,6 +162,20 @@ describe('a rebuild beside the running store', () => {
     await rebuildProjections(t);
   });
 
+  it('changes nothing when it fails before its swap, and leaves neither its tables nor its lock behind', async () => {
+    await createModel('failed-rebuild');
+    await sql`update models set description = 'drifted' where name = 'failed-rebuild'`.execute(t.db);
+    const before = await readModelRows(t.db);
+    const schema = await readModelSchema(t.db);
+    const failure = new Error('stopped before the swap');
+    await expect(rebuildProjections(t, { beforeSwap: () => Promise.reject(failure) })).rejects.toBe(failure);
+    expect(await readModelRows(t.db)).toEqual(before);
+    expect(await readModelSchema(t.db)).toEqual(schema);
+    expect(await isRebuilding(t.db)).toBe(false);
+    await rebuildProjections(t);
+    expect(await readModelRows(t.db)).toEqual(rowsFromFold(await allEvents(t.db)));
+  });
+
   // Small pools make collisions likely: a name taken twice, a deleted version updated, a limit reached.
   const name = fc.constantFrom('alpha', 'Alpha', 'beta', 'gamma');
   const number = fc.integer({ min: 1, max: 4 });

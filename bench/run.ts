@@ -230,7 +230,7 @@ try {
   await fillLog(store.db, contextId, 'write-target', WRITE_MODELS, () => []);
   const seeded = await countEvents(store.db);
   const seededAt = performance.now();
-  await rebuildProjections(store.db);
+  await rebuildProjections(store);
   log(`seeded ${seeded} events; projected in ${((performance.now() - seededAt) / 1000).toFixed(1)} s`);
   await sql`vacuum analyze`.execute(store.db);
   const writeModels = (await store.db.selectFrom('models').select('id').where('name', 'like', 'write-target-%').execute()).map((m) => m.id);
@@ -321,7 +321,7 @@ try {
   const select = await selectAll();
   log('rebuild: replaying into the read models');
   const r0 = performance.now();
-  const rebuilt = await rebuildProjections(store.db);
+  const rebuilt = await rebuildProjections(store);
   const rebuildSeconds = (performance.now() - r0) / 1000;
   await store.close();
 

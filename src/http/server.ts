@@ -4,7 +4,6 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { processRequest } from 'graphql-upload-minimal';
 import type { YogaServerInstance } from 'graphql-yoga';
-import { sql } from 'kysely';
 import type { ServerContext } from '../app.ts';
 import type { Identity } from '../auth/identity.ts';
 import { identifyRequest, RequestRefused } from '../auth/requestIdentity.ts';
@@ -16,6 +15,7 @@ import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import { DATABASE_UNAVAILABLE, isDatabaseUnavailable, STORAGE_FULL, STORAGE_FULL_RETRY_AFTER_SECONDS, storageFullCode } from '../store/pgErrors.ts';
 import type { Store } from '../store/open.ts';
+import { isRebuilding } from '../store/rebuild.ts';
 import { type Body, BodyBudget, BodyTimedOut, BodyTooLarge, bodyLeft, ClientGone, discardRestOfBody, readBody, ServerBusy, watchBody } from './bodies.ts';
 import { serveDashboard } from './dashboard.ts';
 import { decodePath, requestUrl } from './paths.ts';
@@ -84,16 +84,19 @@ async function identified(db: Store['db'], req: IncomingMessage, res: ServerResp
   }
 }
 
-async function ready(store: Store): Promise<boolean> {
+/**
+ * Whether the database answers, and whether a rebuild of the read models runs on it (in any process): the
+ * server keeps serving reads and writes meanwhile, so "rebuilding" is ready too, only said.
+ */
+async function ready(store: Store): Promise<'ready' | 'rebuilding' | 'database unavailable'> {
   let timer: NodeJS.Timeout | undefined;
   try {
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error('timeout')), 2000);
     });
-    await Promise.race([sql`select 1`.execute(store.db), timeout]);
-    return true;
+    return (await Promise.race([isRebuilding(store.db), timeout])) ? 'rebuilding' : 'ready';
   } catch {
-    return false;
+    return 'database unavailable';
   } finally {
     clearTimeout(timer);
   }
@@ -351,8 +354,8 @@ export function createRequestHandler({ yoga, store, blobs, config, logger, metri
       if (url.pathname === '/health') return sendJson(res, 200, { status: 'ok' });
       if (url.pathname === '/metrics') return metricsRoute(req, res);
       if (url.pathname === '/ready') {
-        const ok = await ready(store);
-        return sendJson(res, ok ? 200 : 503, { status: ok ? 'ready' : 'database unavailable' });
+        const status = await ready(store);
+        return sendJson(res, status === 'database unavailable' ? 503 : 200, { status });
       }
       if (url.pathname === '/graphql') return graphql(req, res, url, requestId);
       if (url.pathname.startsWith('/files/')) {

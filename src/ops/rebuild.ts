@@ -1,4 +1,5 @@
-// `npm run rebuild`: empties the read models and replays the whole event log into them.
+// `npm run rebuild`: replays the whole event log into new read-model tables and swaps them in, beside a
+// running server (on PostgreSQL): readers see the old rows until the swap, and writes made meanwhile are kept.
 import { loadConfig } from '../config.ts';
 import { openStore } from '../store/open.ts';
 import { rebuildProjections } from '../store/rebuild.ts';
@@ -8,9 +9,10 @@ await runOperation(async () => {
   const store = await openStore(loadConfig());
   try {
     const started = performance.now();
-    const { events } = await rebuildProjections(store.db);
+    const { events, refolded } = await rebuildProjections(store);
     const seconds = (performance.now() - started) / 1000;
-    return `Rebuilt the read models from ${events} events in ${seconds.toFixed(2)} s (${store.kind}).`;
+    const meanwhile = refolded > 0 ? `, and again ${refolded} models written to meanwhile` : '';
+    return `Rebuilt the read models from ${events} events${meanwhile} in ${seconds.toFixed(2)} s (${store.kind}).`;
   } finally {
     await store.close();
   }

@@ -53,6 +53,19 @@ export async function readStream(db: Executor, streamId: string, upTo: StreamBou
   return rows.map(toRecordedEvent);
 }
 
+/** The events of several streams, each stream's in order (one statement, however many streams). */
+export async function readStreams(db: Executor, streamIds: readonly string[]): Promise<RecordedEvent[]> {
+  if (streamIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('events')
+    .select(columns)
+    .where(sql<boolean>`stream_id = any(${[...streamIds]}::uuid[])`)
+    .orderBy('stream_id')
+    .orderBy('stream_version')
+    .execute();
+  return rows.map(toRecordedEvent);
+}
+
 /** A page of one stream's events between positions (exclusive), at or before `upTo`, in either direction. */
 export async function readStreamPage(
   db: Executor,

@@ -15,6 +15,12 @@ export function isRetryableTransactionError(error: unknown): boolean {
   return !!e && (e.code === '40001' || e.code === '40P01');
 }
 
+/** A lock not taken within `lock_timeout` (55P03): nothing was done by the statement that waited. */
+export function isLockNotAvailable(error: unknown): boolean {
+  const e = error as PgError | null;
+  return !!e && e.code === '55P03';
+}
+
 /** Network errors of a connection to the server, as Node reports them. */
 const CONNECTION_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']);
 

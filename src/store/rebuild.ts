@@ -1,7 +1,9 @@
 import { sql } from 'kysely';
 import { evolve, initialState, type LiveModel, type ModelState } from '../domain/model/evolve.ts';
 import type { Db, Executor } from './database.ts';
-import { readAll } from './eventLog.ts';
+import { readAll, readStreams } from './eventLog.ts';
+import type { Store } from './open.ts';
+import { isLockNotAvailable } from './pgErrors.ts';
 import { readModelTables } from './projections/index.ts';
 
 /**
@@ -18,14 +20,44 @@ const COLUMNS = {
   formats: sql`model_id uuid, number integer, format text, filename text, size bigint, sha256 text, content_type text, uploaded_at timestamptz, uploaded_by text`,
 };
 
-async function insertRows(trx: Executor, table: keyof typeof COLUMNS, rows: object[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += INSERT_ROWS) {
-    const chunk = JSON.stringify(rows.slice(i, i + INSERT_ROWS));
-    await sql`insert into ${sql.table(table)} select * from jsonb_to_recordset(${chunk}::jsonb) as r(${COLUMNS[table]})`.execute(trx);
+type ReadModelTable = keyof typeof COLUMNS;
+/** Children first, as the projections list them; each one has its columns above. */
+const tables = readModelTables.map((t) => {
+  if (!(t in COLUMNS)) throw new Error(`The rebuild does not know the columns of ${t}`);
+  return t as ReadModelTable;
+});
+
+/** Where a rebuild writes a read model's rows before they are swapped in. */
+const rebuilt = (table: ReadModelTable) => `${table}_rebuild`;
+
+/**
+ * The key of the session-level advisory lock a rebuild holds from start to end, on any process: a second
+ * rebuild is refused, and `/ready` sees it in pg_locks. Two int4 keys, so that it never meets the bigint
+ * keys of the stream and blob locks.
+ */
+const REBUILD_LOCK = [0x63616972, 1] as const; // 'cair', 1
+
+export class RebuildRunningError extends Error {
+  constructor() {
+    super('A rebuild of the read models is already running on this database; wait for it to finish.');
   }
 }
 
-/** The read-model rows of live models: what the inline projections leave after the same events. */
+export interface RebuildOptions {
+  /** Events read from the log per statement. */
+  batchSize?: number;
+  /** Runs when the new rows are written and the swap is next; no transaction is open meanwhile (tests pause here). */
+  beforeSwap?: () => Promise<void>;
+}
+
+async function insertRows(trx: Executor, table: ReadModelTable, rows: object[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += INSERT_ROWS) {
+    const chunk = JSON.stringify(rows.slice(i, i + INSERT_ROWS));
+    await sql`insert into ${sql.table(rebuilt(table))} select * from jsonb_to_recordset(${chunk}::jsonb) as r(${COLUMNS[table]})`.execute(trx);
+  }
+}
+
+/** The read-model rows of live models, into the new tables: what the inline projections leave after the same events. */
 async function writeModels(trx: Executor, models: LiveModel[]): Promise<void> {
   await insertRows(
     trx,
@@ -83,30 +115,184 @@ async function writeModels(trx: Executor, models: LiveModel[]): Promise<void> {
   );
 }
 
+const live = (states: Iterable<ModelState>) => [...states].filter((s): s is LiveModel => s.status === 'live');
+
+/** An index of a new table that gets its live twin's name at the swap. */
+interface IndexName {
+  temporary: string;
+  final: string;
+}
+
 /**
- * Empties the read models and replays the whole log into them, in one transaction: readers see the old
- * rows until it commits, and writers wait on the truncated tables' locks, then project on top of the result.
- *
- * Replaying does not run the inline projections event by event (several statements per event): it folds
- * every stream with the domain's own `evolve`, then writes each live model's final rows in multi-row
- * INSERTs. The tests hold the two paths to the same rows (live projections == rebuilt == fold).
+ * Creates the new tables empty, as the migrations made the live ones (columns, defaults, NOT NULL and
+ * CHECK constraints); their indexes and foreign keys come after the rows (addKeys), which is faster.
  */
-export async function rebuildProjections(db: Db, options: { batchSize?: number } = {}): Promise<{ events: number }> {
-  const batchSize = options.batchSize ?? 5000;
-  return db.transaction().execute(async (trx) => {
-    await sql`truncate table ${sql.join(readModelTables.map((t) => sql.table(t)))}`.execute(trx);
-    const states = new Map<string, ModelState>();
-    let after = '0';
-    let count = 0;
-    for (;;) {
-      const batch = await readAll(trx, after, batchSize);
-      if (batch.length === 0) break;
-      for (const event of batch) states.set(event.streamId, evolve(states.get(event.streamId) ?? initialState(), event));
-      count += batch.length;
-      after = batch[batch.length - 1]!.position;
+async function createTables(trx: Executor): Promise<void> {
+  await sql`drop table if exists ${sql.join(tables.map((t) => sql.table(rebuilt(t))))}`.execute(trx);
+  for (const table of [...tables].reverse()) {
+    await sql`create table ${sql.table(rebuilt(table))} (like ${sql.table(table)} including all excluding indexes)`.execute(trx);
+  }
+}
+
+/**
+ * Gives each new table its live twin's indexes (primary and unique keys included) under temporary names,
+ * and its foreign keys under their own names (a constraint's name is unique per table only); keys to a
+ * read-model table point at its new twin. Copied from the catalog, so a migration that adds an index is
+ * rebuilt with it.
+ */
+async function addKeys(trx: Executor): Promise<IndexName[]> {
+  const names: IndexName[] = [];
+  const parentsFirst = [...tables].reverse();
+  for (const table of parentsFirst) {
+    const { rows } = await sql<{ name: string; definition: string; constraint_definition: string | null }>`
+      select ic.relname as name, pg_get_indexdef(i.indexrelid) as definition,
+        (select pg_get_constraintdef(c.oid) from pg_constraint c where c.conindid = i.indexrelid and c.conrelid = i.indrelid and c.contype in ('p', 'u', 'x')) as constraint_definition
+      from pg_index i join pg_class ic on ic.oid = i.indexrelid
+      where i.indrelid = ${table}::regclass order by ic.relname`.execute(trx);
+    for (const index of rows) {
+      const temporary = `cairn_rebuild_${names.length}`;
+      if (index.constraint_definition) {
+        await sql`alter table ${sql.table(rebuilt(table))} add constraint ${sql.id(temporary)} ${sql.raw(index.constraint_definition)}`.execute(trx);
+      } else {
+        // pg_get_indexdef: CREATE [UNIQUE] INDEX <name> ON <table> USING <method> (...) [INCLUDE ...] [WHERE ...]
+        const using = index.definition.indexOf(' USING ');
+        if (using < 0) throw new Error(`Cannot copy index ${index.name}: ${index.definition}`);
+        const unique = index.definition.startsWith('CREATE UNIQUE ') ? sql`unique` : sql``;
+        await sql`create ${unique} index ${sql.id(temporary)} on ${sql.table(rebuilt(table))} ${sql.raw(index.definition.slice(using + 1))}`.execute(trx);
+      }
+      names.push({ temporary, final: index.name });
     }
-    const live = [...states.values()].filter((s): s is LiveModel => s.status === 'live');
-    await writeModels(trx, live);
-    return { events: count };
-  });
+  }
+  for (const table of parentsFirst) {
+    const { rows } = await sql<{ name: string; definition: string; referenced: string }>`
+      select conname as name, pg_get_constraintdef(oid) as definition, confrelid::regclass::text as referenced
+      from pg_constraint where conrelid = ${table}::regclass and contype = 'f' order by conname`.execute(trx);
+    for (const key of rows) {
+      let definition = key.definition;
+      if ((tables as readonly string[]).includes(key.referenced)) {
+        const target = `REFERENCES ${key.referenced}(`;
+        if (!definition.includes(target)) throw new Error(`Cannot copy foreign key ${key.name}: ${definition}`);
+        definition = definition.replace(target, `REFERENCES ${rebuilt(key.referenced as ReadModelTable)}(`);
+      }
+      await sql`alter table ${sql.table(rebuilt(table))} add constraint ${sql.id(key.name)} ${sql.raw(definition)}`.execute(trx);
+    }
+  }
+  for (const table of tables) await sql`analyze ${sql.table(rebuilt(table))}`.execute(trx);
+  return names;
+}
+
+/**
+ * Swaps the new tables in, in one short transaction. Writers are held off first (a SHARE lock on the log
+ * lets reads through and waits for appends in flight, whose transactions also write the read models), so
+ * the log is final while the streams that moved since the rebuild's snapshot are folded again and their
+ * rows rewritten. Then the renames, under ACCESS EXCLUSIVE locks held only for those few statements.
+ * Returns how many streams were folded again.
+ */
+async function swap(trx: Executor, snapshot: string, indexes: IndexName[]): Promise<number> {
+  // A reader holding the tables for long would queue every other reader behind this swap: give way instead, and try again.
+  await sql`set local lock_timeout = '1s'`.execute(trx);
+  await sql`lock table events in share mode`.execute(trx);
+  const { rows } = await sql<{ stream_id: string }>`
+    select distinct stream_id from events
+    where transaction_id >= pg_snapshot_xmin(${snapshot}::pg_snapshot) and not pg_visible_in_snapshot(transaction_id, ${snapshot}::pg_snapshot)`.execute(trx);
+  const moved = rows.map((r) => r.stream_id);
+  if (moved.length > 0) {
+    const streams = new Map<string, ModelState>();
+    for (const event of await readStreams(trx, moved)) streams.set(event.streamId, evolve(streams.get(event.streamId) ?? initialState(), event));
+    const ids = sql`any(${moved}::uuid[])`;
+    await sql`delete from ${sql.table(rebuilt('formats'))} where model_id = ${ids}`.execute(trx);
+    await sql`delete from ${sql.table(rebuilt('versions'))} where model_id = ${ids}`.execute(trx);
+    await sql`delete from ${sql.table(rebuilt('models'))} where id = ${ids}`.execute(trx);
+    await writeModels(trx, live(streams.values()));
+  }
+  await sql`lock table ${sql.join(tables.map((t) => sql.table(t)))} in access exclusive mode`.execute(trx);
+  await sql`drop table ${sql.join(tables.map((t) => sql.table(t)))}`.execute(trx);
+  for (const table of tables) await sql`alter table ${sql.table(rebuilt(table))} rename to ${sql.id(table)}`.execute(trx);
+  for (const { temporary, final } of indexes) await sql`alter index ${sql.id(temporary)} rename to ${sql.id(final)}`.execute(trx);
+  return moved.length;
+}
+
+/** Swaps tried, each waiting at most lock_timeout for a lock, before the rebuild gives up. */
+const SWAP_ATTEMPTS = 10;
+
+async function rebuildHoldingLock(db: Db, options: RebuildOptions): Promise<{ events: number; refolded: number }> {
+  const batchSize = options.batchSize ?? 5000;
+  // One snapshot for the whole read, named so that the swap can tell which events came after it.
+  const prepared = await db
+    .transaction()
+    .setIsolationLevel('repeatable read')
+    .execute(async (trx) => {
+      const { rows } = await sql<{ snapshot: string }>`select pg_current_snapshot()::text as snapshot`.execute(trx);
+      const states = new Map<string, ModelState>();
+      let after = '0';
+      let events = 0;
+      for (;;) {
+        const batch = await readAll(trx, after, batchSize);
+        if (batch.length === 0) break;
+        for (const event of batch) states.set(event.streamId, evolve(states.get(event.streamId) ?? initialState(), event));
+        events += batch.length;
+        after = batch[batch.length - 1]!.position;
+      }
+      await createTables(trx);
+      await writeModels(trx, live(states.values()));
+      const indexes = await addKeys(trx);
+      return { snapshot: rows[0]!.snapshot, events, indexes };
+    });
+  try {
+    await options.beforeSwap?.();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const refolded = await db.transaction().execute((trx) => swap(trx, prepared.snapshot, prepared.indexes));
+        return { events: prepared.events, refolded };
+      } catch (error) {
+        if (!isLockNotAvailable(error)) throw error;
+        if (attempt >= SWAP_ATTEMPTS) {
+          throw new Error('Could not swap the rebuilt read models in: other transactions kept them locked. Nothing was changed; run the rebuild again.', { cause: error });
+        }
+      }
+    }
+  } catch (error) {
+    // The live tables are as they were; the new ones would only wait for the next rebuild to drop them.
+    await sql`drop table if exists ${sql.join(tables.map((t) => sql.table(rebuilt(t))))}`.execute(db).catch(() => {});
+    throw error;
+  }
+}
+
+/**
+ * Rebuilds the read models from the log alone, while the server keeps serving reads and writes. The log
+ * is read in one snapshot and folded with the domain's own `evolve` (not the inline projections event by
+ * event: several statements per event), and each live model's final rows are written into new tables in
+ * multi-row INSERTs, outside any lock on the live ones: readers see the old rows until the swap. The swap
+ * (see `swap`) brings in what writers appended meanwhile. The tests hold the paths to the same rows
+ * (live projections == rebuilt == fold), with writes during a rebuild too.
+ *
+ * A session-level advisory lock, on the connection that does the work, marks the rebuild for its whole
+ * run: a second rebuild is refused (RebuildRunningError) and `/ready` says "rebuilding".
+ */
+export async function rebuildProjections(store: Pick<Store, 'db' | 'kind'>, options: RebuildOptions = {}): Promise<{ events: number; refolded: number }> {
+  const run = async (db: Db) => {
+    // One statement: PGlite's one session would take the (reentrant) lock twice, so the held lock is checked first.
+    const { rows } = await sql<{ locked: boolean }>`
+      select case when ${rebuildLockHeld()} then false else pg_try_advisory_lock(${REBUILD_LOCK[0]}::int4, ${REBUILD_LOCK[1]}::int4) end as locked`.execute(db);
+    if (!rows[0]!.locked) throw new RebuildRunningError();
+    try {
+      return await rebuildHoldingLock(db, options);
+    } finally {
+      await sql`select pg_advisory_unlock(${REBUILD_LOCK[0]}::int4, ${REBUILD_LOCK[1]}::int4)`.execute(db).catch(() => {});
+    }
+  };
+  // A session lock belongs to its connection: on PostgreSQL the whole rebuild runs on one connection of the
+  // pool. PGlite has a single session, and pinning it would hold every other query until the end.
+  return store.kind === 'postgres' ? store.db.connection().execute(run) : run(store.db);
+}
+
+const rebuildLockHeld = () => sql<boolean>`exists (
+  select 1 from pg_locks
+  where locktype = 'advisory' and granted and database = (select oid from pg_database where datname = current_database())
+    and classid = ${REBUILD_LOCK[0]}::int4::oid and objid = ${REBUILD_LOCK[1]}::int4::oid and objsubid = 2)`;
+
+/** Whether a rebuild runs on this database now, in this process or any other. */
+export async function isRebuilding(db: Executor): Promise<boolean> {
+  const { rows } = await sql<{ rebuilding: boolean }>`select ${rebuildLockHeld()} as rebuilding`.execute(db);
+  return rows[0]!.rebuilding;
 }

@@ -85,11 +85,11 @@ it('leaves no format, blob or staging file when the server is killed mid-upload,
   expect(await second.server.exited).toBe(0);
 
   // The log alone rebuilds exactly the read models the processes left.
-  const store = t ? { db: t.db as Db, close: async () => {} } : await openStore({ databaseUrl: undefined, databasePoolSize: 1, dataDir });
+  const store = t ? { db: t.db as Db, kind: t.kind, close: async () => {} } : await openStore({ databaseUrl: undefined, databasePoolSize: 1, dataDir });
   try {
     const live = await readModelRows(store.db);
     expect(live.versions.some((v) => v.model_id === id)).toBe(true);
-    await rebuildProjections(store.db);
+    await rebuildProjections(store);
     expect(await readModelRows(store.db)).toEqual(live);
   } finally {
     await store.close();

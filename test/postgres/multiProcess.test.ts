@@ -87,6 +87,6 @@ it('numbers 300 concurrent createVersion calls over 3 processes and 10 models on
 
   // The projections the three processes wrote are what a rebuild from the log makes.
   const live = await readModelRows(t.db);
-  await rebuildProjections(t.db);
+  await rebuildProjections(t);
   expect(await readModelRows(t.db)).toEqual(live);
 }, 120_000);

@@ -164,7 +164,7 @@ describe('the event store', () => {
     const live = await readModelRows(t.db);
     expect(live.models.length).toBeGreaterThan(3);
     expect(live).toEqual(rowsFromFold(await allEvents(t.db)));
-    const { events } = await rebuildProjections(t.db, { batchSize: 7 });
+    const { events } = await rebuildProjections(t, { batchSize: 7 });
     expect(events).toBe((await allEvents(t.db)).length);
     expect(await readModelRows(t.db)).toEqual(live);
   });

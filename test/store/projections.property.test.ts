@@ -61,7 +61,7 @@ it('keeps live projections equal to rebuilt projections and to an in-memory fold
       }
       const live = await readModelRows(t.db);
       expect(live).toEqual(rowsFromFold(await allEvents(t.db)));
-      await rebuildProjections(t.db, { batchSize: 5 });
+      await rebuildProjections(t, { batchSize: 5 });
       expect(await readModelRows(t.db)).toEqual(live);
     }),
     { numRuns: 30 },

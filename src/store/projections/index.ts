@@ -8,7 +8,7 @@ import { versionsProjection } from './versions.ts';
 /** In dependency order: a version row needs its model row, a format row its version row. */
 export const projections: readonly Projection[] = [modelsProjection, versionsProjection, formatsProjection];
 
-/** Every projection's read-model tables, children first (the order TRUNCATE and comparisons use). */
+/** Every projection's read-model tables, children first (the order the rebuild drops and renames them in). */
 export const readModelTables = projections.flatMap((p) => p.tables).reverse();
 
 export async function project(trx: Executor, events: readonly RecordedEvent[]): Promise<void> {

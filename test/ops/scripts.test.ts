@@ -12,14 +12,16 @@ import { loadConfig } from '../../src/config.ts';
 import { createS3BlobStore } from '../../src/files/s3BlobStore.ts';
 import { lockDataDir } from '../../src/store/dataDirLock.ts';
 import { openStore } from '../../src/store/open.ts';
-import { adminHeaders } from '../helpers/api.ts';
+import { ADMIN_TOKEN, adminHeaders } from '../helpers/api.ts';
 import { openTestDatabase, type TestDatabase, testDatabaseKind } from '../helpers/database.ts';
 import { postMultipart } from '../helpers/multipart.ts';
-import { postGraphQL, ROOT, type Started, startServer } from '../helpers/processes.ts';
+import { postGraphQL, ROOT, type Started, startCairn, waitForOutput } from '../helpers/processes.ts';
 import { readModelRows } from '../helpers/readModels.ts';
 import { type LocalS3, startLocalS3 } from '../helpers/s3.ts';
 
 const onPostgres = testDatabaseKind === 'postgres';
+/** A server start on a fresh PGlite (initdb) and a few uploads, with both cores busy: a bound, not a target. */
+const SETUP_MS = 180_000;
 
 interface ScriptRun {
   code: number | null;
@@ -49,7 +51,9 @@ async function givenInstallation(extraEnv: Record<string, string> = {}) {
   const database: TestDatabase | null = onPostgres ? await openTestDatabase('postgres') : null;
   // Set explicitly: nothing of the test runner's own environment may point the scripts elsewhere.
   const env = { DATABASE_URL: database?.url ?? '', CAIRN_DATA_DIR: dataDir, CAIRN_BLOB_STORE: '', ...extraEnv };
-  const { server, url } = await startServer(env);
+  // startServer's own wait (30 s) is too short for initdb with both cores busy: the same start, a longer bound.
+  const server = startCairn('src/main.ts', { CAIRN_BOOTSTRAP_TOKEN: ADMIN_TOKEN, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env });
+  const url = `http://127.0.0.1:${/"port":(\d+)/.exec(await waitForOutput(server, /"port":\d+/, SETUP_MS))![1]}`;
   let running: Started | null = server;
   return {
     dataDir,
@@ -119,14 +123,14 @@ async function givenModels(url: string) {
 /** One line of `npm run verify` for this format: `model <id> version <n> format <f>: <what>`. */
 const problemLine = (modelId: string, format: string, what: string) => new RegExp(`^model ${modelId} version 1 format ${format}: ${what}\\b`);
 
-describe(`the operations scripts on ${testDatabaseKind}, file-system blob store`, { timeout: 180_000 }, () => {
+describe(`the operations scripts on ${testDatabaseKind}, file-system blob store`, { timeout: SETUP_MS }, () => {
   let cairn: Installation;
   let given: Awaited<ReturnType<typeof givenModels>>;
 
   beforeAll(async () => {
     cairn = await givenInstallation();
     given = await givenModels(cairn.url);
-  });
+  }, SETUP_MS);
   afterAll(async () => {
     await cairn?.close();
   });
@@ -218,7 +222,7 @@ describe(`the operations scripts on ${testDatabaseKind}, file-system blob store`
   });
 });
 
-describe(`verify on ${testDatabaseKind} with the S3 blob store`, { timeout: 180_000 }, () => {
+describe(`verify on ${testDatabaseKind} with the S3 blob store`, { timeout: SETUP_MS }, () => {
   let s3: LocalS3;
   let cairn: Installation;
   let given: Awaited<ReturnType<typeof givenModels>>;
@@ -228,7 +232,7 @@ describe(`verify on ${testDatabaseKind} with the S3 blob store`, { timeout: 180_
     cairn = await givenInstallation(s3.env);
     given = await givenModels(cairn.url);
     if (!onPostgres) await cairn.stopServer();
-  });
+  }, SETUP_MS);
   afterAll(async () => {
     await cairn?.close();
     await s3?.close();

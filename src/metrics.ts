@@ -30,6 +30,11 @@ export function createMetrics() {
     }),
     uploadBytes: new Counter({ name: 'cairn_upload_bytes_total', help: 'Bytes of files received by uploads (counted once the file has arrived whole, before the command that records it)', registers }),
     downloadBytes: new Counter({ name: 'cairn_download_bytes_total', help: 'Bytes of files sent by downloads', registers }),
+    blobsMissing: new Counter({
+      name: 'cairn_blobs_missing_total',
+      help: 'Downloads refused because the blob store has lost the file a format records (BLOB_MISSING; `npm run verify` lists them all)',
+      registers,
+    }),
     appendDuration: new Histogram({
       name: 'cairn_event_append_duration_seconds',
       help: 'Time to handle a command: lock the stream, read it, decide, append and project, commit',

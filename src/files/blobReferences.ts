@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
+import { LRUCache } from 'lru-cache';
 import type { LiveModel, ModelState } from '../domain/model/evolve.ts';
 import type { Db, Executor } from '../store/database.ts';
-import type { BlobStore } from './blobStore.ts';
+import { BlobMissingError, type BlobStore } from './blobStore.ts';
 
 /**
  * Blobs are shared by content, so one is deleted only when no live format references it, and only after
@@ -44,4 +46,125 @@ export async function collectGarbage(db: Db, blobs: BlobStore): Promise<{ stagin
   for await (const sha256 of blobs.list()) if (!referenced.has(sha256)) candidates.push(sha256);
   // Each candidate is checked again under its lock: an upload may have referenced it since.
   return { staging, blobs: await releaseBlobs(db, blobs, candidates) };
+}
+
+/** A format's record of its file: which blob, of how many bytes. */
+export interface FormatReference {
+  modelId: string;
+  number: number;
+  format: string;
+  sha256: string;
+  size: number;
+}
+
+/** How a blob differs from what a format records about it. */
+export type BlobProblem = { kind: 'missing' } | { kind: 'size'; stored: number } | { kind: 'sha256'; stored: string };
+
+/** Compares what the store holds under a sha256 with the size recorded for it, reading and hashing it whole. */
+export async function checkBlob(blobs: BlobStore, sha256: string, size: number): Promise<{ problem: BlobProblem | null; bytesRead: number }> {
+  const stat = await blobs.stat(sha256);
+  if (!stat) return { problem: { kind: 'missing' }, bytesRead: 0 };
+  if (stat.size !== size) return { problem: { kind: 'size', stored: stat.size }, bytesRead: 0 };
+  let stream;
+  try {
+    stream = await blobs.read(sha256);
+  } catch (error) {
+    if (error instanceof BlobMissingError) return { problem: { kind: 'missing' }, bytesRead: 0 };
+    throw error;
+  }
+  const hash = createHash('sha256');
+  let bytesRead = 0;
+  // One chunk at a time (the store's stream is paused between them): memory stays flat whatever the size.
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    hash.update(chunk);
+    bytesRead += chunk.length;
+  }
+  if (bytesRead !== size) return { problem: { kind: 'size', stored: bytesRead }, bytesRead };
+  const stored = hash.digest('hex');
+  return { problem: stored === sha256 ? null : { kind: 'sha256', stored }, bytesRead };
+}
+
+/** One problem, as `npm run verify` prints it. */
+export function describeProblem(ref: FormatReference, problem: BlobProblem): string {
+  const where = `model ${ref.modelId} version ${ref.number} format ${ref.format}`;
+  switch (problem.kind) {
+    case 'missing':
+      return `${where}: missing from the blob store (sha256 ${ref.sha256})`;
+    case 'size':
+      return `${where}: wrong size: the blob store has ${problem.stored} bytes, the format records ${ref.size}`;
+    case 'sha256':
+      return `${where}: wrong sha256: the blob store's bytes hash to ${problem.stored}, the format records ${ref.sha256}`;
+    default: {
+      const never: never = problem;
+      return never;
+    }
+  }
+}
+
+const PAGE = 500;
+
+/**
+ * Checks the blob of every format (`npm run verify`): there, of its recorded size, with its recorded sha256.
+ * Reads the formats a page at a time in key order and hashes one blob at a time, so memory stays flat; a
+ * blob shared by several formats is read once (while it is among the last few thousand checked).
+ *
+ * It may run beside servers that upload and delete: a problem is reported only when it is still there
+ * under the blob's lock with the format still recording it, as the uploader and the deleter hold that lock
+ * while they change a blob and its references. A format added meanwhile may or may not be checked.
+ */
+export async function verifyBlobs(
+  db: Db,
+  blobs: BlobStore,
+  onProblem: (ref: FormatReference, problem: BlobProblem) => void,
+): Promise<{ formats: number; blobs: number; bytes: number; problems: number }> {
+  const checked = new LRUCache<string, { problem: BlobProblem | null }>({ max: 10_000 });
+  const totals = { formats: 0, blobs: 0, bytes: 0, problems: 0 };
+  let after: FormatReference | null = null;
+  for (;;) {
+    const page = await formatsAfter(db, after);
+    for (const ref of page) {
+      totals.formats++;
+      const key = `${ref.sha256}:${ref.size}`;
+      let result = checked.get(key);
+      if (!result) {
+        const { problem, bytesRead } = await checkBlob(blobs, ref.sha256, ref.size);
+        totals.blobs++;
+        totals.bytes += bytesRead;
+        result = { problem };
+        checked.set(key, result);
+      }
+      if (!result.problem) continue;
+      const confirmed = await confirmProblem(db, blobs, ref);
+      if (confirmed) {
+        totals.problems++;
+        onProblem(ref, confirmed);
+      }
+    }
+    if (page.length < PAGE) return totals;
+    after = page[page.length - 1]!;
+  }
+}
+
+/** The next page of formats in key order (model, version, format), after `after` (null: from the first). */
+async function formatsAfter(db: Db, after: FormatReference | null): Promise<FormatReference[]> {
+  let query = db.selectFrom('formats').select(['model_id', 'number', 'format', 'sha256', 'size']);
+  if (after) query = query.where(({ eb, refTuple, tuple }) => eb(refTuple('model_id', 'number', 'format'), '>', tuple(after.modelId, after.number, after.format)));
+  const rows = await query.orderBy('model_id').orderBy('number').orderBy('format').limit(PAGE).execute();
+  return rows.map((r) => ({ modelId: r.model_id, number: r.number, format: r.format, sha256: r.sha256, size: Number(r.size) }));
+}
+
+/** The problem again, under the blob's lock, if the format still records this blob: else null (it changed meanwhile). */
+async function confirmProblem(db: Db, blobs: BlobStore, ref: FormatReference): Promise<BlobProblem | null> {
+  return db.transaction().execute(async (trx) => {
+    await lockBlob(trx, ref.sha256);
+    const row = await trx
+      .selectFrom('formats')
+      .select(['sha256', 'size'])
+      .where('model_id', '=', ref.modelId)
+      .where('number', '=', ref.number)
+      .where('format', '=', ref.format)
+      .executeTakeFirst();
+    if (!row || row.sha256 !== ref.sha256 || Number(row.size) !== ref.size) return null;
+    return (await checkBlob(blobs, ref.sha256, ref.size)).problem;
+  });
 }

@@ -9,6 +9,17 @@ export interface StagedBlob {
   discard(): Promise<void>;
 }
 
+/**
+ * A blob that a format records is not in the store (deleted by hand, a lost disk, a bucket emptied):
+ * a fault of the installation, never of the request, that an operator must be told about.
+ */
+export class BlobMissingError extends Error {
+  constructor(readonly sha256: string) {
+    super(`No blob ${sha256} in the blob store`);
+    this.name = 'BlobMissingError';
+  }
+}
+
 export interface ByteRange {
   /** First byte, inclusive. */
   start: number;
@@ -24,6 +35,7 @@ export interface BlobStore {
   /** Reads a stream to its end into staging, hashing and counting it; stops as soon as it passes maxBytes. */
   stage(source: Readable, options: { maxBytes: number }): Promise<StagedBlob>;
   stat(sha256: string): Promise<{ size: number } | null>;
+  /** Rejects with BlobMissingError, before any byte is read, when the store has no such blob. */
   read(sha256: string, range?: ByteRange): Promise<Readable>;
   /**
    * Where a blob is, for a store that keeps blobs as local files: downloads then copy it through a few

@@ -7,7 +7,7 @@ import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { FileTooLargeError, ValidationError } from '../domain/errors.ts';
 import { isProcessAlive } from '../processes.ts';
-import type { BlobStore, ByteRange, StagedBlob } from './blobStore.ts';
+import { BlobMissingError, type BlobStore, type ByteRange, type StagedBlob } from './blobStore.ts';
 
 const SHA256 = /^[0-9a-f]{64}$/;
 /** Staged uploads older than this are abandoned even if their process still lives. */
@@ -170,7 +170,7 @@ export function createFileSystemBlobStore(root: string): BlobStore {
       // Surface a missing file here, not as a stream error after headers are sent.
       await new Promise<void>((resolve, reject) => {
         stream.once('open', () => resolve());
-        stream.once('error', reject);
+        stream.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'ENOENT' ? new BlobMissingError(sha256) : error));
       });
       return stream;
     },

@@ -15,7 +15,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { FileTooLargeError, ValidationError } from '../domain/errors.ts';
-import type { BlobStore, StagedBlob } from './blobStore.ts';
+import { BlobMissingError, type BlobStore, type StagedBlob } from './blobStore.ts';
 
 const SHA256 = /^[0-9a-f]{64}$/;
 /** A staged object exists only between the end of its upload and its commit: one this old was abandoned. */
@@ -185,9 +185,11 @@ export function createS3BlobStore(options: S3BlobStoreOptions): BlobStore & { cl
     stat: (sha256) => head(blobKey(sha256)),
 
     async read(sha256, range) {
-      const r = await client.send(
-        new GetObjectCommand({ Bucket: bucket, Key: blobKey(sha256), ...(range && { Range: `bytes=${range.start}-${range.end}` }) }),
-      );
+      const r = await client
+        .send(new GetObjectCommand({ Bucket: bucket, Key: blobKey(sha256), ...(range && { Range: `bytes=${range.start}-${range.end}` }) }))
+        .catch((error: unknown) => {
+          throw isNotFound(error) ? new BlobMissingError(sha256) : error;
+        });
       const body = r.Body;
       if (!(body instanceof Readable)) throw new Error('The S3 client returned a body that is not a Node stream');
       return body;

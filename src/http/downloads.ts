@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import fsp, { type FileHandle } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
-import type { BlobStore, ByteRange } from '../files/blobStore.ts';
+import { BlobMissingError, type BlobStore, type ByteRange } from '../files/blobStore.ts';
 import type { Db } from '../store/database.ts';
 import { isUuid } from '../store/readModels.ts';
 import { decodePath } from './paths.ts';
@@ -71,7 +71,10 @@ function matches(ifNoneMatch: string, etag: string): boolean {
     .some((t) => t === '*' || t === etag);
 }
 
-/** Streams a format's file with its checksum as ETag, conditional GET and single byte ranges. */
+/**
+ * Streams a format's file with its checksum as ETag, conditional GET and single byte ranges. Rejects with
+ * BlobMissingError, nothing written, when the store has lost the file.
+ */
 export async function sendFile(req: IncomingMessage, res: ServerResponse, file: FormatFile, blobs: BlobStore): Promise<void> {
   const etag = etagOf(file.sha256);
   const headers: Record<string, string | number> = {
@@ -102,9 +105,10 @@ export async function sendFile(req: IncomingMessage, res: ServerResponse, file: 
     }
     range = parsed ?? undefined;
   }
+  // The blob is opened before any header is written, so that a missing one can still be answered as such.
   const path = blobs.localPath?.(file.sha256);
   const stream = path ? undefined : await blobs.read(file.sha256, range);
-  const handle = path ? await fsp.open(path, 'r') : undefined;
+  const handle = path ? await openBlobFile(path, file.sha256) : undefined;
   if (range) {
     res.writeHead(206, { ...headers, 'content-range': `bytes ${range.start}-${range.end}/${file.size}`, 'content-length': range.end - range.start + 1 });
   } else {
@@ -119,6 +123,14 @@ export async function sendFile(req: IncomingMessage, res: ServerResponse, file: 
   } finally {
     stream?.destroy();
     await handle?.close();
+  }
+}
+
+async function openBlobFile(path: string, sha256: string): Promise<FileHandle> {
+  try {
+    return await fsp.open(path, 'r');
+  } catch (error) {
+    throw (error as NodeJS.ErrnoException).code === 'ENOENT' ? new BlobMissingError(sha256) : error;
   }
 }
 

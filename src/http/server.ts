@@ -8,7 +8,7 @@ import type { ServerContext } from '../app.ts';
 import type { Identity } from '../auth/identity.ts';
 import { identifyRequest, RequestRefused } from '../auth/requestIdentity.ts';
 import type { Config } from '../config.ts';
-import type { BlobStore } from '../files/blobStore.ts';
+import { BlobMissingError, type BlobStore } from '../files/blobStore.ts';
 import type { GraphQLContext } from '../graphql/context.ts';
 import { GRAPHIQL_ASSETS, GRAPHIQL_ASSETS_PATH, graphiqlAssetsDir } from '../graphql/graphiql.ts';
 import type { Logger } from '../logger.ts';
@@ -284,7 +284,7 @@ export function createRequestHandler({ yoga, store, blobs, config, logger, metri
     await writeResponse(response, res, abort);
   }
 
-  async function download(req: IncomingMessage, res: ServerResponse, where: NonNullable<ReturnType<typeof parseDownloadPath>>): Promise<void> {
+  async function download(req: IncomingMessage, res: ServerResponse, where: NonNullable<ReturnType<typeof parseDownloadPath>>, log: Logger): Promise<void> {
     const identity = await identified(store.db, req, res, (error, code) => ({ error, code }));
     if (!identity) return;
     // Another context's model is not there at all; a visible one without the permission is forbidden.
@@ -306,7 +306,22 @@ export function createRequestHandler({ yoga, store, blobs, config, logger, metri
     });
     // A client that takes no byte for that long has stopped reading: it gives its slot back.
     res.setTimeout(config.bodyTimeoutMs, () => res.destroy());
-    await sendFile(req, res, file, blobs);
+    try {
+      await sendFile(req, res, file, blobs);
+    } catch (error) {
+      if (!(error instanceof BlobMissingError)) throw error;
+      // The record outlived its file: the installation's fault. The caller learns which file, the operator too.
+      const { modelId, number, format } = where;
+      metrics.blobsMissing.inc();
+      log.error({ modelId, number, format, sha256: file.sha256 }, "a format's file is missing from the blob store");
+      sendJson(res, 500, {
+        error: `The file of format ${format} of version ${number} of model ${modelId} is missing from the server's blob store: a fault of the server, logged for its operator`,
+        code: 'BLOB_MISSING',
+        modelId,
+        number,
+        format,
+      });
+    }
   }
 
   function graphiqlAsset(res: ServerResponse, name: string): void {
@@ -362,7 +377,7 @@ export function createRequestHandler({ yoga, store, blobs, config, logger, metri
         if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: 'GET or HEAD' }, { allow: 'GET, HEAD' });
         const where = parseDownloadPath(url.pathname);
         if (!where) return sendJson(res, 404, { error: 'No such model, version or format' });
-        return download(req, res, where);
+        return download(req, res, where, log);
       }
       if (url.pathname.startsWith(GRAPHIQL_ASSETS_PATH)) return graphiqlAsset(res, url.pathname.slice(GRAPHIQL_ASSETS_PATH.length));
       if ((req.method === 'GET' || req.method === 'HEAD') && serveDashboard(url.pathname, res)) return;

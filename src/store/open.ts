@@ -1,6 +1,7 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { Kysely, PGliteDialect, PostgresDialect } from 'kysely';
+import { Kysely, PGliteDialect, PostgresDialect, sql } from 'kysely';
 import { Migrator } from 'kysely/migration';
 import pg from 'pg';
 import { migrations } from '../../migrations/index.ts';
@@ -28,9 +29,15 @@ export async function migrateToLatest(db: Kysely<any>): Promise<void> {
   }
 }
 
-export function postgresDialect(connectionString: string, max: number): PostgresDialect {
+export function postgresDialect(connectionString: string, max: number, options: { readOnly?: boolean } = {}): PostgresDialect {
   // A connection attempt that hangs (a server restarting) fails after 5 s instead of holding the request.
-  const pool = new pg.Pool({ connectionString, max, connectionTimeoutMillis: 5000 });
+  const pool = new pg.Pool({
+    connectionString,
+    max,
+    connectionTimeoutMillis: 5000,
+    // The server itself then refuses any write, whatever the code asks.
+    ...(options.readOnly && { options: '-c default_transaction_read_only=on' }),
+  });
   // An idle client that loses its server (a restart) must not crash the process; the pool replaces it.
   pool.on('error', () => {});
   // Nor may a checked-out one between two statements (pg emits 'error' on a client with no query running,
@@ -75,23 +82,46 @@ export async function listenOnPostgres(connectionString: string, channel: string
   };
 }
 
-/** Opens the configured database (PostgreSQL when DATABASE_URL is set, else PGlite) and migrates it. */
-export async function openStore(config: Pick<Config, 'databaseUrl' | 'databasePoolSize' | 'dataDir'>): Promise<Store> {
+/** A database that a read-only task cannot use as it is: none there yet, or one this Cairn would still migrate. */
+export class StoreNotReadyError extends Error {}
+
+/** Refuses a database whose schema lags behind this code's (read-only: nothing is migrated). */
+async function expectMigrated(db: Kysely<any>): Promise<void> {
+  const pending = (await new Migrator({ db, provider: { getMigrations: async () => migrations } }).getMigrations()).filter((m) => !m.executedAt);
+  if (pending.length > 0) {
+    throw new StoreNotReadyError(`The database lacks ${pending.length} of this Cairn's migrations (${pending[0]!.name} first): run npm run migrate, or start the server once.`);
+  }
+}
+
+/**
+ * Opens the configured database (PostgreSQL when DATABASE_URL is set, else PGlite) and migrates it. With
+ * readOnly (`npm run verify`) it migrates nothing and no transaction may write; on PGlite it still takes
+ * the data directory's lock, as a second process on one directory is unsafe even for reading.
+ */
+export async function openStore(config: Pick<Config, 'databaseUrl' | 'databasePoolSize' | 'dataDir'>, options: { readOnly?: boolean } = {}): Promise<Store> {
+  const prepare = options.readOnly ? expectMigrated : migrateToLatest;
   if (config.databaseUrl) {
-    const db = new Kysely<Database>({ dialect: postgresDialect(config.databaseUrl, config.databasePoolSize) });
+    const db = new Kysely<Database>({ dialect: postgresDialect(config.databaseUrl, config.databasePoolSize, options) });
     try {
-      await migrateToLatest(db);
+      await prepare(db);
     } catch (error) {
       await db.destroy();
       throw error;
     }
     return { db, kind: 'postgres', listen: (channel, onNotify) => listenOnPostgres(config.databaseUrl!, channel, onNotify), close: () => db.destroy() };
   }
+  const directory = path.join(config.dataDir, 'pglite');
+  // Opening a directory that holds none would create an empty database there.
+  if (options.readOnly && !fs.existsSync(directory)) throw new StoreNotReadyError(`There is no Cairn database in ${config.dataDir} (CAIRN_DATA_DIR).`);
   const lock = lockDataDir(config.dataDir);
   try {
-    const pglite = await PGlite.create(path.join(config.dataDir, 'pglite'), { parsers: PGLITE_PARSERS });
+    const pglite = await PGlite.create(directory, { parsers: PGLITE_PARSERS });
     const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
-    await migrateToLatest(db).catch(async (error: unknown) => {
+    await (async () => {
+      // One connection: a session setting covers every transaction.
+      if (options.readOnly) await sql`set default_transaction_read_only = on`.execute(db);
+      await prepare(db);
+    })().catch(async (error: unknown) => {
       await db.destroy();
       throw error;
     });

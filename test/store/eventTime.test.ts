@@ -123,13 +123,14 @@ it.runIf(testDatabaseKind === 'postgres')(
     const id = randomUUID();
     await run(id, { type: 'CreateModel', data: { modelId: id, contextId, name: 'late-writer' } });
 
-    // The late command waits, its transaction begun, on its idempotency key's row (locked here) before it takes
-    // the stream's lock: as a command whose BEGIN came first but whose lock came second would.
+    // The late command waits, its transaction begun, to lock its idempotency key's row (the table is locked
+    // here) before it takes the stream's lock: as a command whose BEGIN came first but whose lock came second
+    // would. A table lock, not a row lock: it takes no transaction id, so it holds back no other test's feed.
     const scope: KeyScope = { principalId: randomUUID(), contextId, key: 'late' };
     expect(await claimKey(api.t.db, scope, 'fingerprint', randomUUID())).toEqual({ kind: 'run' });
     const holder = await api.t.db.startTransaction().execute();
     try {
-      await holder.selectFrom('idempotency_keys').select('key').where('principal_id', '=', scope.principalId).forUpdate().execute();
+      await sql`lock table idempotency_keys in exclusive mode`.execute(holder);
       const late = run(id, { type: 'CreateVersion', data: { description: 'late' } }, { scope, ordinal: 0 });
       let lateBegan: Date | undefined;
       while (!lateBegan) {

@@ -4,6 +4,7 @@ import * as eventFeed from './2026-11-27T1300_event_feed.ts';
 import * as accessControl from './2026-11-27T1400_access_control.ts';
 import * as tokenCreator from './2026-11-28T0900_token_creator.ts';
 import * as idempotency from './2026-11-28T0910_idempotency.ts';
+import * as eventTime from './2026-11-29T0900_event_time.ts';
 
 /** Every migration, listed explicitly: a globbing provider breaks under bundlers and vitest. Names sort in order. */
 export const migrations: Record<string, Migration> = {
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-27T1400_access_control': accessControl,
   '2026-11-28T0900_token_creator': tokenCreator,
   '2026-11-28T0910_idempotency': idempotency,
+  '2026-11-29T0900_event_time': eventTime,
 };

@@ -1,4 +1,4 @@
-import { ForbiddenError, NameTakenError, NotFoundError, ValidationError } from '../domain/errors.ts';
+import { ConflictError, ForbiddenError, NameTakenError, NotFoundError, ValidationError } from '../domain/errors.ts';
 import { type ExpressionBuilder, sql } from 'kysely';
 import type { Database, Db, Executor } from '../store/database.ts';
 import { isUniqueViolation } from '../store/pgErrors.ts';
@@ -241,17 +241,32 @@ async function grantee(db: Db, contextId: string, input: { principalId?: string 
   return { principal_id: null, group_id: group.id };
 }
 
+/**
+ * Grants a role, or finds the same grant made before: idempotent. The insert itself decides (its conflict
+ * target is the unique index role_grants_key), so two identical grants at once both get the one grant
+ * instead of one of them failing on the index, as a read then an insert would.
+ */
 export async function grantRole(db: Db, contextId: string, input: { role: Role; principalId?: string | null; groupId?: string | null }): Promise<GrantRecord> {
   const who = await grantee(db, contextId, input);
-  const existing = await db
-    .selectFrom('role_grants')
-    .selectAll()
-    .where('context_id', '=', contextId)
-    .where('role', '=', input.role)
-    .where(who.principal_id ? 'principal_id' : 'group_id', '=', (who.principal_id ?? who.group_id)!)
-    .executeTakeFirst();
-  if (existing) return toGrant(existing);
-  return toGrant(await db.insertInto('role_grants').values({ context_id: contextId, role: input.role, ...who }).returningAll().executeTakeFirstOrThrow());
+  // A grant revoked between the insert and the read is made again, a bounded number of times.
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const inserted = await db
+      .insertInto('role_grants')
+      .values({ context_id: contextId, role: input.role, ...who })
+      .onConflict((oc) => oc.expression(sql`context_id, role, (coalesce(principal_id, group_id))`).doNothing())
+      .returningAll()
+      .executeTakeFirst();
+    if (inserted) return toGrant(inserted);
+    const existing = await db
+      .selectFrom('role_grants')
+      .selectAll()
+      .where('context_id', '=', contextId)
+      .where('role', '=', input.role)
+      .where(who.principal_id ? 'principal_id' : 'group_id', '=', (who.principal_id ?? who.group_id)!)
+      .executeTakeFirst();
+    if (existing) return toGrant(existing);
+  }
+  throw new ConflictError('The grant changed while this request ran; try again');
 }
 
 export async function revokeRole(db: Db, contextId: string, input: { role: Role; principalId?: string | null; groupId?: string | null }): Promise<number> {

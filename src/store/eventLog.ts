@@ -40,7 +40,10 @@ export function toRecordedEvent(row: EventRow): RecordedEvent {
 export interface StreamBound {
   /** Only events at or before this global position. */
   position?: string;
-  /** Only events recorded at or before this time. */
+  /**
+   * The stream as it stood at this time: every event up to the last one (in stream order) recorded at or
+   * before it. Always a prefix of the stream, a state that existed, even if the clock once stepped back.
+   */
   time?: Date;
 }
 
@@ -48,7 +51,14 @@ export interface StreamBound {
 export async function readStream(db: Executor, streamId: string, upTo: StreamBound = {}): Promise<RecordedEvent[]> {
   let q = db.selectFrom('events').select(columns).where('stream_id', '=', streamId);
   if (upTo.position !== undefined) q = q.where('position', '<=', upTo.position);
-  if (upTo.time !== undefined) q = q.where('recorded_at', '<=', upTo.time);
+  const { time } = upTo;
+  if (time !== undefined) {
+    // By stream version, not by each event's own time: a filter on recorded_at alone could skip an event
+    // and keep a later one (a non-prefix) wherever the times are not in stream order.
+    q = q.where('stream_version', '<=', (eb) =>
+      eb.selectFrom('events').select((e) => e.fn.max('stream_version').as('last')).where('stream_id', '=', streamId).where('recorded_at', '<=', time),
+    );
+  }
   const rows = await q.orderBy('stream_version').execute();
   return rows.map(toRecordedEvent);
 }
@@ -175,6 +185,14 @@ export function compareFeedCursors(a: FeedCursor, b: FeedCursor): number {
 }
 
 /**
+ * Makes the caller the only writer of a stream until its transaction ends: concurrent commands on one model
+ * queue here instead of failing their appends in turn.
+ */
+export async function lockStream(trx: Executor, streamId: string): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtextextended(${streamId}, 0))`.execute(trx);
+}
+
+/**
  * Appends events to a stream that the caller read at `expectedVersion` (0: the stream must not exist yet).
  * The unique (stream_id, stream_version) constraint is the guard: a concurrent append of the same version
  * fails here with StreamVersionConflict, and the surrounding transaction must be abandoned.
@@ -197,6 +215,9 @@ export async function appendToStream(
           type: e.type,
           data: JSON.stringify(e.data),
           metadata: JSON.stringify(metadata),
+          // The time of the append itself, taken under the stream's lock (the caller holds it): so times follow
+          // stream order. now() would be the transaction's start, which may come before an earlier event's.
+          recorded_at: sql<Date>`clock_timestamp()`,
         })),
       )
       .returning(columns)

@@ -1,11 +1,11 @@
-import { sql, type Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import { ConflictError } from '../domain/errors.ts';
 import type { ModelCommand } from '../domain/model/commands.ts';
 import { type DecideLimits, decide } from '../domain/model/decide.ts';
 import type { EventMetadata, ModelEvent, RecordedEvent } from '../domain/model/events.ts';
 import { evolve, fold, type ModelState } from '../domain/model/evolve.ts';
 import type { Database, Db } from './database.ts';
-import { appendToStream, readStream, StreamVersionConflict } from './eventLog.ts';
+import { appendToStream, lockStream, readStream, StreamVersionConflict } from './eventLog.ts';
 import { type KeyScope, recordCommand, recordedCommand } from './idempotency.ts';
 import { isDatabaseUnavailable, isRetryableTransactionError, OutcomeUnknown } from './pgErrors.ts';
 import { project } from './projections/index.ts';
@@ -84,7 +84,7 @@ async function decideAndAppend(trx: Transaction<Database>, streamId: string, com
   // Locks the key's row first: two runs of one key queue here, and the second finds the first's outcome.
   const recorded = key ? await recordedCommand(trx, key.scope, key.ordinal) : null;
   if (recorded) return replay(trx, recorded);
-  await sql`select pg_advisory_xact_lock(hashtextextended(${streamId}, 0))`.execute(trx);
+  await lockStream(trx, streamId);
   const state = fold(await readStream(trx, streamId));
   options.guard?.(state);
   const decided = decide(command, state, options.limits);

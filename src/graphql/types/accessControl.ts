@@ -2,7 +2,7 @@ import { GraphQLError } from 'graphql';
 import * as directory from '../../auth/directory.ts';
 import { contextsOf, type Principal } from '../../auth/identity.ts';
 import { PERMISSIONS, ROLES } from '../../auth/permissions.ts';
-import { ForbiddenError, NameTakenError, NotFoundError, ValidationError } from '../../domain/errors.ts';
+import { ConflictError, ForbiddenError, NameTakenError, NotFoundError, ValidationError } from '../../domain/errors.ts';
 import { builder } from '../builder.ts';
 
 const RoleEnum = builder.enumType('Role', { values: ROLES });
@@ -190,7 +190,8 @@ builder.mutationFields((t) => ({
     type: RoleGrantRef,
     authScopes: admin,
     args: { input: t.arg({ type: GrantInput, required: true }) },
-    errors: { types: adminErrors, dataField: { name: 'grant' } },
+    // CONFLICT only when the same grant is revoked again and again while this request runs.
+    errors: { types: [...adminErrors, ConflictError], dataField: { name: 'grant' } },
     resolve: (_r, { input }, ctx) =>
       directory.grantRole(ctx.db, ctx.contextId, { role: input.role, principalId: input.principalId?.toString(), groupId: input.groupId?.toString() }),
   }),

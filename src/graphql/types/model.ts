@@ -132,7 +132,15 @@ builder.queryFields((t) => ({
     type: ModelRef,
     nullable: true,
     description: 'A model by id, or by name (case-insensitively); with asOf, the model as it was then.',
-    args: { id: t.arg.id(), name: t.arg.string(), asOf: t.arg({ type: 'DateTime' }) },
+    args: {
+      id: t.arg.id(),
+      name: t.arg.string(),
+      asOf: t.arg({
+        type: 'DateTime',
+        description:
+          "The model as it stood after the last of its events (in the model's own order) recorded at or before this time: always a state it was really in, never a mix. Its `history` then ends at that event; null if it did not exist yet, or was deleted, then.",
+      }),
+    },
     resolve: async (_root, { id, name, asOf }, ctx) => {
       if ((id == null) === (name == null)) throw invalidArgument('Give either `id` or `name`');
       const current = id != null ? await loadModel(ctx, String(id)) : await findModelByName(ctx.db, ctx.contextId, name!);

@@ -66,10 +66,24 @@ function contextOfModel(ctx: GraphQLContext, event: RecordedEvent): Promise<stri
   return context;
 }
 
-/** The feed from a cursor, less what this request may not see: other contexts' models. */
+/**
+ * The feed from a cursor, less what this request may not see: other contexts' models. While a model's context
+ * cannot be looked up (the database restarts), the stream holds that event and asks again, as the feed itself
+ * waits out a restart: it then goes on from that event, so nothing is lost or sent twice.
+ */
 async function* visibleEvents(ctx: GraphQLContext, from: FeedCursor, streamId: string | undefined, signal: AbortSignal): AsyncGenerator<RecordedEvent> {
   for await (const event of ctx.feed.follow({ from, streamId, signal })) {
-    if (streamId === undefined && (await contextOfModel(ctx, event)) !== ctx.contextId) continue;
+    if (streamId === undefined) {
+      let contextId: string | null;
+      try {
+        contextId = await whenDatabaseAnswers(() => contextOfModel(ctx, event), signal);
+      } catch (error) {
+        // The caller went away while the database was down: the stream just ends.
+        if (signal.aborted) return;
+        throw error;
+      }
+      if (contextId !== ctx.contextId) continue;
+    }
     yield event;
   }
 }
@@ -127,20 +141,25 @@ const pause = (ms: number, signal: AbortSignal) =>
     signal.addEventListener('abort', done);
   });
 
+/** What `read` answers, asked again (with backoff) while the database cannot be reached; throws once `signal` aborts. */
+async function whenDatabaseAnswers<T>(read: () => Promise<T>, signal: AbortSignal): Promise<T> {
+  for (let waitMs = 250; ; waitMs = Math.min(waitMs * 2, 5000)) {
+    try {
+      return await read();
+    } catch (error) {
+      if (!isDatabaseUnavailable(error) || signal.aborted) throw error;
+      await pause(waitMs, signal);
+      if (signal.aborted) throw error;
+    }
+  }
+}
+
 /**
  * The caller's access now. While the database cannot be reached the answer is not known: the stream holds its
  * next event (delivers nothing) and asks again, as the feed itself waits out a restart.
  */
-async function accessNow(ctx: GraphQLContext, access: LiveAccess, signal: AbortSignal): Promise<AccessVerdict> {
-  for (let waitMs = 250; ; waitMs = Math.min(waitMs * 2, 5000)) {
-    try {
-      return await checkAccessNow(ctx.db, access);
-    } catch (error) {
-      if (!isDatabaseUnavailable(error) || signal.aborted) throw error;
-      await pause(waitMs, signal);
-    }
-  }
-}
+const accessNow = (ctx: GraphQLContext, access: LiveAccess, signal: AbortSignal): Promise<AccessVerdict> =>
+  whenDatabaseAnswers(() => checkAccessNow(ctx.db, access), signal);
 
 /**
  * The visible events, each delivered only after its caller's token and access are checked again (so an event

@@ -8,6 +8,7 @@ export interface EventsTable {
   type: string;
   data: ColumnType<unknown, string, never>;
   metadata: ColumnType<Record<string, string | null>, string, never>;
-  recorded_at: ColumnType<Date, never, never>;
+  /** Set by appendToStream under the stream's lock (see there). */
+  recorded_at: ColumnType<Date, Date | undefined, never>;
   transaction_id: ColumnType<string, never, never>;
 }

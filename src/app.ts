@@ -76,6 +76,7 @@ export async function createApp(
     observer: {
       read: (events) => metrics.projectionLag.set((Date.now() - events[events.length - 1]!.recordedAt.getTime()) / 1000),
       following: (delta) => metrics.subscribers.inc(delta),
+      heldBack: () => metrics.feedHeldBack.inc(),
     },
   });
 

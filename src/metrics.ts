@@ -48,6 +48,11 @@ export function createMetrics() {
       registers,
     }),
     subscribers: new Gauge({ name: 'cairn_subscribers', help: 'Subscriptions following the event log now', registers }),
+    feedHeldBack: new Counter({
+      name: 'cairn_feed_held_back_reads_total',
+      help: 'Reads of the subscription feed that found committed events held back by a transaction still in flight (any transaction on the database server holds them back: a long one delays every subscription)',
+      registers,
+    }),
   };
 }
 

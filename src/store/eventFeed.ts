@@ -7,6 +7,9 @@ export const EVENTS_CHANNEL = 'cairn_events';
 
 export class UnknownPositionError extends Error {}
 
+const HELD_BACK_FIRST_MS = 50;
+const HELD_BACK_MAX_MS = 1000;
+
 export interface FollowOptions {
   /** Where to start: see `cursor`. */
   from: FeedCursor;
@@ -31,6 +34,8 @@ export interface FeedObserver {
   read?(events: readonly RecordedEvent[]): void;
   /** A follower started (+1) or stopped (-1). */
   following?(delta: 1 | -1): void;
+  /** A read found committed events held back by a transaction still in flight (see readFeedPage). */
+  heldBack?(): void;
 }
 
 interface FeedEntry {
@@ -80,6 +85,25 @@ export async function createEventFeed(
   const unlisten = await store.listen(EVENTS_CHANNEL, wake);
   const poll = setInterval(wake, options.pollMs ?? 30_000);
   poll.unref();
+  // Committed events held back by a transaction still in flight become final when it ends, and nothing
+  // says when: while a read sees such events, the followers look again soon (50 ms, doubling to 1 s),
+  // instead of at the next NOTIFY or poll, which may be half a minute away.
+  let heldTimer: NodeJS.Timeout | undefined;
+  let heldMs = HELD_BACK_FIRST_MS;
+  const lookAgainSoon = (heldBack: boolean) => {
+    if (!heldBack) {
+      heldMs = HELD_BACK_FIRST_MS;
+      return;
+    }
+    observer.heldBack?.();
+    if (heldTimer || closed) return;
+    heldTimer = setTimeout(() => {
+      heldTimer = undefined;
+      wake();
+    }, heldMs);
+    heldTimer.unref();
+    heldMs = Math.min(heldMs * 2, HELD_BACK_MAX_MS);
+  };
   const batchSize = options.batchSize ?? 200;
   // Events kept for followers a little behind the head; a slower one reads on its own.
   const tailSize = batchSize * 2;
@@ -111,6 +135,7 @@ export async function createEventFeed(
     if (tail !== t) return;
     const last = page.entries.at(-1)?.cursor ?? t.head;
     t.full = page.entries.length >= batchSize;
+    if (!t.full) lookAgainSoon(page.heldBack);
     t.head = t.full ? last : later(last, page.final);
     t.readAt = startedAt;
     t.reads++;
@@ -182,6 +207,7 @@ export async function createEventFeed(
               if (page.entries.length < batchSize) {
                 cursor = later(cursor, page.final);
                 caughtUp = true;
+                lookAgainSoon(page.heldBack);
               }
               continue;
             }
@@ -221,6 +247,7 @@ export async function createEventFeed(
       if (closed) return;
       closed = true;
       clearInterval(poll);
+      clearTimeout(heldTimer);
       for (const w of [...waiters]) w();
       await unlisten();
     },

@@ -147,18 +147,26 @@ export async function readFeed(db: Executor, after: FeedCursor, limit: number, s
  * Like readFeed, and also where the final part of the log ended when it read: when fewer than `limit` events
  * came back, the reader has seen everything before `final` (the snapshot's xmin, position 0: every event of a
  * transaction older than the oldest one in flight) and may move its cursor there, even past events it filtered
- * out or when nothing came back at all. One statement.
+ * out or when nothing came back at all. `heldBack` says that committed events lie beyond that point, held
+ * back by a transaction still in flight (any transaction on the server, in any database, holds back the
+ * snapshot's xmin): they become final when it ends, and nothing notifies anyone then. One statement.
  */
 export async function readFeedPage(
   db: Executor,
   after: FeedCursor,
   limit: number,
   streamId?: string,
-): Promise<{ entries: { event: RecordedEvent; cursor: FeedCursor }[]; final: FeedCursor }> {
-  const { rows } = await sql<Partial<EventRow> & { transaction_id: string | null; xmin: string }>`
+): Promise<{ entries: { event: RecordedEvent; cursor: FeedCursor }[]; final: FeedCursor; heldBack: boolean }> {
+  const { rows } = await sql<Partial<EventRow> & { transaction_id: string | null; xmin: string; held_back: boolean }>`
     with s as (select pg_snapshot_xmin(pg_current_snapshot()) as xmin)
     select s.xmin::text as xmin, e.position::text, e.stream_id, e.stream_version, e.type, e.data, e.metadata, e.recorded_at,
-      e.transaction_id::text
+      e.transaction_id::text,
+      exists (
+        select 1 from events h
+        where h.transaction_id >= s.xmin
+          and (h.transaction_id, h.position) > (${after.transactionId}::xid8, ${after.position}::bigint)
+          ${streamId === undefined ? sql`` : sql`and h.stream_id = ${streamId}::uuid`}
+      ) as held_back
     from s left join lateral (
       select * from events
       where (transaction_id, position) > (${after.transactionId}::xid8, ${after.position}::bigint)
@@ -171,7 +179,7 @@ export async function readFeedPage(
   const entries = rows
     .filter((row) => row.transaction_id !== null && row.transaction_id !== undefined)
     .map((row) => ({ event: toRecordedEvent(row as EventRow), cursor: { transactionId: row.transaction_id!, position: row.position! } }));
-  return { entries, final: { transactionId: rows[0]!.xmin, position: '0' } };
+  return { entries, final: { transactionId: rows[0]!.xmin, position: '0' }, heldBack: rows[0]!.held_back };
 }
 
 /** Feed order: -1, 0 or 1 as `a` comes before, at or after `b`. */

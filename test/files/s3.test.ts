@@ -85,9 +85,9 @@ describe('Cairn on an S3 blob store', () => {
     const client = new S3Client({ region: 'us-east-1', endpoint: s3.endpoint, forcePathStyle: true });
     const probe = { Bucket: s3.bucket, Key: 'blobs/staging/probe' };
     await client.send(new PutObjectCommand({ ...probe, Body: 'x' }));
-    expect(await stagingEntries(api.config)).toEqual([probe.Key]);
+    expect(await stagingEntries(api.config)).toContain(probe.Key);
     await client.send(new DeleteObjectCommand(probe));
-    expect(await stagingEntries(api.config)).toEqual([]);
+    expect(await stagingEntries(api.config)).not.toContain(probe.Key);
     client.destroy();
   });
 

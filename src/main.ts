@@ -79,11 +79,14 @@ let stopping = false;
 async function stop(signal: string) {
   if (stopping) return;
   stopping = true;
-  logger.info({ signal, inFlight: requests.inFlight, graceMs: config.shutdownGraceMs }, 'stopping: no new connections; finishing requests in flight');
+  logger.info({ signal, inFlight: requests.inFlight, graceMs: config.shutdownGraceMs }, 'stopping: ending subscriptions, then finishing requests in flight');
   // Subscriptions never finish by themselves: they end now, the other requests get the grace period.
   await app.feed.close();
   metricsServer?.close();
-  const drained = await requests.stop(config.shutdownGraceMs);
+  const draining = requests.stop(config.shutdownGraceMs);
+  // Said once it is true (stop() has closed the listener when it returns), so that what waits for it can rely on it.
+  logger.info({ inFlight: requests.inFlight }, 'no new connections: the listener is closed');
+  const drained = await draining;
   if (!drained) logger.warn({ cut: requests.inFlight }, 'the grace period ran out; the requests still in flight were cut off');
   await app.close();
   await store.close();

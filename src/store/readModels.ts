@@ -163,7 +163,9 @@ export interface ModelPage {
 }
 
 const sortColumn = {
-  NAME: sql<string>`lower(name)`,
+  // Code-point order, named here rather than left to the database's collation: the same list on PGlite and on
+  // any PostgreSQL, and the keyset cursor below compares under the same collation as the ORDER BY.
+  NAME: sql<string>`lower(name) collate "C"`,
   CREATED_AT: sql<string>`created_at`,
   UPDATED_AT: sql<string>`updated_at`,
 } as const;

@@ -1,4 +1,5 @@
 // Observability: JSON logs with a request id that also lands in event metadata, and /metrics for Prometheus.
+import { EventEmitter } from 'node:events';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CSRF_HEADER, createApp } from '../../src/app.ts';
@@ -8,6 +9,21 @@ import { postMultipart } from '../helpers/multipart.ts';
 import { sseReader } from '../helpers/sse.ts';
 
 const lines: Record<string, unknown>[] = [];
+const logged = new EventEmitter();
+
+/** The first line logged that matches, whenever it comes (at once when it already has). */
+function lineLogged(match: (line: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> {
+  const found = lines.find(match);
+  if (found) return Promise.resolve(found);
+  return new Promise((resolve) => {
+    const listener = (line: Record<string, unknown>) => {
+      if (!match(line)) return;
+      logged.off('line', listener);
+      resolve(line);
+    };
+    logged.on('line', listener);
+  });
+}
 let api: TestApi;
 let server: Awaited<ReturnType<typeof listen>>;
 
@@ -16,7 +32,11 @@ beforeAll(async () => {
   // A second app on the same database, logging at info level into `lines`.
   const destination = new Writable({
     write(chunk, _encoding, callback) {
-      for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line));
+      for (const line of String(chunk).split('\n').filter(Boolean)) {
+        const parsed = JSON.parse(line);
+        lines.push(parsed);
+        logged.emit('line', parsed);
+      }
       callback();
     },
   });
@@ -82,7 +102,7 @@ describe('GET /metrics', () => {
     const abort = new AbortController();
     const stream = await fetch(`${server.url}/graphql`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'text/event-stream', [CSRF_HEADER]: '1', ...adminHeaders },
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', [CSRF_HEADER]: '1', 'x-request-id': 'metered-subscription', ...adminHeaders },
       body: JSON.stringify({ query: 'subscription { modelEvents { type } }' }),
       signal: abort.signal,
     });
@@ -105,14 +125,15 @@ describe('GET /metrics', () => {
     for (let i = 0; i < 3; i++) await events.next();
     void events.cancel();
     abort.abort();
+    // The subscription's request is counted when the server sees its connection close, in the same step that
+    // logs it: once its line is there, every request this test made has been counted.
+    await lineLogged((l) => l.requestId === 'metered-subscription' && l.msg === 'request');
 
     const response = await fetch(`${server.url}/metrics`, { headers: adminHeaders });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('text/plain');
-    let text = await response.text();
-    // The subscription's request is counted once the server has seen its connection close: wait for that.
+    const text = await response.text();
     const posts = () => delta(text, 'cairn_http_requests_total', { route: 'graphql', method: 'POST', status: '200' });
-    for (let i = 0; i < 200 && posts() < 5; i++) text = await scrape();
     expect(delta(text, 'cairn_graphql_operations_total', { operation: 'createModel', type: 'mutation', outcome: 'ok' })).toBe(2);
     expect(delta(text, 'cairn_graphql_operations_total', { operation: 'createVersion', type: 'mutation', outcome: 'ok' })).toBe(1);
     expect(delta(text, 'cairn_graphql_operation_duration_seconds_count', { operation: 'uploadFormat', type: 'mutation' })).toBe(1);

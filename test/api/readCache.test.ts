@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type App, CSRF_HEADER, createApp } from '../../src/app.ts';
 import { createLogger } from '../../src/logger.ts';
 import { adminHeaders, openTestApi, type TestApi } from '../helpers/api.ts';
+import { clockPast } from '../helpers/clock.ts';
 import { CreateModel, CreateVersion, UpdateVersion } from './operations.ts';
 
 // Each process caches models' versions and formats under the stream version it read them at. Two apps on
@@ -69,9 +70,11 @@ describe('the read cache', () => {
   it('is not used for a model as it was (asOf)', async () => {
     const created = (await api.ok(CreateModel, { input: { name: 'then-and-now' } })).createModel;
     if (created.__typename !== 'CreateModelSuccess') throw new Error('not created');
-    await api.ok(CreateVersion, { input: { modelId: created.model.id } });
-    const before = new Date().toISOString();
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    const first = (await api.ok(CreateVersion, { input: { modelId: created.model.id } })).createVersion;
+    if (first.__typename !== 'CreateVersionSuccess') throw new Error('not created');
+    // As of the first version's own timestamp; the second is recorded later.
+    const before = first.version.createdAt;
+    await clockPast(before);
     await api.ok(CreateVersion, { input: { modelId: created.model.id } });
     const query = `query ($id: ID!, $asOf: DateTime) { model(id: $id, asOf: $asOf) { versions { edges { node { number } } } } }`;
     const now = await runOn(other, query, { id: created.model.id });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openTestApi, type TestApi } from '../helpers/api.ts';
+import { clockPast } from '../helpers/clock.ts';
 import { CreateModel, CreateVersion, DeleteVersion, ModelById, PublishVersion, UpdateVersion } from './operations.ts';
 
 let api: TestApi;
@@ -14,16 +15,19 @@ it('runs the whole seed workflow: versions, a deletion that leaves a gap, publis
   const id = created.model.id;
 
   const numbers: number[] = [];
+  let lastCreatedAt = '';
   for (let i = 1; i <= 3; i++) {
     const v = (await api.ok(CreateVersion, { input: { modelId: id, description: `v${i}`, hyperparameters: { round: i } } })).createVersion;
     if (v.__typename !== 'CreateVersionSuccess') throw new Error(JSON.stringify(v));
     numbers.push(v.version.number);
+    lastCreatedAt = v.version.createdAt;
   }
   expect(numbers).toEqual([1, 2, 3]);
 
-  await new Promise((r) => setTimeout(r, 15));
-  const beforeDeletion = new Date();
-  await new Promise((r) => setTimeout(r, 15));
+  // "Before the deletion" is the time the third version was recorded (the server's timestamp, not this
+  // test's clock); what follows is recorded later.
+  const beforeDeletion = new Date(lastCreatedAt);
+  await clockPast(beforeDeletion);
 
   expect((await api.ok(DeleteVersion, { modelId: id, number: 2 })).deleteVersion.__typename).toBe('DeleteVersionSuccess');
   const fourth = (await api.ok(CreateVersion, { input: { modelId: id } })).createVersion;

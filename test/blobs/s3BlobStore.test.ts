@@ -48,6 +48,7 @@ describe('S3 blob store specifics', () => {
     const store = createS3BlobStore({ url, endpoint: s3.endpoint, region: 'us-east-1' });
     await store.client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: 'clean/staging/left-by-a-crash', Body: 'x' }));
     const staged = await store.stage(Readable.from([Buffer.from('in progress')]), { maxBytes: 100 });
+    expect(await countUnder(store, s3.bucket, 'clean/staging/')).toBe(2);
     expect(await store.cleanStaging()).toBe(0);
     expect(await countUnder(store, s3.bucket, 'clean/staging/')).toBe(2);
     // A store for which everything staged is already too old removes both.

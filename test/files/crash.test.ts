@@ -9,8 +9,9 @@ import { openStore } from '../../src/store/open.ts';
 import { rebuildProjections } from '../../src/store/rebuild.ts';
 import { adminHeaders } from '../helpers/api.ts';
 import { openTestDatabase, type TestDatabase, testDatabaseKind } from '../helpers/database.ts';
-import { postGraphQL, type Started, startServer } from '../helpers/processes.ts';
+import { postGraphQL, type Started, startServer, waitForOutput } from '../helpers/processes.ts';
 import { readModelRows } from '../helpers/readModels.ts';
+import { untilFiles } from '../helpers/staging.ts';
 
 let t: TestDatabase | undefined;
 let dataDir: string;
@@ -36,14 +37,6 @@ const gql = async (url: string, query: string) => (await postGraphQL(url, query)
 
 const files = (dir: string) => (fs.existsSync(dir) ? (fs.readdirSync(dir, { recursive: true }) as string[]).filter((f) => fs.statSync(path.join(dir, f)).isFile()) : []);
 
-async function until(check: () => boolean, ms = 15_000) {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 it('leaves no format, blob or staging file when the server is killed mid-upload, and the read models still rebuild equal', async () => {
   const first = await start();
   const created = await gql(first.url, 'mutation { createModel(input: { name: "crash" }) { ... on CreateModelSuccess { model { id } } } }');
@@ -68,7 +61,8 @@ it('leaves no format, blob or staging file when the server is killed mid-upload,
   request.write(head);
   request.write(Buffer.alloc(4 * 1024 * 1024, 7));
   const staging = path.join(dataDir, 'blobs', 'staging');
-  await until(() => files(staging).some((f) => fs.statSync(path.join(staging, f)).size > 0));
+  // The server is writing the file when it dies: a staging file with bytes in it.
+  await untilFiles(staging, (names) => names.some((f) => fs.statSync(path.join(staging, f)).size > 0));
 
   first.server.child.kill('SIGKILL');
   await first.server.exited;
@@ -78,7 +72,9 @@ it('leaves no format, blob or staging file when the server is killed mid-upload,
   const second = await start();
   const after = await gql(second.url, `{ model(id: "${id}") { versions { edges { node { number formats { id } } } } } }`);
   expect(after.data.model.versions.edges).toEqual([{ node: { number: 1, formats: [] } }]);
-  await until(() => files(staging).length === 0);
+  // Its start-up clean-up says what it removed once it has: the leftover staging file.
+  await waitForOutput(second.server, /"staging":1,.*"msg":"removed abandoned files"/);
+  expect(files(staging)).toEqual([]);
   expect(files(path.join(dataDir, 'blobs', 'sha256'))).toEqual([]);
 
   second.server.child.kill('SIGTERM');

@@ -6,15 +6,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateModel, CreateVersion, DeleteFormat, DeleteVersion, ModelById, PublishVersion } from '../api/operations.ts';
 import { adminHeaders, listen, openTestApi, type TestApi } from '../helpers/api.ts';
 import { postMultipart } from '../helpers/multipart.ts';
+import { observeStaging, untilFiles } from '../helpers/staging.ts';
 
 // Above Yoga's own 25 MB request limit: the file must never count against it.
 const LIMIT = 30 * 1024 * 1024;
 let api: TestApi;
+let uploads: ReturnType<typeof observeStaging>;
 let server: Awaited<ReturnType<typeof listen>>;
 let graphqlUrl: string;
 
 beforeAll(async () => {
-  api = await openTestApi({ env: { CAIRN_MAX_UPLOAD_BYTES: String(LIMIT) } });
+  api = await openTestApi({ env: { CAIRN_MAX_UPLOAD_BYTES: String(LIMIT) }, blobs: (stored) => (uploads = observeStaging(stored)).store });
   server = await listen(api.app);
   graphqlUrl = `${server.url}/graphql`;
 });
@@ -186,11 +188,12 @@ describe('uploadFormat and download', () => {
         `--${boundary}\r\nContent-Disposition: form-data; name="0"; filename="m.pkl"\r\n\r\n`,
     );
     request.write(Buffer.alloc(512 * 1024, 1));
-    const deadline = Date.now() + 10_000;
-    while (stagingFiles().length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    // The server is writing the file to staging when the client goes; then its upload ends, and staging is empty.
+    const staging = path.join(blobsDir(), 'staging');
+    await untilFiles(staging, (names) => names.some((f) => fs.statSync(path.join(staging, f)).size > 0));
     expect(stagingFiles()).toHaveLength(1);
     request.destroy();
-    while (stagingFiles().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await uploads.idle();
     expect(stagingFiles()).toEqual([]);
     expect((await api.ok(ModelById, { id })).model?.versions.edges[0]?.node.formats).toEqual([]);
   });

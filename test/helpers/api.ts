@@ -4,6 +4,8 @@ import path from 'node:path';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { type ExecutionResult, print } from 'graphql';
 import { type App, CSRF_HEADER, createApp } from '../../src/app.ts';
+import type { BlobStore } from '../../src/files/blobStore.ts';
+import { openBlobStore } from '../../src/files/openBlobStore.ts';
 import { continueOnlyWhenAccepted } from '../../src/http/server.ts';
 import { type Config, loadConfig } from '../../src/config.ts';
 import { createLogger, type Logger } from '../../src/logger.ts';
@@ -30,14 +32,17 @@ export const testConfig = (env: Record<string, string> = {}): Config => loadConf
 
 /**
  * A Cairn app on a fresh test database; `store` lets a test wrap the database (to count statements, say),
- * `logger` read what the app logs.
+ * `blobs` the configured blob store (to watch uploads), `logger` read what the app logs.
  */
-export async function openTestApi(options: { env?: Record<string, string>; store?: (t: TestDatabase) => Store; logger?: Logger } = {}): Promise<TestApi> {
+export async function openTestApi(
+  options: { env?: Record<string, string>; store?: (t: TestDatabase) => Store; blobs?: (stored: BlobStore) => BlobStore; logger?: Logger } = {},
+): Promise<TestApi> {
   const t = await openTestDatabase();
   // The app's files (blobs) go to a directory of this test file's own.
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-api-'));
   const config = testConfig({ CAIRN_DATA_DIR: dataDir, ...options.env });
-  const app = await createApp(config, options.store?.(t) ?? t.store, options.logger ?? createLogger('silent'));
+  const blobs = options.blobs && options.blobs(await openBlobStore(config));
+  const app = await createApp(config, options.store?.(t) ?? t.store, options.logger ?? createLogger('silent'), blobs);
   const run: TestApi['run'] = async (document, variables, headers = {}) => {
     const response = await app.yoga.fetch('http://cairn.test/graphql', {
       method: 'POST',

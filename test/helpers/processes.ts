@@ -9,6 +9,8 @@ export interface Started {
   child: ChildProcess;
   output: () => string;
   exited: Promise<number | null>;
+  /** Resolves once the process has exited and all it printed has been read. */
+  closed: Promise<void>;
 }
 
 /** Runs a Cairn entry point (src/main.ts, src/ops/...) as its own process, as `npm start` would. */
@@ -22,17 +24,36 @@ export function startCairn(entry: string, env: Record<string, string>): Started 
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, output: () => out, exited };
+  const closed = new Promise<void>((resolve) => child.on('close', () => resolve()));
+  return { child, output: () => out, exited, closed };
 }
 
-export async function waitForOutput(started: Started, pattern: RegExp, timeoutMs = 30_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  while (!pattern.test(started.output())) {
-    if (started.child.exitCode !== null) throw new Error(`process exited (${started.child.exitCode}): ${started.output()}`);
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern}: ${started.output()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return started.output();
+/**
+ * Resolves with all the output so far once it matches `pattern`, checked as each piece arrives; rejects
+ * when the process has ended without printing it. No deadline: the test's own timeout bounds the wait.
+ */
+export function waitForOutput(started: Started, pattern: RegExp): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const { stdout, stderr } = started.child;
+    const check = () => {
+      if (!pattern.test(started.output())) return;
+      stop();
+      resolve(started.output());
+    };
+    const stop = () => {
+      stdout!.off('data', check);
+      stderr!.off('data', check);
+    };
+    // Registered after startCairn's own listeners, so the output already holds the piece that just came.
+    stdout!.on('data', check);
+    stderr!.on('data', check);
+    started.closed.then(() => {
+      check();
+      stop();
+      reject(new Error(`process exited (${started.child.exitCode ?? started.child.signalCode}) without printing ${pattern}: ${started.output()}`));
+    });
+    check();
+  });
 }
 
 /**

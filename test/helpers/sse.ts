@@ -5,18 +5,26 @@ export function sseReader(body: ReadableStream<Uint8Array>) {
   let buffer = '';
   const queue: any[] = [];
   return {
-    async next(timeoutMs = 10_000): Promise<any> {
-      const deadline = Date.now() + timeoutMs;
+    /**
+     * The next event, whenever it comes: the test's own timeout bounds the wait. With `timeoutMs`, fails
+     * after that long instead (for a test that must tell "nothing came" apart).
+     */
+    async next(timeoutMs?: number): Promise<any> {
+      const deadline = timeoutMs === undefined ? undefined : Date.now() + timeoutMs;
       while (queue.length === 0) {
-        const remaining = deadline - Date.now();
-        if (remaining <= 0) throw new Error('no event in time');
-        let timer: NodeJS.Timeout | undefined;
-        const chunk = await Promise.race([
-          reader.read(),
-          new Promise<never>((_, reject) => {
-            timer = setTimeout(() => reject(new Error('no event in time')), remaining);
-          }),
-        ]).finally(() => clearTimeout(timer));
+        let chunk: ReadableStreamReadResult<Uint8Array>;
+        if (deadline === undefined) chunk = await reader.read();
+        else {
+          const remaining = deadline - Date.now();
+          if (remaining <= 0) throw new Error('no event in time');
+          let timer: NodeJS.Timeout | undefined;
+          chunk = await Promise.race([
+            reader.read(),
+            new Promise<never>((_, reject) => {
+              timer = setTimeout(() => reject(new Error('no event in time')), remaining);
+            }),
+          ]).finally(() => clearTimeout(timer));
+        }
         if (chunk.done) throw new Error('stream ended');
         buffer += decoder.decode(chunk.value, { stream: true });
         let end: number;

@@ -78,7 +78,7 @@ it('numbers 300 concurrent createVersion calls over 3 processes and 10 models on
 
   // The subscriber on process 1 received all 300, including the 200 appended through processes 2 and 3.
   const received: any[] = [];
-  while (received.length < 300) received.push((await events.next(15_000)).data.modelEvents);
+  while (received.length < 300) received.push((await events.next()).data.modelEvents);
   abort.abort();
   await events.cancel();
   expect(received.every((e) => e.type === 'VersionCreated')).toBe(true);

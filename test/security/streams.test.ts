@@ -16,7 +16,7 @@ beforeAll(async () => {
   // share the feed's reads with it.
   const other = await subscribe(ADMIN_TOKEN, {});
   void (async () => {
-    for (;;) await other.next(60_000);
+    for (;;) await other.next();
   })().catch(() => {});
   bystander = other;
 });
@@ -76,7 +76,7 @@ const createVersion = (modelId: string, context?: string) =>
  */
 async function nextAfterCreation(stream: Stream) {
   for (;;) {
-    const message = await stream.next(30_000);
+    const message = await stream.next();
     if (message.data?.modelEvents?.type !== 'ModelCreated') return message;
   }
 }
@@ -85,9 +85,9 @@ async function nextAfterCreation(stream: Stream) {
 async function untilEnd(stream: Stream) {
   const events: string[] = [];
   for (;;) {
-    const message = await stream.next(30_000);
+    const message = await stream.next();
     if (message.errors) {
-      const done = await stream.next(30_000);
+      const done = await stream.next();
       return { events, error: message.errors[0], completed: done.complete === true };
     }
     // The model's creation may come first (see nextAfterCreation); it was appended before anything under test.

@@ -51,9 +51,9 @@ async function givenInstallation(extraEnv: Record<string, string> = {}) {
   const database: TestDatabase | null = onPostgres ? await openTestDatabase('postgres') : null;
   // Set explicitly: nothing of the test runner's own environment may point the scripts elsewhere.
   const env = { DATABASE_URL: database?.url ?? '', CAIRN_DATA_DIR: dataDir, CAIRN_BLOB_STORE: '', ...extraEnv };
-  // startServer's own wait (30 s) is too short for initdb with both cores busy: the same start, a longer bound.
+  // No deadline of its own: the hook's SETUP_MS bounds the wait (initdb with both cores busy is slow).
   const server = startCairn('src/main.ts', { CAIRN_BOOTSTRAP_TOKEN: ADMIN_TOKEN, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env });
-  const url = `http://127.0.0.1:${/"port":(\d+)/.exec(await waitForOutput(server, /"port":\d+/, SETUP_MS))![1]}`;
+  const url = `http://127.0.0.1:${/"port":(\d+)/.exec(await waitForOutput(server, /"port":\d+/))![1]}`;
   let running: Started | null = server;
   return {
     dataDir,

@@ -123,6 +123,15 @@ async function givenModels(url: string) {
 /** One line of `npm run verify` for this format: `model <id> version <n> format <f>: <what>`. */
 const problemLine = (modelId: string, format: string, what: string) => new RegExp(`^model ${modelId} version 1 format ${format}: ${what}\\b`);
 
+/** What verify says once the first model's rda blob is gone and the second's pkl has other bytes: exit 1, those two lines alone. */
+function expectMissingAndDamaged(run: ScriptRun, given: { first: string; second: string }): void {
+  expect(run.code).toBe(1);
+  const found = lines(run.stdout);
+  expect(found).toHaveLength(2);
+  expect(found.find((l) => l.includes(given.first))).toMatch(problemLine(given.first, 'rda', 'missing'));
+  expect(found.find((l) => l.includes(given.second))).toMatch(problemLine(given.second, 'pkl', 'wrong sha256'));
+}
+
 describe(`the operations scripts on ${testDatabaseKind}, file-system blob store`, { timeout: SETUP_MS }, () => {
   let cairn: Installation;
   let given: Awaited<ReturnType<typeof givenModels>>;
@@ -180,11 +189,7 @@ describe(`the operations scripts on ${testDatabaseKind}, file-system blob store`
     // The same size, other bytes: only the hash can tell.
     fs.writeFileSync(cairn.blobPath(sha256(given.files.second)), randomBytes(given.files.second.length));
     const run = await runScript('verify', cairn.env);
-    expect(run.code).toBe(1);
-    const found = lines(run.stdout);
-    expect(found).toHaveLength(2);
-    expect(found.find((l) => l.includes(given.first))).toMatch(problemLine(given.first, 'rda', 'missing'));
-    expect(found.find((l) => l.includes(given.second))).toMatch(problemLine(given.second, 'pkl', 'wrong sha256'));
+    expectMissingAndDamaged(run, given);
     expect(lines(run.stderr)).toEqual([expect.stringMatching(/^2 of 4 formats/)]);
   });
 
@@ -249,10 +254,6 @@ describe(`verify on ${testDatabaseKind} with the S3 blob store`, { timeout: SETU
     // Where the store keeps a blob: <prefix>/sha256/<first two hex digits>/<sha256>.
     await store.client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: `blobs/sha256/${second.slice(0, 2)}/${second}`, Body: randomBytes(given.files.second.length) }));
     const run = await runScript('verify', cairn.env);
-    expect(run.code).toBe(1);
-    const found = lines(run.stdout);
-    expect(found).toHaveLength(2);
-    expect(found.find((l) => l.includes(given.first))).toMatch(problemLine(given.first, 'rda', 'missing'));
-    expect(found.find((l) => l.includes(given.second))).toMatch(problemLine(given.second, 'pkl', 'wrong sha256'));
+    expectMissingAndDamaged(run, given);
   });
 });

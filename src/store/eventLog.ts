@@ -158,16 +158,19 @@ export async function readFeedPage(
   streamId?: string,
 ): Promise<{ entries: { event: RecordedEvent; cursor: FeedCursor }[]; final: FeedCursor; heldBack: boolean }> {
   const { rows } = await sql<Partial<EventRow> & { transaction_id: string | null; xmin: string; held_back: boolean }>`
-    with s as (select pg_snapshot_xmin(pg_current_snapshot()) as xmin)
-    select s.xmin::text as xmin, e.position::text, e.stream_id, e.stream_version, e.type, e.data, e.metadata, e.recorded_at,
-      e.transaction_id::text,
-      exists (
-        select 1 from events h
-        where h.transaction_id >= s.xmin
-          and (h.transaction_id, h.position) > (${after.transactionId}::xid8, ${after.position}::bigint)
-          ${streamId === undefined ? sql`` : sql`and h.stream_id = ${streamId}::uuid`}
+    with s as (select pg_snapshot_xmin(pg_current_snapshot()) as xmin),
+    -- Asked once for the page, not once per row.
+    h as (
+      select exists (
+        select 1 from events, s
+        where events.transaction_id >= s.xmin
+          and (events.transaction_id, events.position) > (${after.transactionId}::xid8, ${after.position}::bigint)
+          ${streamId === undefined ? sql`` : sql`and events.stream_id = ${streamId}::uuid`}
       ) as held_back
-    from s left join lateral (
+    )
+    select s.xmin::text as xmin, e.position::text, e.stream_id, e.stream_version, e.type, e.data, e.metadata, e.recorded_at,
+      e.transaction_id::text, h.held_back
+    from s cross join h left join lateral (
       select * from events
       where (transaction_id, position) > (${after.transactionId}::xid8, ${after.position}::bigint)
         and transaction_id < s.xmin

@@ -20,9 +20,10 @@ export interface Store {
 /** int8 as a decimal string on both drivers, as pg does, so positions and sizes never lose precision. */
 export const PGLITE_PARSERS = { 20: (value: string) => value };
 
+const migratorOf = (db: Kysely<any>) => new Migrator({ db, provider: { getMigrations: async () => migrations } });
+
 export async function migrateToLatest(db: Kysely<any>): Promise<void> {
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
-  const { error, results } = await migrator.migrateToLatest();
+  const { error, results } = await migratorOf(db).migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;
     throw new Error(`Migration ${failed ?? ''} failed: ${(error as Error).message}`, { cause: error });
@@ -87,7 +88,7 @@ export class StoreNotReadyError extends Error {}
 
 /** Refuses a database whose schema lags behind this code's (read-only: nothing is migrated). */
 async function expectMigrated(db: Kysely<any>): Promise<void> {
-  const pending = (await new Migrator({ db, provider: { getMigrations: async () => migrations } }).getMigrations()).filter((m) => !m.executedAt);
+  const pending = (await migratorOf(db).getMigrations()).filter((m) => !m.executedAt);
   if (pending.length > 0) {
     throw new StoreNotReadyError(`The database lacks ${pending.length} of this Cairn's migrations (${pending[0]!.name} first): run npm run migrate, or start the server once.`);
   }

@@ -21,6 +21,9 @@ const config: CodegenConfig = {
     'web/src/generated/': typedDocuments('web/src/**/*.tsx', 'web/src/generated/'),
     'src/client/generated/': typedDocuments('src/client/**/*.ts', 'src/client/generated/'),
     'test/generated/': typedDocuments('test/**/*.ts', 'test/generated/'),
+    // Which types implement each interface and make up each union: Apollo Client's InMemoryCache needs it
+    // (`possibleTypes`) to read the fields of a result union's error types. Beside the schema, for any client.
+    'schema/possibleTypes.json': { plugins: ['fragment-matcher'], config: { apolloClientVersion: 3, deterministic: true } },
   },
 };
 

@@ -1,4 +1,3 @@
-import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { GraphQLError } from 'graphql';
 import { createYoga, maskError, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { BlobStore } from './files/blobStore.ts';
@@ -12,7 +11,7 @@ import { EXAMPLE_OPERATION, renderLocalGraphiQL } from './graphql/graphiql.ts';
 import { schema } from './graphql/schema.ts';
 import { useRefusalLog } from './graphql/refusalLog.ts';
 import { requestIdFrom } from './http/requestId.ts';
-import { CSRF_HEADER, CSRF_HEADERS, createRequestHandler, type RequestHandler } from './http/server.ts';
+import { CSRF_HEADER, createRequestHandler, type RequestHandler } from './http/server.ts';
 import type { Logger } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { useOperationMetrics } from './graphql/operationMetrics.ts';
@@ -84,6 +83,8 @@ export async function createApp(
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
+    // The HTTP layer answers preflights and sets the CORS headers of /graphql and /files/ alike (http/cors.ts).
+    cors: false,
     // Uploads go through graphql-upload-minimal in the HTTP layer, streaming; Yoga would buffer them.
     multipart: false,
     logging: yogaLogger(logger),
@@ -126,8 +127,6 @@ export async function createApp(
     plugins: [
       useRefusalLog(logger),
       useParsedUploads(),
-      // Browsers send form posts and simple GETs cross-site without asking; such requests must carry this header.
-      useCSRFPrevention({ requestHeaders: CSRF_HEADERS }),
       useOperationMetrics(metrics),
       useIdempotencyKeys(store.db, logger),
     ],

@@ -12,6 +12,40 @@ const intFrom = (min: number, fallback: number) =>
     .optional()
     .transform((v) => v ?? fallback);
 
+/**
+ * CAIRN_CORS_ORIGINS: `*`, or the origins (`scheme://host[:port]`, http or https, nothing after) whose pages
+ * may read Cairn's answers; each is kept as a browser writes it in its Origin header (lower-case host, no
+ * default port), since that is what it is compared with.
+ */
+const corsOrigins = z
+  .string()
+  .default('*')
+  .transform((value, ctx): '*' | string[] => {
+    const entries = value.split(',').map((entry) => entry.trim()).filter(Boolean);
+    if (entries.length === 1 && entries[0] === '*') return '*';
+    const fail = (message: string) => {
+      ctx.addIssue({ code: 'custom', message });
+      return z.NEVER;
+    };
+    if (entries.length === 0) return fail('must be * or a comma-separated list of origins such as https://dashboard.example.com');
+    const origins = new Set<string>();
+    for (const entry of entries) {
+      const shown = JSON.stringify(entry.length > 100 ? `${entry.slice(0, 100)}...` : entry);
+      if (entry === '*') return fail('* stands alone: either * or a list of origins');
+      let url: URL | undefined;
+      try {
+        url = /^https?:\/\/[^/?#@\\]+$/i.test(entry) ? new URL(entry) : undefined;
+      } catch {
+        url = undefined;
+      }
+      // A DNS name has at most 253 characters; the URL parser itself sets no limit.
+      if (url && url.hostname.length > 253) url = undefined;
+      if (!url) return fail(`${shown} is not an origin: scheme://host[:port] with http or https, and no path (not even a trailing /), query or user name`);
+      origins.add(url.origin);
+    }
+    return [...origins];
+  });
+
 const environment = z.object({
   PORT: intFrom(0, 4000),
   HOST: z.string().default('0.0.0.0'),
@@ -55,6 +89,7 @@ const environment = z.object({
   CAIRN_DRAIN_BYTES: intFrom(0, 64 * 1024 ** 2),
   // A timer longer than 2^31-1 ms fires at once (Node clamps it to 1 ms): such a value would not drain at all.
   CAIRN_DRAIN_TIMEOUT_MS: intFrom(0, 10_000).pipe(z.number().max(2 ** 31 - 1, 'must be at most 2147483647 (about 24 days)')),
+  CAIRN_CORS_ORIGINS: corsOrigins,
   CAIRN_METRICS_PORT: z
     .string()
     .trim()
@@ -100,6 +135,8 @@ export interface Config {
   maxDownloadsPerToken: number;
   /** Set: /metrics is served without a token on this port of 127.0.0.1, and not on the main port. */
   metricsPort: number | undefined;
+  /** Which other sites' pages may read answers (CORS): every one (`*`), or these origins. Never with credentials. */
+  corsOrigins: '*' | readonly string[];
 }
 
 /** The product limits the domain enforces; passed into decide(). */
@@ -147,5 +184,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     drainBytes: e.CAIRN_DRAIN_BYTES,
     drainTimeoutMs: e.CAIRN_DRAIN_TIMEOUT_MS,
     metricsPort: e.CAIRN_METRICS_PORT,
+    corsOrigins: e.CAIRN_CORS_ORIGINS,
   };
 }

@@ -114,7 +114,6 @@ export class CairnClient {
   private headers(extra: Record<string, string> = {}): Record<string, string> {
     return {
       authorization: `Bearer ${this.options.token}`,
-      'x-cairn-csrf': '1',
       ...(this.options.context && { 'x-cairn-context': this.options.context }),
       ...extra,
     };

@@ -17,6 +17,8 @@ import { DATABASE_UNAVAILABLE, isDatabaseUnavailable, STORAGE_FULL, STORAGE_FULL
 import type { Store } from '../store/open.ts';
 import { isRebuilding } from '../store/rebuild.ts';
 import { type Body, BodyBudget, BodyTimedOut, BodyTooLarge, bodyLeft, ClientGone, discardRestOfBody, readBody, ServerBusy, watchBody } from './bodies.ts';
+import { allowCrossOrigin, answerPreflight } from './cors.ts';
+import { CSRF_HEADER, needsCsrfHeader } from './csrf.ts';
 import { serveDashboard } from './dashboard.ts';
 import { decodePath, requestUrl } from './paths.ts';
 import { PerTokenLimit } from './perTokenLimit.ts';
@@ -25,11 +27,7 @@ import { findFormatFile, parseDownloadPath, sendFile } from './downloads.ts';
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
-/** The header that marks a request as not a cross-site form post; any one of these will do. */
-export const CSRF_HEADER = 'x-cairn-csrf';
-export const CSRF_HEADERS = [CSRF_HEADER, 'x-graphql-yoga-csrf', 'apollo-require-preflight'];
-/** The content types a browser posts cross-site without a preflight (those of HTML forms). */
-const NON_PREFLIGHTED = ['application/x-www-form-urlencoded', 'multipart/form-data', 'text/plain'];
+export { CSRF_HEADER, CSRF_HEADERS } from './csrf.ts';
 
 interface Deps {
   yoga: YogaServerInstance<ServerContext, GraphQLContext>;
@@ -165,7 +163,7 @@ export function createMetricsHandler(metrics: Metrics): RequestHandler {
 /**
  * Makes `server` hand `Expect: 100-continue` requests to its request listeners like any other, instead of
  * answering "100 Continue" itself before they run: a client that asks first then sends no byte of a body
- * Cairn refuses (no token, no CSRF header), and gets the refusal at once. `/graphql` says "continue" once
+ * Cairn refuses (no token, say), and gets the refusal at once. `/graphql` says "continue" once
  * the caller is identified; other routes read no body.
  */
 export function continueOnlyWhenAccepted(server: Server): void {
@@ -202,16 +200,15 @@ export function createRequestHandler({ yoga, store, blobs, config, logger, metri
     headers.set('x-request-id', requestId);
     const contentType = (req.headers['content-type'] ?? '').toLowerCase();
     const multipart = contentType.startsWith('multipart/form-data');
-    // GraphiQL's page (a browser's GET, by Yoga's own test) and CORS preflights carry no token and have no
-    // body; Yoga answers them without running anything. Every other request is identified from its headers
-    // before a byte of its body is read.
-    const open = (req.method === 'GET' && (req.headers.accept ?? '').includes('text/html')) || req.method === 'OPTIONS';
+    // GraphiQL's page (a browser's GET, by Yoga's own test) carries no token and has no body; Yoga answers
+    // it without running anything. Every other request is identified from its headers before a byte of its
+    // body is read.
+    const open = req.method === 'GET' && (req.headers.accept ?? '').includes('text/html');
     let identity: Identity | undefined;
     if (!open) {
-      // What a browser sends cross-site without asking first (a form post, a plain GET) must carry a CSRF
-      // header; checked here, before the token and the body, as Yoga's plugin would (a file never streams in).
-      const simple = !contentType || NON_PREFLIGHTED.some((type) => contentType.startsWith(type));
-      if (simple && !CSRF_HEADERS.some((h) => req.headers[h] !== undefined)) {
+      // A forgery needs credentials the browser sends by itself, and Cairn accepts none (see csrf.ts): this
+      // refuses nothing today. It stays here, before the token and the body, for a cookie session to come.
+      if (needsCsrfHeader(req)) {
         sendJson(res, 403, graphqlError(`Required CSRF header not present: send ${CSRF_HEADER}: 1 (or use a JSON content type)`, 'FORBIDDEN'));
         return;
       }
@@ -372,9 +369,18 @@ export function createRequestHandler({ yoga, store, blobs, config, logger, metri
         const status = await ready(store);
         return sendJson(res, status === 'database unavailable' ? 503 : 200, { status });
       }
+      // The API's answers, refusals included, may be read by other sites' pages as CAIRN_CORS_ORIGINS says.
+      const methods = url.pathname === '/graphql' ? ['GET', 'POST'] : url.pathname.startsWith('/files/') ? ['GET', 'HEAD'] : undefined;
+      if (methods) {
+        allowCrossOrigin(config.corsOrigins, req, res);
+        if (req.method === 'OPTIONS') {
+          closeIfBodyLeft(res);
+          return answerPreflight(config.corsOrigins, req, res, methods);
+        }
+      }
       if (url.pathname === '/graphql') return graphql(req, res, url, requestId);
       if (url.pathname.startsWith('/files/')) {
-        if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: 'GET or HEAD' }, { allow: 'GET, HEAD' });
+        if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: 'GET or HEAD' }, { allow: 'GET, HEAD, OPTIONS' });
         const where = parseDownloadPath(url.pathname);
         if (!where) return sendJson(res, 404, { error: 'No such model, version or format' });
         return download(req, res, where, log);

@@ -120,8 +120,8 @@ describe('GET /metrics', () => {
     );
     const download = await fetch(`${server.url}${upload.body.data.uploadFormat.format.downloadUrl}`, { headers: adminHeaders });
     expect((await download.arrayBuffer()).byteLength).toBe(12_345);
-    // Refused before GraphQL: no CSRF header.
-    expect((await fetch(`${server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'text/plain', ...adminHeaders }, body: '{"query":"{ me { principal { name } } }"}' })).status).toBe(403);
+    // Refused before GraphQL: no token.
+    expect((await fetch(`${server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{"query":"{ me { principal { name } } }"}' })).status).toBe(401);
     for (let i = 0; i < 3; i++) await events.next();
     void events.cancel();
     abort.abort();
@@ -146,7 +146,7 @@ describe('GET /metrics', () => {
     expect(delta(text, 'cairn_events_appended_total', { type: 'VersionCreated' })).toBe(1);
     expect(delta(text, 'cairn_events_appended_total', { type: 'FormatUploaded' })).toBe(1);
     expect(delta(text, 'cairn_http_requests_total', { route: 'files', method: 'GET', status: '200' })).toBe(1);
-    expect(delta(text, 'cairn_http_requests_total', { route: 'graphql', method: 'POST', status: '403' })).toBe(1);
+    expect(delta(text, 'cairn_http_requests_total', { route: 'graphql', method: 'POST', status: '401' })).toBe(1);
     // Four operations and the subscription.
     expect(posts()).toBe(5);
     const lag = sample(text, 'cairn_projection_lag_seconds');

@@ -41,15 +41,18 @@ describe('over HTTP', () => {
     expect(await ready.json()).toEqual({ status: 'ready' });
   });
 
-  it('refuses a request without the CSRF header unless it is JSON with the header', async () => {
+  it('asks no CSRF header of a request with a bearer token, GET or POST, and refuses one with neither with 401', async () => {
     const query = JSON.stringify({ query: '{ formats }' });
-    const form = await post(query, { 'content-type': 'text/plain' });
-    expect(form.status).toBe(403);
-    const get = await fetch(`${server.url}/graphql?query=${encodeURIComponent('{ formats }')}`);
-    expect(get.status).toBe(403);
-    const ok = await post(query, { 'content-type': 'application/json', [CSRF_HEADER]: '1', ...adminHeaders });
-    expect(ok.status).toBe(200);
-    expect(await ok.json()).toEqual({ data: { formats: ['pkl', 'rda', 'pmml'] } });
+    const formats = { data: { formats: ['pkl', 'rda', 'pmml'] } };
+    const get = await fetch(`${server.url}/graphql?query=${encodeURIComponent('{ formats }')}`, { headers: adminHeaders });
+    expect([get.status, await get.json()]).toEqual([200, formats]);
+    const json = await post(query, { 'content-type': 'application/json', ...adminHeaders });
+    expect([json.status, await json.json()]).toEqual([200, formats]);
+    // What a cross-site form or image could send: no token, no CSRF header.
+    for (const refused of [await post(query, { 'content-type': 'text/plain' }), await fetch(`${server.url}/graphql?query=${encodeURIComponent('{ formats }')}`)]) {
+      expect(refused.status).toBe(401);
+      expect(((await refused.json()) as any).errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    }
   });
 
   it('refuses a JSON body over the limit with 413 and a GraphQL-shaped error', async () => {

@@ -29,6 +29,11 @@ type Documents = {
     "\n  query Models($first: Int, $after: String, $last: Int, $before: String, $search: String, $tags: [String!], $orderBy: ModelOrder) {\n    models(first: $first, after: $after, last: $last, before: $before, search: $search, tags: $tags, orderBy: $orderBy) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        hasPreviousPage\n        endCursor\n        startCursor\n      }\n      edges {\n        cursor\n        node {\n          id\n          name\n          tags\n        }\n      }\n    }\n  }\n": typeof types.ModelsDocument,
     "\n  query ModelsWithVersions($first: Int) {\n    models(first: $first) {\n      totalCount\n      edges {\n        node {\n          id\n          name\n          latestVersion {\n            number\n          }\n          versions(first: 30) {\n            edges {\n              node {\n                number\n                formats {\n                  id\n                  sha256\n                }\n              }\n            }\n          }\n        }\n      }\n    }\n  }\n": typeof types.ModelsWithVersionsDocument,
     "\n  query Formats {\n    formats\n  }\n": typeof types.FormatsDocument,
+    "\n  query StockModelsPage {\n    models(first: 5) {\n      edges {\n        node {\n          id\n          name\n        }\n      }\n    }\n  }\n": typeof types.StockModelsPageDocument,
+    "\n  mutation StockCreateModel($input: CreateModelInput!) {\n    createModel(input: $input) {\n      __typename\n      ... on CreateModelSuccess {\n        model {\n          id\n          name\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n      ... on NameTakenError {\n        name\n      }\n    }\n  }\n": typeof types.StockCreateModelDocument,
+    "\n  mutation StockCreateVersion($input: CreateVersionInput!) {\n    createVersion(input: $input) {\n      __typename\n      ... on CreateVersionSuccess {\n        version {\n          number\n          formats {\n            id\n            sha256\n            size\n            downloadUrl\n          }\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n      ... on ChecksumMismatchError {\n        expected\n        actual\n      }\n    }\n  }\n": typeof types.StockCreateVersionDocument,
+    "\n  subscription StockModelEvents($modelId: ID, $after: String) {\n    modelEvents(modelId: $modelId, after: $after) {\n      type\n      modelId\n      position\n      data\n    }\n  }\n": typeof types.StockModelEventsDocument,
+    "\n  query StockHistory($id: ID!) {\n    model(id: $id) {\n      history(first: 100) {\n        edges {\n          node {\n            position\n          }\n        }\n      }\n    }\n  }\n": typeof types.StockHistoryDocument,
 };
 const documents: Documents = {
     "\n  fragment ModelFields on Model {\n    id\n    name\n    description\n    tags\n    createdAt\n    updatedAt\n    createdBy\n    versionCount\n    latestVersion {\n      number\n    }\n  }\n": types.ModelFieldsFragmentDoc,
@@ -46,6 +51,11 @@ const documents: Documents = {
     "\n  query Models($first: Int, $after: String, $last: Int, $before: String, $search: String, $tags: [String!], $orderBy: ModelOrder) {\n    models(first: $first, after: $after, last: $last, before: $before, search: $search, tags: $tags, orderBy: $orderBy) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        hasPreviousPage\n        endCursor\n        startCursor\n      }\n      edges {\n        cursor\n        node {\n          id\n          name\n          tags\n        }\n      }\n    }\n  }\n": types.ModelsDocument,
     "\n  query ModelsWithVersions($first: Int) {\n    models(first: $first) {\n      totalCount\n      edges {\n        node {\n          id\n          name\n          latestVersion {\n            number\n          }\n          versions(first: 30) {\n            edges {\n              node {\n                number\n                formats {\n                  id\n                  sha256\n                }\n              }\n            }\n          }\n        }\n      }\n    }\n  }\n": types.ModelsWithVersionsDocument,
     "\n  query Formats {\n    formats\n  }\n": types.FormatsDocument,
+    "\n  query StockModelsPage {\n    models(first: 5) {\n      edges {\n        node {\n          id\n          name\n        }\n      }\n    }\n  }\n": types.StockModelsPageDocument,
+    "\n  mutation StockCreateModel($input: CreateModelInput!) {\n    createModel(input: $input) {\n      __typename\n      ... on CreateModelSuccess {\n        model {\n          id\n          name\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n      ... on NameTakenError {\n        name\n      }\n    }\n  }\n": types.StockCreateModelDocument,
+    "\n  mutation StockCreateVersion($input: CreateVersionInput!) {\n    createVersion(input: $input) {\n      __typename\n      ... on CreateVersionSuccess {\n        version {\n          number\n          formats {\n            id\n            sha256\n            size\n            downloadUrl\n          }\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n      ... on ChecksumMismatchError {\n        expected\n        actual\n      }\n    }\n  }\n": types.StockCreateVersionDocument,
+    "\n  subscription StockModelEvents($modelId: ID, $after: String) {\n    modelEvents(modelId: $modelId, after: $after) {\n      type\n      modelId\n      position\n      data\n    }\n  }\n": types.StockModelEventsDocument,
+    "\n  query StockHistory($id: ID!) {\n    model(id: $id) {\n      history(first: 100) {\n        edges {\n          node {\n            position\n          }\n        }\n      }\n    }\n  }\n": types.StockHistoryDocument,
 };
 
 /**
@@ -122,6 +132,26 @@ export function graphql(source: "\n  query ModelsWithVersions($first: Int) {\n  
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query Formats {\n    formats\n  }\n"): (typeof documents)["\n  query Formats {\n    formats\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query StockModelsPage {\n    models(first: 5) {\n      edges {\n        node {\n          id\n          name\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query StockModelsPage {\n    models(first: 5) {\n      edges {\n        node {\n          id\n          name\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation StockCreateModel($input: CreateModelInput!) {\n    createModel(input: $input) {\n      __typename\n      ... on CreateModelSuccess {\n        model {\n          id\n          name\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n      ... on NameTakenError {\n        name\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation StockCreateModel($input: CreateModelInput!) {\n    createModel(input: $input) {\n      __typename\n      ... on CreateModelSuccess {\n        model {\n          id\n          name\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n      ... on NameTakenError {\n        name\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation StockCreateVersion($input: CreateVersionInput!) {\n    createVersion(input: $input) {\n      __typename\n      ... on CreateVersionSuccess {\n        version {\n          number\n          formats {\n            id\n            sha256\n            size\n            downloadUrl\n          }\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n      ... on ChecksumMismatchError {\n        expected\n        actual\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation StockCreateVersion($input: CreateVersionInput!) {\n    createVersion(input: $input) {\n      __typename\n      ... on CreateVersionSuccess {\n        version {\n          number\n          formats {\n            id\n            sha256\n            size\n            downloadUrl\n          }\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n      ... on ChecksumMismatchError {\n        expected\n        actual\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription StockModelEvents($modelId: ID, $after: String) {\n    modelEvents(modelId: $modelId, after: $after) {\n      type\n      modelId\n      position\n      data\n    }\n  }\n"): (typeof documents)["\n  subscription StockModelEvents($modelId: ID, $after: String) {\n    modelEvents(modelId: $modelId, after: $after) {\n      type\n      modelId\n      position\n      data\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query StockHistory($id: ID!) {\n    model(id: $id) {\n      history(first: 100) {\n        edges {\n          node {\n            position\n          }\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query StockHistory($id: ID!) {\n    model(id: $id) {\n      history(first: 100) {\n        edges {\n          node {\n            position\n          }\n        }\n      }\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

@@ -22,6 +22,5 @@ export function saveSession(session: Session | null): void {
 
 export const authHeaders = (session: Session): Record<string, string> => ({
   authorization: `Bearer ${session.token}`,
-  'x-cairn-csrf': '1',
   ...(session.context && { 'x-cairn-context': session.context }),
 });

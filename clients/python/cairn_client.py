@@ -27,7 +27,8 @@ import urllib.parse
 import urllib.request
 import uuid
 
-__all__ = ["Cairn", "CairnError", "NotFoundError", "Model", "Version"]
+__version__ = "0.2.0"
+__all__ = ["Cairn", "CairnError", "NotFoundError", "Model", "Version", "__version__"]
 
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
 _CHUNK = 1024 * 1024

@@ -120,7 +120,7 @@ class Cairn:
                 time.sleep(min(2.0, 0.25 * 2**attempt))
 
     def _headers(self, extra=None):
-        headers = {"Authorization": "Bearer " + self.token, "x-cairn-csrf": "1"}
+        headers = {"Authorization": "Bearer " + self.token}
         if self.context:
             headers["X-Cairn-Context"] = self.context
         headers.update(extra or {})

@@ -14,10 +14,11 @@ afterAll(async () => {
 });
 
 // test_cairn_client.py: the notebook flow, create_model(exist_ok=True) (also under a race), reprs without the token,
-// NotFoundError's one wording; test_packaging.py: `pip install ./clients/python` with no package index, and __version__.
+// NotFoundError's one wording; test_packaging.py: `pip install ./clients/python` with no package index, and __version__;
+// test_requests.py: the bearer token and no CSRF header on each kind of request.
 // test/postgres/pythonClient.test.ts runs test_cairn_client.py on PostgreSQL, where concurrent creates really overlap.
 it('passes the Python client tests (python3 -m unittest) against a real server', async () => {
   const result = await runPythonTests(server.url, 'test_*.py');
-  expect(result.output).toMatch(/\bRan 15 tests in /);
+  expect(result.output).toMatch(/\bRan 16 tests in /);
   expect(result.code, result.output).toBe(0);
 }, 180_000);

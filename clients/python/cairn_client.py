@@ -2,13 +2,15 @@
 
     from cairn_client import Cairn
     cairn = Cairn("http://localhost:4000", token)
-    model = cairn.model("churn")                      # or cairn.create_model("churn", tags=["demo"])
+    model = cairn.create_model("churn", exist_ok=True)  # created on the first run, the same model after
     version = model.create_version(hyperparameters={"max_depth": 6}, config={"threshold": 0.7})
     version.upload("pkl", pickle.dumps(my_model))     # bytes, or a path streamed from disk
     version.publish()
     restored = pickle.loads(version.download("pkl"))  # checksum verified
 
-Every refusal raises CairnError with the server's code (NAME_TAKEN, VERSION_PUBLISHED, ...).
+Every refusal raises CairnError with the server's code (NAME_TAKEN, VERSION_PUBLISHED, ...); a context, model,
+version or format that is not there raises NotFoundError (a CairnError with code NOT_FOUND), always worded
+`No version 3 of model "churn" in context "research"`.
 
 Every mutation is sent with a fresh Idempotency-Key, and repeated with the same key (a bounded number of
 times) when the server says it may be: a retryable 503, or an outcome it cannot know (a connection lost
@@ -25,7 +27,8 @@ import urllib.parse
 import urllib.request
 import uuid
 
-__all__ = ["Cairn", "CairnError", "Model", "Version"]
+__version__ = "0.2.0"
+__all__ = ["Cairn", "CairnError", "NotFoundError", "Model", "Version", "__version__"]
 
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
 _CHUNK = 1024 * 1024
@@ -37,6 +40,7 @@ _VERSION = (
 )
 _ERROR = "... on Error { code message }"
 _MUTATION = re.compile(r"^\s*mutation\b")
+_QUOTED_MAX = 200
 
 
 class CairnError(Exception):
@@ -56,8 +60,42 @@ class CairnError(Exception):
         return keyed and (self.extensions.get("outcomeUnknown") is True or self.code == "UNREACHABLE")
 
 
+def _quoted(text):
+    """A name as it goes into a message: double-quoted, escaped, cut short; safe to print whatever it holds."""
+    text = str(text)
+    cut = text[:_QUOTED_MAX] + ("..." if len(text) > _QUOTED_MAX else "")
+    # Lone surrogates (which no terminal can print) become \\udXXX escapes, as quotes and control characters do.
+    return json.dumps(cut, ensure_ascii=False).encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+class NotFoundError(CairnError, LookupError):
+    """NOT_FOUND: the context, model, version or format asked for is not there, or not visible to this token.
+
+    The message names the most precise thing asked for, in one wording:
+    `No format "pkl" of version 3 of model "churn" in context "research"`. The parts are attributes
+    (`context`, `model`, `model_id`, `version`, `format`), None where the request did not name them.
+    """
+
+    def __init__(self, context=None, model=None, model_id=None, version=None, format=None, status=None, extensions=None):
+        self.context, self.model, self.model_id, self.version, self.format = context, model, model_id, version, format
+        if model is None and model_id is None:
+            message = "No context %s" % _quoted(context) if context is not None else (
+                'No context given, and none to fall back on (this token has no single context, and none named "default"): '
+                "name one with Cairn(url, token, context=...)"
+            )
+        else:
+            what = "model %s" % _quoted(model) if model is not None else "model with id %s" % _quoted(model_id)
+            if version is not None:
+                what = "version %s of %s" % (version, what)
+            if format is not None:
+                what = "format %s of %s" % (_quoted(format), what)
+            message = "No " + what + (" in context %s" % _quoted(context) if context is not None else "")
+        super().__init__("NOT_FOUND", message, status, extensions)
+
+
 class Cairn:
-    """A session with a Cairn server: its URL, an API token, and optionally a context."""
+    """A session with a Cairn server: its URL, an API token, and optionally a context (a name or an id; without
+    one, the token's only context, else `default`)."""
 
     def __init__(self, url, token, context=None, timeout=300, retries=3):
         self.url = re.sub(r"/graphql/?$", "", url.rstrip("/"))
@@ -65,6 +103,11 @@ class Cairn:
         self.context = context
         self.timeout = timeout
         self.retries = retries
+        # The server's name for the context it chose, asked for once when a message needs it (context=None).
+        self._context_name = None
+
+    def __repr__(self):
+        return "<Cairn url=%r context=%r>" % (self.url, self.context)
 
     def _repeating(self, send, keyed):
         """send(), repeated up to `retries` times with a growing pause while the failure says it may be."""
@@ -77,13 +120,29 @@ class Cairn:
                 time.sleep(min(2.0, 0.25 * 2**attempt))
 
     def _headers(self, extra=None):
-        headers = {"Authorization": "Bearer " + self.token, "x-cairn-csrf": "1"}
+        headers = {"Authorization": "Bearer " + self.token}
         if self.context:
             headers["X-Cairn-Context"] = self.context
         headers.update(extra or {})
         return headers
 
-    def _open(self, request):
+    def _context_label(self):
+        """The context a NOT_FOUND message names: as given, else as the server names the one it chose (None if unknown)."""
+        if self.context is not None:
+            return self.context
+        if self._context_name is None:
+            try:
+                self._context_name = self.graphql("query { me { context { name } } }")["me"]["context"]["name"]
+            except CairnError:
+                return None
+        return self._context_name
+
+    def _not_found(self, status=None, extensions=None, **asked):
+        """NotFoundError for what was asked for: model= (a name) or model_id=, version=, format=."""
+        return NotFoundError(context=self._context_label(), status=status, extensions=extensions, **asked)
+
+    def _open(self, request, asked=None):
+        """urlopen, refusals raised as CairnError. A 404 on /graphql is the context's; elsewhere it is what was `asked`."""
         try:
             return urllib.request.urlopen(request, timeout=self.timeout)
         except urllib.error.HTTPError as error:
@@ -97,6 +156,10 @@ class Cairn:
                 code = extensions.get("code") or parsed.get("code") or "HTTP_%d" % error.code
             except (ValueError, AttributeError):
                 message, code = body, "HTTP_%d" % error.code
+            if code == "NOT_FOUND":
+                if asked is not None:
+                    raise self._not_found(error.code, extensions, **asked) from None
+                raise NotFoundError(context=self.context, status=error.code, extensions=extensions) from None
             raise CairnError(code, message, error.code, extensions) from None
         except urllib.error.URLError as error:
             raise CairnError("UNREACHABLE", "cannot reach Cairn at %s: %s" % (self.url, error.reason)) from None
@@ -124,10 +187,16 @@ class Cairn:
 
         return self._repeating(send, keyed)
 
-    def _mutation(self, field, query, variables):
+    def _refusal(self, result, asked):
+        """The exception for a mutation's error result; NOT_FOUND names what was `asked` for."""
+        if result["code"] == "NOT_FOUND" and asked is not None:
+            return self._not_found(**asked)
+        return CairnError(result["code"], result["message"])
+
+    def _mutation(self, field, query, variables, asked=None):
         result = self.graphql(query, variables)[field]
         if "code" in result and result.get("__typename", "").endswith("Error"):
-            raise CairnError(result["code"], result["message"])
+            raise self._refusal(result, asked)
         return result
 
     # Models
@@ -146,21 +215,41 @@ class Cairn:
                 return found
             after = page["pageInfo"]["endCursor"]
 
+    def _model_node(self, key, value):
+        return self.graphql("query ($v: %s) { model(%s: $v) { %s } }" % ("ID" if key == "id" else "String", key, _MODEL), {"v": value})["model"]
+
     def model(self, id_or_name):
-        """A model by id or by name; raises CairnError NOT_FOUND when there is none."""
-        key = "id" if _UUID.match(id_or_name) else "name"
-        node = self.graphql("query ($v: %s) { model(%s: $v) { %s } }" % ("ID" if key == "id" else "String", key, _MODEL), {"v": id_or_name})["model"]
+        """A model by id or by name (case-insensitively); raises NotFoundError when there is none."""
+        by_id = bool(_UUID.match(id_or_name))
+        node = self._model_node("id" if by_id else "name", id_or_name)
         if node is None:
-            raise CairnError("NOT_FOUND", "no model %r" % id_or_name)
+            raise self._not_found(**({"model_id": id_or_name} if by_id else {"model": id_or_name}))
         return Model(self, node)
 
-    def create_model(self, name, description=None, tags=None):
-        result = self._mutation(
-            "createModel",
-            "mutation ($input: CreateModelInput!) { createModel(input: $input) { __typename ... on CreateModelSuccess { model { %s } } %s } }" % (_MODEL, _ERROR),
-            {"input": {"name": name, "description": description, "tags": tags}},
+    def create_model(self, name, description=None, tags=None, exist_ok=False):
+        """A new model. A taken name raises CairnError NAME_TAKEN, unless exist_ok: then the model that has the
+        name (compared case-insensitively, as names are) is returned as it is, its description and tags unchanged.
+
+        exist_ok is safe when several scripts start at once: the model is always created first, and only the
+        server's NAME_TAKEN answer leads to the existing one, so all of them get the same model.
+        """
+        query = "mutation ($input: CreateModelInput!) { createModel(input: $input) { __typename ... on CreateModelSuccess { model { %s } } %s } }" % (
+            _MODEL,
+            _ERROR,
         )
-        return Model(self, result["model"])
+        variables = {"input": {"name": name, "description": description, "tags": tags}}
+        for _ in range(3):
+            try:
+                return Model(self, self._mutation("createModel", query, variables)["model"])
+            except CairnError as error:
+                if not exist_ok or error.code != "NAME_TAKEN":
+                    raise
+                taken = error
+            # Gone again by the time it is looked up (deleted meanwhile): the name is free, and creating is tried again.
+            node = self._model_node("name", name)
+            if node is not None:
+                return Model(self, node)
+        raise taken
 
 
 class Model:
@@ -171,19 +260,37 @@ class Model:
         self.__dict__.update(fields)
 
     def __repr__(self):
-        return "<Model %s %s>" % (self.name, self.id)
+        return "<Model name=%r id=%r context=%r url=%r>" % (self.name, self.id, self._cairn.context, self._cairn.url)
+
+    def _pages(self, field, selection):
+        """Every node of one of the model's connections, page by page; NotFoundError when the model is gone."""
+        found, after = [], None
+        while True:
+            data = self._cairn.graphql(
+                "query ($id: ID!, $after: String) { model(id: $id) { %s(first: 100, after: $after) "
+                "{ pageInfo { hasNextPage endCursor } edges { node { %s } } } } }" % (field, selection),
+                {"id": self.id, "after": after},
+            )["model"]
+            if data is None:
+                raise self._cairn._not_found(model=self.name)
+            page = data[field]
+            found.extend(edge["node"] for edge in page["edges"])
+            if not page["pageInfo"]["hasNextPage"]:
+                return found
+            after = page["pageInfo"]["endCursor"]
 
     def versions(self):
-        data = self._cairn.graphql(
-            "query ($id: ID!) { model(id: $id) { versions(first: 100) { edges { node { %s } } } } }" % _VERSION, {"id": self.id}
-        )["model"]
-        return [Version(self, edge["node"]) for edge in data["versions"]["edges"]] if data else []
+        """The live versions, by number: a list of Version."""
+        return [Version(self, node) for node in self._pages("versions", _VERSION)]
 
     def version(self, number):
-        for version in self.versions():
-            if version.number == number:
-                return version
-        raise CairnError("NOT_FOUND", "%s has no version %d" % (self.name, number))
+        """A version by number; raises NotFoundError when there is none (deleted numbers stay missing)."""
+        data = self._cairn.graphql("query ($id: ID!, $n: Int!) { model(id: $id) { version(number: $n) { %s } } }" % _VERSION, {"id": self.id, "n": number})[
+            "model"
+        ]
+        if data is None or data["version"] is None:
+            raise self._cairn._not_found(model=self.name, version=number)
+        return Version(self, data["version"])
 
     def create_version(self, description=None, tags=None, hyperparameters=None, config=None, records=None):
         """The model's next version. records: dataset URIs, or dicts {"uri": ..., "name": ...}."""
@@ -193,17 +300,18 @@ class Model:
             "mutation ($input: CreateVersionInput!) { createVersion(input: $input) { __typename ... on CreateVersionSuccess { version { %s } } %s } }"
             % (_VERSION, _ERROR),
             {"input": {"modelId": self.id, "description": description, "tags": tags, "hyperparameters": hyperparameters, "config": config, "records": records}},
+            asked={"model": self.name},
         )
         return Version(self, result["version"])
 
     def history(self):
-        data = self._cairn.graphql(
-            "query ($id: ID!) { model(id: $id) { history(first: 100) { edges { node { position type recordedAt actor data } } } } }", {"id": self.id}
-        )["model"]
-        return [edge["node"] for edge in data["history"]["edges"]] if data else []
+        """The model's events, oldest first: dicts with position, type, recordedAt, actor and data."""
+        return self._pages("history", "position type recordedAt actor data")
 
     def delete(self):
-        self._cairn._mutation("deleteModel", "mutation ($id: ID!) { deleteModel(id: $id) { __typename %s } }" % _ERROR, {"id": self.id})
+        self._cairn._mutation(
+            "deleteModel", "mutation ($id: ID!) { deleteModel(id: $id) { __typename %s } }" % _ERROR, {"id": self.id}, asked={"model": self.name}
+        )
 
 
 class Version:
@@ -214,7 +322,11 @@ class Version:
         self.__dict__.update(fields)
 
     def __repr__(self):
-        return "<Version %s #%d %s>" % (self.model.name, self.number, self.status)
+        cairn = self.model._cairn
+        return "<Version number=%r status=%r model=%r context=%r url=%r>" % (self.number, self.status, self.model.name, cairn.context, cairn.url)
+
+    def _asked(self, **more):
+        return dict(model=self.model.name, version=self.number, **more)
 
     def upload(self, format, data_or_path, filename=None):
         """Stores a file for one format: bytes (e.g. pickle.dumps(obj)) or a path, streamed from disk.
@@ -282,7 +394,7 @@ class Version:
 
         result = cairn._repeating(send, True)
         if result["__typename"] != "UploadFormatSuccess":
-            raise CairnError(result["code"], result["message"])
+            raise cairn._refusal(result, self._asked())
         return result["format"]
 
     def download(self, format, path=None):
@@ -291,7 +403,7 @@ class Version:
         url = "%s/files/%s/%d/%s" % (cairn.url, self.model.id, self.number, urllib.parse.quote(format))
         request = urllib.request.Request(url, headers=cairn._headers())
         sha = hashlib.sha256()
-        with cairn._open(request) as response:
+        with cairn._open(request, asked=self._asked(format=format)) as response:
             expected = response.headers.get("X-Checksum-Sha256", "")
             if path is None:
                 parts = []
@@ -320,6 +432,7 @@ class Version:
             "mutation ($id: ID!, $n: Int!) { publishVersion(modelId: $id, number: $n) { __typename ... on PublishVersionSuccess { version { %s } } %s } }"
             % (_VERSION, _ERROR),
             {"id": self.model.id, "n": self.number},
+            asked=self._asked(),
         )
         self.__dict__.update(result["version"])
         return self
@@ -331,6 +444,7 @@ class Version:
             "mutation ($input: UpdateVersionInput!) { updateVersion(input: $input) { __typename ... on UpdateVersionSuccess { version { %s } } %s } }"
             % (_VERSION, _ERROR),
             {"input": dict(modelId=self.model.id, number=self.number, **settings)},
+            asked=self._asked(),
         )
         self.__dict__.update(result["version"])
         return self
@@ -340,4 +454,5 @@ class Version:
             "deleteVersion",
             "mutation ($id: ID!, $n: Int!) { deleteVersion(modelId: $id, number: $n) { __typename %s } }" % _ERROR,
             {"id": self.model.id, "n": self.number},
+            asked=self._asked(),
         )

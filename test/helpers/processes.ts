@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
+import { afterAll } from 'vitest';
 import { CSRF_HEADER } from '../../src/http/server.ts';
 import { ADMIN_TOKEN, adminHeaders } from './api.ts';
 
@@ -13,6 +14,16 @@ export interface Started {
   closed: Promise<void>;
 }
 
+/**
+ * The processes this file started that have not exited. A test that times out never reaches its own
+ * `finally`; its server would outlive the test file, keep its port and data directory, and fail the next
+ * files that use them. Whatever is still running when the file ends is killed.
+ */
+const running = new Set<ChildProcess>();
+afterAll(() => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 /** Runs a Cairn entry point (src/main.ts, src/ops/...) as its own process, as `npm start` would. */
 export function startCairn(entry: string, env: Record<string, string>): Started {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, entry)], {
@@ -20,6 +31,8 @@ export function startCairn(entry: string, env: Record<string, string>): Started 
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  running.add(child);
+  child.on('exit', () => running.delete(child));
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));

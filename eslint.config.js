@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'data/', 'dist/', 'coverage/', 'test/artifacts/', 'src/client/generated/', 'test/generated/', 'web/dist/', 'web/src/generated/', 'clients/'] },
+  { ignores: ['node_modules/', 'data/', 'dist/', 'coverage/', 'test/artifacts/', 'src/client/generated/', 'test/generated/', 'web/dist/', 'web/graphiql/dist/', 'web/src/generated/', 'clients/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   // Plain JavaScript entry points run on Node.

@@ -7,11 +7,11 @@ import type { Identity } from './auth/identity.ts';
 import { identifyRequest, RequestRefused } from './auth/requestIdentity.ts';
 import type { Config } from './config.ts';
 import { createLoaders, createReadCache, type GraphQLContext } from './graphql/context.ts';
-import { EXAMPLE_OPERATION, renderLocalGraphiQL } from './graphql/graphiql.ts';
+import { EXAMPLE_OPERATION, renderCairnGraphiQL, useGraphiQLPageHeaders } from './graphql/graphiql.ts';
 import { schema } from './graphql/schema.ts';
 import { useRefusalLog } from './graphql/refusalLog.ts';
 import { requestIdFrom } from './http/requestId.ts';
-import { CSRF_HEADER, createRequestHandler, type RequestHandler } from './http/server.ts';
+import { createRequestHandler, type RequestHandler } from './http/server.ts';
 import type { Logger } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { useOperationMetrics } from './graphql/operationMetrics.ts';
@@ -116,15 +116,11 @@ export async function createApp(
         return maskError(error, message, isDev);
       },
     },
-    // This GraphiQL build shows `initialQuery` on a first visit (it ignores `defaultQuery`); both are given.
-    graphiql: {
-      title: 'Cairn',
-      defaultQuery: EXAMPLE_OPERATION,
-      ...{ initialQuery: EXAMPLE_OPERATION },
-      headers: JSON.stringify({ [CSRF_HEADER]: '1' }),
-    },
-    renderGraphiQL: renderLocalGraphiQL,
+    // Our own GraphiQL page (web/graphiql): it asks for the token first; a first visit shows the example.
+    graphiql: { defaultQuery: EXAMPLE_OPERATION },
+    renderGraphiQL: renderCairnGraphiQL,
     plugins: [
+      useGraphiQLPageHeaders(),
       useRefusalLog(logger),
       useParsedUploads(),
       useOperationMetrics(metrics),

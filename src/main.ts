@@ -43,7 +43,7 @@ if (app.bootstrapToken) {
   fs.chmodSync(file, 0o600);
   process.stderr.write(
     `\nCairn created the administrator "admin" of the default context. Its API token (also in ${file}, mode 0600):\n\n    ${app.bootstrapToken}\n\n` +
-      `Send it as "Authorization: Bearer <token>" (in GraphiQL: the Headers tab). It is not shown again.\n\n`,
+      `Send it as "Authorization: Bearer <token>" (in GraphiQL at /graphql: the API token field at the top). It is not shown again.\n\n`,
   );
 }
 // Leftovers of a crash: staging files of uploads that never finished, blobs no format references.

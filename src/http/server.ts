@@ -1,7 +1,6 @@
 import { once } from 'node:events';
 import fs from 'node:fs';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import path from 'node:path';
 import { processRequest } from 'graphql-upload-minimal';
 import type { YogaServerInstance } from 'graphql-yoga';
 import type { ServerContext } from '../app.ts';
@@ -10,7 +9,7 @@ import { identifyRequest, RequestRefused } from '../auth/requestIdentity.ts';
 import type { Config } from '../config.ts';
 import { BlobMissingError, type BlobStore } from '../files/blobStore.ts';
 import type { GraphQLContext } from '../graphql/context.ts';
-import { GRAPHIQL_ASSETS, GRAPHIQL_ASSETS_PATH, graphiqlAssetsDir } from '../graphql/graphiql.ts';
+import { GRAPHIQL_ASSETS_PATH, graphiqlAsset } from '../graphql/graphiql.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import { DATABASE_UNAVAILABLE, isDatabaseUnavailable, STORAGE_FULL, STORAGE_FULL_RETRY_AFTER_SECONDS, storageFullCode } from '../store/pgErrors.ts';
@@ -321,11 +320,12 @@ export function createRequestHandler({ yoga, store, blobs, config, logger, metri
     }
   }
 
-  function graphiqlAsset(res: ServerResponse, name: string): void {
-    const type = GRAPHIQL_ASSETS[decodePath(name) ?? ''];
-    if (!type) return sendJson(res, 404, { error: 'not found' });
-    res.writeHead(200, { 'content-type': type, 'cache-control': 'public, max-age=86400' });
-    fs.createReadStream(path.join(graphiqlAssetsDir, decodePath(name)!)).pipe(res);
+  function graphiqlFile(res: ServerResponse, name: string): void {
+    const asset = graphiqlAsset(decodePath(name) ?? '');
+    if (!asset) return sendJson(res, 404, { error: 'not found' });
+    // Built files have their content's hash in their names.
+    res.writeHead(200, { 'content-type': asset.type, 'content-length': asset.size, 'cache-control': 'public, max-age=31536000, immutable', 'x-content-type-options': 'nosniff' });
+    fs.createReadStream(asset.file).pipe(res);
   }
 
   async function metricsRoute(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -385,7 +385,7 @@ export function createRequestHandler({ yoga, store, blobs, config, logger, metri
         if (!where) return sendJson(res, 404, { error: 'No such model, version or format' });
         return download(req, res, where, log);
       }
-      if (url.pathname.startsWith(GRAPHIQL_ASSETS_PATH)) return graphiqlAsset(res, url.pathname.slice(GRAPHIQL_ASSETS_PATH.length));
+      if (url.pathname.startsWith(GRAPHIQL_ASSETS_PATH)) return graphiqlFile(res, url.pathname.slice(GRAPHIQL_ASSETS_PATH.length));
       if ((req.method === 'GET' || req.method === 'HEAD') && serveDashboard(url.pathname, res)) return;
       if (url.pathname === '/') {
         // Not built (npm start builds it): GraphiQL is there all the same.

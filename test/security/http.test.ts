@@ -157,8 +157,7 @@ describe('paths with bad escapes', () => {
       expect(body(text).code).toBe('VALIDATION');
       c.socket.destroy();
     }
-    // A GraphiQL asset by its escaped name is still found.
-    expect((await fetch(`${s.url}/graphiql/graphiql%2Ecss`)).status).toBe(200);
+    // (That a GraphiQL file is still found by its escaped name is in test/e2e/graphiql.test.ts, which builds the page.)
   });
 
   it('does not let a hostile Host header or request target take the server down', async () => {

@@ -57,7 +57,7 @@ function curl(args: string[]): Promise<string> {
 async function gql(port: number, query: string) {
   const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-cairn-csrf': '1', authorization: `Bearer ${TOKEN}` },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
     body: JSON.stringify({ query }),
   });
   return (await res.json()) as any;
@@ -135,7 +135,6 @@ async function cairnRound(): Promise<Round> {
   let result: any;
   const up = await measure(child.pid!, async () => {
     const text = await curl([
-      '-H', 'x-cairn-csrf: 1',
       '-H', `authorization: Bearer ${TOKEN}`,
       '-F', `operations=${operations}`,
       '-F', 'map={"0":["variables.file"]}',

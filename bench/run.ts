@@ -169,7 +169,7 @@ async function stopServer(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-const headers = { 'content-type': 'application/json', 'x-cairn-csrf': '1', authorization: `Bearer ${TOKEN}` };
+const headers = { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` };
 
 interface Load {
   rps: number;

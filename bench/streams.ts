@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { KyselyPlugin } from 'kysely';
 import pg from 'pg';
-import { CSRF_HEADER, createApp } from '../src/app.ts';
+import { createApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 import { createLogger } from '../src/logger.ts';
 import { openStore } from '../src/store/open.ts';
@@ -50,7 +50,7 @@ const config = loadConfig({
 });
 const store = await openStore(config);
 const app = await createApp(config, { ...store, db: store.db.withPlugin(counter) }, createLogger('silent'));
-const headers = { 'content-type': 'application/json', [CSRF_HEADER]: '1', authorization: `Bearer ${TOKEN}` };
+const headers = { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` };
 
 async function gql(query: string, variables: Record<string, unknown> = {}) {
   const r = await app.yoga.fetch('http://cairn.test/graphql', { method: 'POST', headers, body: JSON.stringify({ query, variables }) });

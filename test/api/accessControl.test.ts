@@ -1,6 +1,5 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CSRF_HEADER } from '../../src/app.ts';
 import { hashSecret } from '../../src/auth/tokens.ts';
 import { ADMIN_TOKEN, adminHeaders, type TestApi } from '../helpers/api.ts';
 import { type Served, serveTestApi } from '../helpers/fixtures.ts';
@@ -46,7 +45,7 @@ async function fixture(context?: string) {
     'mutation ($input: UploadFormatInput!) { uploadFormat(input: $input) { __typename } }',
     { input: { modelId: id, number: 1, format: 'pkl', file: null } },
     [{ path: 'variables.input.file', data: new Uint8Array([1, 2, 3]), name: 'm.pkl' }],
-    { [CSRF_HEADER]: '1', ...adminHeaders, ...(context && { 'x-cairn-context': context }) },
+    { ...adminHeaders, ...(context && { 'x-cairn-context': context }) },
   );
   expect(upload.body.data.uploadFormat.__typename).toBe('UploadFormatSuccess');
   return { id, name };
@@ -105,7 +104,7 @@ table.push({
       `mutation ($input: UploadFormatInput!) { uploadFormat(input: $input) { ${E} } }`,
       { input: { modelId: f.id, number: 1, format: 'rda', file: null } },
       [{ path: 'variables.input.file', data: new Uint8Array([9, 9]), name: 'm.rda' }],
-      { [CSRF_HEADER]: '1', ...(token && { authorization: `Bearer ${token}` }) },
+      { ...(token && { authorization: `Bearer ${token}` }) },
     );
     if (status === 401) return 'UNAUTHENTICATED';
     return body.data.uploadFormat.__typename === 'UploadFormatSuccess' ? 'ok' : body.data.uploadFormat.code;
@@ -205,7 +204,7 @@ describe('contexts', () => {
       const abort = new AbortController();
       const response = await fetch(`${server.url}/graphql`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'text/event-stream', [CSRF_HEADER]: '1', authorization: `Bearer ${editor}` },
+        headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${editor}` },
         body: JSON.stringify({ query: MODEL_EVENTS, variables }),
         signal: abort.signal,
       });

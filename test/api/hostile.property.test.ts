@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CSRF_HEADER } from '../../src/app.ts';
 import { adminHeaders, listen, openTestApi, type TestApi } from '../helpers/api.ts';
 import { observeStaging, stagingEntries } from '../helpers/staging.ts';
 
@@ -33,7 +32,7 @@ beforeAll(async () => {
   form.append('operations', JSON.stringify({ query: `mutation ($f: Upload!) { uploadFormat(input: { modelId: "${modelId}", number: 1, format: "pkl", file: $f }) { ... on UploadFormatSuccess { format { downloadUrl } } } }`, variables: { f: null } }));
   form.append('map', JSON.stringify({ 0: ['variables.f'] }));
   form.append('0', new Blob([new Uint8Array(1000).fill(9)]), 'm.pkl');
-  const uploaded = await fetch(`${server.url}/graphql`, { method: 'POST', body: form, headers: { [CSRF_HEADER]: '1', ...adminHeaders } });
+  const uploaded = await fetch(`${server.url}/graphql`, { method: 'POST', body: form, headers: { ...adminHeaders } });
   downloadUrl = ((await uploaded.json()) as any).data.uploadFormat.format.downloadUrl;
 });
 afterAll(async () => {
@@ -44,7 +43,7 @@ afterAll(async () => {
 async function post(query: string, variables: unknown = {}, raw?: string) {
   const response = await fetch(`${server.url}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', [CSRF_HEADER]: '1', ...adminHeaders },
+    headers: { 'content-type': 'application/json', ...adminHeaders },
     body: raw ?? JSON.stringify({ query, variables }),
   });
   const body = await response.text();
@@ -119,7 +118,7 @@ function uploadBody() {
 async function postRawMultipart(body: string) {
   const response = await fetch(`${server.url}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}`, [CSRF_HEADER]: '1', ...adminHeaders },
+    headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}`, ...adminHeaders },
     body,
   });
   return { status: response.status, textBody: await response.text() };

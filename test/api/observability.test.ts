@@ -2,7 +2,7 @@
 import { EventEmitter } from 'node:events';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CSRF_HEADER, createApp } from '../../src/app.ts';
+import { createApp } from '../../src/app.ts';
 import { createLogger } from '../../src/logger.ts';
 import { adminHeaders, listen, openTestApi, type TestApi } from '../helpers/api.ts';
 import { postMultipart } from '../helpers/multipart.ts';
@@ -56,7 +56,7 @@ afterAll(async () => {
 const gql = (query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}) =>
   fetch(`${server.url}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', [CSRF_HEADER]: '1', ...adminHeaders, ...headers },
+    headers: { 'content-type': 'application/json', ...adminHeaders, ...headers },
     body: JSON.stringify({ query, variables }),
   });
 
@@ -102,7 +102,7 @@ describe('GET /metrics', () => {
     const abort = new AbortController();
     const stream = await fetch(`${server.url}/graphql`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'text/event-stream', [CSRF_HEADER]: '1', 'x-request-id': 'metered-subscription', ...adminHeaders },
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', 'x-request-id': 'metered-subscription', ...adminHeaders },
       body: JSON.stringify({ query: 'subscription { modelEvents { type } }' }),
       signal: abort.signal,
     });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type App, CSRF_HEADER, createApp } from '../../src/app.ts';
+import { type App, createApp } from '../../src/app.ts';
 import { createLogger } from '../../src/logger.ts';
 import { adminHeaders, openTestApi, type TestApi } from '../helpers/api.ts';
 import { clockPast } from '../helpers/clock.ts';
@@ -22,7 +22,7 @@ afterAll(async () => {
 async function runOn(app: App, query: string, variables: Record<string, unknown> = {}) {
   const response = await app.yoga.fetch('http://cairn.test/graphql', {
     method: 'POST',
-    headers: { 'content-type': 'application/json', [CSRF_HEADER]: '1', ...adminHeaders },
+    headers: { 'content-type': 'application/json', ...adminHeaders },
     body: JSON.stringify({ query, variables }),
   });
   return ((await response.json()) as any).data;

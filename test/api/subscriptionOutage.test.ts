@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { CSRF_HEADER } from '../../src/app.ts';
 import { adminHeaders } from '../helpers/api.ts';
 import { withStatementFaults } from '../helpers/faults.ts';
 import { givenModel, type Served, serveTestApi } from '../helpers/fixtures.ts';
@@ -40,7 +39,7 @@ it('keeps a whole-context subscription through a lost connection during its cont
   const abort = new AbortController();
   const response = await fetch(`${s.url}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'text/event-stream', [CSRF_HEADER]: '1', ...adminHeaders },
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...adminHeaders },
     body: JSON.stringify({ query: MODEL_EVENTS, variables: {} }),
     signal: abort.signal,
   });

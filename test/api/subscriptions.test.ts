@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { CSRF_HEADER } from '../../src/app.ts';
 import { adminHeaders, openTestApi, type TestApi } from '../helpers/api.ts';
 import { MODEL_EVENTS, sseReader } from '../helpers/sse.ts';
 import { CreateModel, CreateVersion, ModelById, PublishVersion } from './operations.ts';
@@ -14,7 +13,7 @@ async function subscribe(variables: Record<string, unknown>) {
   const abort = new AbortController();
   const response = await api.app.yoga.fetch('http://cairn.test/graphql', {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'text/event-stream', [CSRF_HEADER]: '1', ...adminHeaders },
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...adminHeaders },
     body: JSON.stringify({ query: MODEL_EVENTS, variables }),
     signal: abort.signal,
   });

@@ -92,7 +92,7 @@ it('gives a viewer no button to create models', async () => {
   const admin = (query: string, variables: Record<string, unknown>) =>
     fetch(`${server.url}/graphql`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-cairn-csrf': '1', authorization: `Bearer ${ADMIN_TOKEN}` },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_TOKEN}` },
       body: JSON.stringify({ query, variables }),
     }).then((r) => r.json() as Promise<any>);
   const principal = await admin('mutation { createPrincipal(name: "browser-viewer", kind: USER) { ... on CreatePrincipalSuccess { principal { id } } } }', {});

@@ -3,7 +3,6 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { CSRF_HEADER } from '../../src/app.ts';
 import { type Db } from '../../src/store/database.ts';
 import { openStore } from '../../src/store/open.ts';
 import { rebuildProjections } from '../../src/store/rebuild.ts';
@@ -55,7 +54,7 @@ it('leaves no format, blob or staging file when the server is killed mid-upload,
     `--${boundary}\r\nContent-Disposition: form-data; name="0"; filename="big.pkl"\r\nContent-Type: application/octet-stream\r\n\r\n`;
   const request = http.request(`${first.url}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, [CSRF_HEADER]: '1', ...adminHeaders },
+    headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, ...adminHeaders },
   });
   request.on('error', () => {});
   request.write(head);

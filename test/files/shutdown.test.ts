@@ -5,7 +5,6 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { CSRF_HEADER } from '../../src/app.ts';
 import { adminHeaders } from '../helpers/api.ts';
 import { openTestDatabase, type TestDatabase, testDatabaseKind } from '../helpers/database.ts';
 import { postGraphQL, type Started, startServer, waitForOutput } from '../helpers/processes.ts';
@@ -47,7 +46,7 @@ async function slowUpload(url: string, modelId: string) {
   });
   const request = http.request(`${url}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, expect: '100-continue', [CSRF_HEADER]: '1', ...adminHeaders },
+    headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, expect: '100-continue', ...adminHeaders },
   });
   const response = new Promise<{ status: number; body: any }>((resolve, reject) => {
     request.on('response', (res) => {

@@ -179,7 +179,7 @@ describe('uploadFormat and download', () => {
     const operations = JSON.stringify({ query: UPLOAD, variables: { input: { modelId: id, number: n, format: 'pkl', file: null } } });
     const request = http.request(`${graphqlUrl}`, {
       method: 'POST',
-      headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, 'x-cairn-csrf': '1', ...adminHeaders },
+      headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, ...adminHeaders },
     });
     request.on('error', () => {});
     request.write(
@@ -204,7 +204,7 @@ describe('uploadFormat and download', () => {
     const form = new FormData();
     form.append('operations', JSON.stringify({ query: UPLOAD, variables: { input: { modelId: id, number: n, format: 'pkl', file: null } } }));
     form.append('map', JSON.stringify({ 0: ['variables.input.file'] }));
-    const response = await fetch(graphqlUrl, { method: 'POST', body: form, headers: { 'x-cairn-csrf': '1', ...adminHeaders } });
+    const response = await fetch(graphqlUrl, { method: 'POST', body: form, headers: { ...adminHeaders } });
     const body = (await response.json()) as any;
     expect(body.data.uploadFormat).toMatchObject({ __typename: 'ValidationError', code: 'VALIDATION', message: expect.stringMatching(/File missing/) });
   });

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { type ExecutionResult, print } from 'graphql';
-import { type App, CSRF_HEADER, createApp } from '../../src/app.ts';
+import { type App, createApp } from '../../src/app.ts';
 import type { BlobStore } from '../../src/files/blobStore.ts';
 import { openBlobStore } from '../../src/files/openBlobStore.ts';
 import { continueOnlyWhenAccepted } from '../../src/http/server.ts';
@@ -46,7 +46,7 @@ export async function openTestApi(
   const run: TestApi['run'] = async (document, variables, headers = {}) => {
     const response = await app.yoga.fetch('http://cairn.test/graphql', {
       method: 'POST',
-      headers: { 'content-type': 'application/json', [CSRF_HEADER]: '1', ...adminHeaders, ...headers },
+      headers: { 'content-type': 'application/json', ...adminHeaders, ...headers },
       body: JSON.stringify({ query: print(document), variables }),
     });
     return (await response.json()) as ExecutionResult<any>;
@@ -90,7 +90,7 @@ export async function listen(app: App): Promise<{ url: string; close(): Promise<
 export async function rawQuery(app: App, query: string, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
   const response = await app.yoga.fetch('http://cairn.test/graphql', {
     method: 'POST',
-    headers: { 'content-type': 'application/json', [CSRF_HEADER]: '1', ...adminHeaders, ...headers },
+    headers: { 'content-type': 'application/json', ...adminHeaders, ...headers },
     body: JSON.stringify({ query }),
   });
   return { status: response.status, body: await response.json() };

@@ -1,4 +1,3 @@
-import { CSRF_HEADER } from '../../src/app.ts';
 import { ADMIN_TOKEN, listen, openTestApi, type TestApi } from './api.ts';
 
 /**
@@ -23,7 +22,6 @@ export async function serveTestApi(options: Parameters<typeof openTestApi>[0] = 
       method: 'POST',
       headers: {
         'content-type': 'application/json',
-        [CSRF_HEADER]: '1',
         ...(token && { authorization: `Bearer ${token}` }),
         ...(context && { 'x-cairn-context': context }),
         ...headers,

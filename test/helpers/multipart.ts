@@ -1,4 +1,3 @@
-import { CSRF_HEADER } from '../../src/app.ts';
 import { adminHeaders } from './api.ts';
 
 export interface FilePart {
@@ -18,7 +17,7 @@ export function multipartBody(query: string, variables: Record<string, unknown>,
   return form;
 }
 
-export async function postMultipart(url: string, query: string, variables: Record<string, unknown>, files: FilePart[], headers: Record<string, string> = { [CSRF_HEADER]: '1', ...adminHeaders }) {
+export async function postMultipart(url: string, query: string, variables: Record<string, unknown>, files: FilePart[], headers: Record<string, string> = { ...adminHeaders }) {
   const response = await fetch(url, { method: 'POST', body: multipartBody(query, variables, files), headers });
   return { status: response.status, body: (await response.json()) as any };
 }

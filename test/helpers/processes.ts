@@ -1,7 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterAll } from 'vitest';
-import { CSRF_HEADER } from '../../src/http/server.ts';
 import { ADMIN_TOKEN, adminHeaders } from './api.ts';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -83,7 +82,7 @@ export async function startServer(env: Record<string, string>): Promise<{ server
 export async function postGraphQL(url: string, query: string, variables: Record<string, unknown> = {}): Promise<{ status: number; body: any }> {
   const response = await fetch(`${url}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', [CSRF_HEADER]: '1', ...adminHeaders },
+    headers: { 'content-type': 'application/json', ...adminHeaders },
     body: JSON.stringify({ query, variables }),
   });
   return { status: response.status, body: await response.json() };

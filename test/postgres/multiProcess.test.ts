@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { CSRF_HEADER } from '../../src/app.ts';
 import { rebuildProjections } from '../../src/store/rebuild.ts';
 import { adminHeaders } from '../helpers/api.ts';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.ts';
@@ -22,7 +21,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-const headers = { 'content-type': 'application/json', [CSRF_HEADER]: '1', ...adminHeaders };
+const headers = { 'content-type': 'application/json', ...adminHeaders };
 const post = postGraphQL;
 
 it('numbers 300 concurrent createVersion calls over 3 processes and 10 models once each, with no gaps', async () => {

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { CSRF_HEADER } from '../../src/app.ts';
 import { adminHeaders } from '../helpers/api.ts';
 import { type PrivatePostgres, startPrivatePostgres } from '../helpers/privatePostgres.ts';
 import { type Started, startServer } from '../helpers/processes.ts';
@@ -25,7 +24,7 @@ afterAll(async () => {
   database?.stop();
 });
 
-const headers = { 'content-type': 'application/json', [CSRF_HEADER]: '1', ...adminHeaders };
+const headers = { 'content-type': 'application/json', ...adminHeaders };
 async function post(query: string, variables: Record<string, unknown> = {}, idempotencyKey?: string) {
   try {
     const response = await fetch(`${url}/graphql`, {

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { CSRF_HEADER } from '../../src/app.ts';
 import { adminHeaders } from '../helpers/api.ts';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { type Started, startServer } from '../helpers/processes.ts';
@@ -23,7 +22,7 @@ async function server(): Promise<string> {
   return `${url}/graphql`;
 }
 
-const headers = { 'content-type': 'application/json', [CSRF_HEADER]: '1', ...adminHeaders };
+const headers = { 'content-type': 'application/json', ...adminHeaders };
 
 it('delivers to a subscriber on one server process the events appended through another', async () => {
   const [a, b] = await Promise.all([server(), server()]);

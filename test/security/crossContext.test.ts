@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CSRF_HEADER } from '../../src/app.ts';
 import { ADMIN_TOKEN } from '../helpers/api.ts';
 import { givenContext, givenModel, givenPrincipal, type Served, serveTestApi } from '../helpers/fixtures.ts';
 import { postMultipart } from '../helpers/multipart.ts';
@@ -31,7 +30,6 @@ afterAll(() => s?.close());
 const UPLOAD = `mutation ($input: UploadFormatInput!) { uploadFormat(input: $input) { __typename ... on Error { code message } } }`;
 const uploadAs = (token: string, context: string, number: number, content: string) =>
   postMultipart(`${s.url}/graphql`, UPLOAD, { input: { modelId: model.id, number, format: 'pkl', file: null } }, [{ path: 'variables.input.file', data: new TextEncoder().encode(content), name: 'm.pkl' }], {
-    [CSRF_HEADER]: '1',
     authorization: `Bearer ${token}`,
     'x-cairn-context': context,
   });

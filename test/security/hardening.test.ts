@@ -153,7 +153,7 @@ describe('X-Request-Id from callers', () => {
   it('replaces an unsafe id that reaches Yoga directly (no HTTP layer), and the function refuses every unsafe string', async () => {
     const response = await s.api.app.yoga.fetch('http://cairn.test/graphql', {
       method: 'POST',
-      headers: { 'content-type': 'application/json', [CSRF_HEADER]: '1', ...adminHeaders, 'x-request-id': 'b'.repeat(65) },
+      headers: { 'content-type': 'application/json', ...adminHeaders, 'x-request-id': 'b'.repeat(65) },
       body: JSON.stringify({ query: 'mutation ($n: String!) { createModel(input: { name: $n }) { ... on CreateModelSuccess { model { id } } } }', variables: { n: uniqueName('rid') } }),
     });
     const id = ((await response.json()) as any).data.createModel.model.id;
@@ -214,7 +214,7 @@ describe('clients that go away mid-way', () => {
       { input: { modelId: model.id, number: 1, format: 'pkl', file: null } },
       [{ path: 'variables.input.file', data: new Uint8Array(FILE), name: 'm.pkl' }],
     );
-    const r = await fetch(`${server.url}/graphql`, { method: 'POST', body: form, headers: { [CSRF_HEADER]: '1', ...adminHeaders } });
+    const r = await fetch(`${server.url}/graphql`, { method: 'POST', body: form, headers: { ...adminHeaders } });
     expect(((await r.json()) as any).data.uploadFormat.__typename).toBe('UploadFormatSuccess');
   });
   afterAll(async () => {
@@ -249,7 +249,7 @@ describe('clients that go away mid-way', () => {
       });
       const request = http.request(`${server.url}/graphql`, {
         method: 'POST',
-        headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, [CSRF_HEADER]: '1', 'x-request-id': id, ...adminHeaders },
+        headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, 'x-request-id': id, ...adminHeaders },
       });
       request.on('error', () => {});
       const staging = once(seen, 'stage');

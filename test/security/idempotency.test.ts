@@ -292,7 +292,7 @@ describe('hostile keys', () => {
       const model = await givenModel(s);
       const response = await s.api.app.yoga.fetch('http://cairn.test/graphql', {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-cairn-csrf': '1', authorization: `Bearer ${ADMIN_TOKEN}`, 'idempotency-key': key },
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_TOKEN}`, 'idempotency-key': key },
         body: JSON.stringify({ query: CREATE_VERSION, variables: { id: model.id } }),
       });
       const body = (await response.json()) as any;
@@ -307,7 +307,7 @@ describe('hostile keys', () => {
     const key = 'é'.repeat(100) + '🪨'.repeat(100);
     const response = await s.api.app.yoga.fetch('http://cairn.test/graphql', {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-cairn-csrf': '1', authorization: `Bearer ${ADMIN_TOKEN}`, 'idempotency-key': key },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_TOKEN}`, 'idempotency-key': key },
       body: JSON.stringify({ query: CREATE_VERSION, variables: { id: model.id } }),
     });
     expect(((await response.json()) as any).data.createVersion.version.number).toBe(1);

@@ -16,7 +16,6 @@ import {
 } from 'graphql';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CSRF_HEADER } from '../../src/app.ts';
 import { schema } from '../../src/graphql/schema.ts';
 import { ADMIN_TOKEN, adminHeaders } from '../helpers/api.ts';
 import { givenModel, type Served, serveTestApi, uniqueName } from '../helpers/fixtures.ts';
@@ -168,7 +167,7 @@ beforeAll(() => {
 
 /** Sends an operation as the administrator: JSON, multipart when it has files, SSE for a subscription. */
 async function send(target: Target, variables: Record<string, unknown>): Promise<{ status: number; text: string; body: any }> {
-  const headers: Record<string, string> = { [CSRF_HEADER]: '1', ...adminHeaders };
+  const headers: Record<string, string> = { ...adminHeaders };
   let init: RequestInit;
   if (target.uploads.length > 0) {
     const form = multipartBody(
@@ -321,7 +320,7 @@ describe('names and tags', () => {
     const query = `mutation ($f: Upload!) { uploadFormat(input: { modelId: "${model.id}", number: 1, format: "pkl", file: $f }) { ${RESULT} } }`;
     for (const name of ['model\u202egpj.pkl', 'mo\u200bdel.pkl', '\ufeffmodel.pkl']) {
       const form = multipartBody(query, { f: null }, [{ path: 'variables.f', data: new Uint8Array([1, 2, 3]), name }]);
-      const response = await fetch(`${s.url}/graphql`, { method: 'POST', body: form, headers: { [CSRF_HEADER]: '1', ...adminHeaders } });
+      const response = await fetch(`${s.url}/graphql`, { method: 'POST', body: form, headers: { ...adminHeaders } });
       const body = (await response.json()) as any;
       expect(body.data.uploadFormat, name).toMatchObject({ __typename: 'ValidationError', field: 'file.filename' });
     }
@@ -406,7 +405,7 @@ describe('JSON settings', () => {
     }
     // As a client sends it: 2^53 + 1 in the body's text, which JSON.parse rounds to 2^53.
     const raw = `{"query":"mutation ($input: CreateVersionInput!) { createVersion(input: $input) { ${RESULT} } }","variables":{"input":{"modelId":"${model.id}","config":{"id":9007199254740993}}}}`;
-    const response = await fetch(`${s.url}/graphql`, { method: 'POST', body: raw, headers: { 'content-type': 'application/json', [CSRF_HEADER]: '1', ...adminHeaders } });
+    const response = await fetch(`${s.url}/graphql`, { method: 'POST', body: raw, headers: { 'content-type': 'application/json', ...adminHeaders } });
     expect(((await response.json()) as any).data.createVersion).toMatchObject({ __typename: 'ValidationError', field: 'config' });
     expect(await snapshot()).toEqual(before);
   });

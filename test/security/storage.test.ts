@@ -10,7 +10,7 @@ import { sql } from 'kysely';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PGliteDialect } from 'kysely';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type App, CSRF_HEADER, createApp } from '../../src/app.ts';
+import { type App, createApp } from '../../src/app.ts';
 import { createFileSystemBlobStore } from '../../src/files/fileSystemBlobStore.ts';
 import { createLogger } from '../../src/logger.ts';
 import type { Database } from '../../src/store/database.ts';
@@ -138,7 +138,7 @@ describe('a disk that fills up during uploads', () => {
   };
 
   async function post(query: string, variables: Record<string, unknown>, files: FilePart[]) {
-    const response = await fetch(`${server.url}/graphql`, { method: 'POST', body: multipartBody(query, variables, files), headers: { [CSRF_HEADER]: '1', ...adminHeaders } });
+    const response = await fetch(`${server.url}/graphql`, { method: 'POST', body: multipartBody(query, variables, files), headers: { ...adminHeaders } });
     return { status: response.status, headers: response.headers, body: (await response.json()) as any };
   }
   const upload = (modelId: string, number: number, format: string, data: Uint8Array<ArrayBuffer>) =>
@@ -288,7 +288,7 @@ describe('a database that fills up', () => {
   const createModel = async (name: string) => {
     const response = await fetch(`${server.url}/graphql`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', [CSRF_HEADER]: '1', ...adminHeaders },
+      headers: { 'content-type': 'application/json', ...adminHeaders },
       body: JSON.stringify({ query: 'mutation ($n: String!, $d: String) { createModel(input: { name: $n, description: $d }) { __typename } }', variables: { n: name, d: 'x'.repeat(2000) } }),
     });
     return { status: response.status, headers: response.headers, body: (await response.json()) as any };

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CSRF_HEADER } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { ADMIN_TOKEN } from '../helpers/api.ts';
 import { givenContext, givenModel, givenPrincipal, type Served, serveTestApi } from '../helpers/fixtures.ts';
@@ -35,7 +34,6 @@ async function subscribe(token: string, variables: Record<string, unknown>, cont
     headers: {
       'content-type': 'application/json',
       accept: 'text/event-stream',
-      [CSRF_HEADER]: '1',
       authorization: `Bearer ${token}`,
       ...(context && { 'x-cairn-context': context }),
     },
@@ -57,7 +55,7 @@ async function subscribe(token: string, variables: Record<string, unknown>, cont
 async function subscribeInProcess(token: string, variables: Record<string, unknown> = {}) {
   const response = await s.api.app.yoga.fetch('http://cairn.test/graphql', {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'text/event-stream', [CSRF_HEADER]: '1', authorization: `Bearer ${token}` },
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${token}` },
     body: JSON.stringify({ query: MODEL_EVENTS, variables }),
   });
   const reader = response.body!.getReader();
@@ -190,7 +188,7 @@ describe('an open stream whose caller loses access', () => {
     for (const authorization of [`Bearer ${viewer.secret}`, undefined]) {
       const response = await fetch(`${s.url}/graphql`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'text/event-stream', [CSRF_HEADER]: '1', ...(authorization && { authorization }) },
+        headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...(authorization && { authorization }) },
         body: JSON.stringify({ query: MODEL_EVENTS, variables: {} }),
       });
       expect(response.status).toBe(401);

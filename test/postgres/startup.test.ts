@@ -2,7 +2,10 @@
 // Retry-After for the rest. Shown on PostgreSQL, where the test can hold the opening (a TCP relay in front
 // of the database that lets the server's connections through only when told to); then the same process
 // becomes ready on the same port.
+import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CSRF_HEADER } from '../../src/http/server.ts';
@@ -51,8 +54,11 @@ async function holdingRelay(target: URL) {
 let database: TestDatabase;
 let relay: Awaited<ReturnType<typeof holdingRelay>>;
 let cairn: Started | undefined;
+/** Where the server keeps its files (blobs, the admin token): the database is PostgreSQL. */
+let dataDir: string;
 
 beforeAll(async () => {
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-startup-'));
   database = await openTestDatabase('postgres', { migrated: false });
   relay = await holdingRelay(new URL(database.url!));
 });
@@ -61,10 +67,11 @@ afterAll(async () => {
   await cairn?.exited;
   await relay?.close();
   await database?.close();
+  fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
 it('answers while the database opens, 503 with Retry-After but /health, then serves on the same port once it is open', { timeout: 180_000 }, async () => {
-  cairn = startCairn('src/main.ts', { CAIRN_BOOTSTRAP_TOKEN: ADMIN_TOKEN, DATABASE_URL: relay.url, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' });
+  cairn = startCairn('src/main.ts', { CAIRN_BOOTSTRAP_TOKEN: ADMIN_TOKEN, DATABASE_URL: relay.url, CAIRN_DATA_DIR: dataDir, CAIRN_BLOB_STORE: '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' });
   const [output] = await Promise.all([waitForOutput(cairn, /"listening":\d+/), relay.connected]);
   const url = `http://127.0.0.1:${/"listening":(\d+)/.exec(output)![1]}`;
 
@@ -87,7 +94,8 @@ it('answers while the database opens, 503 with Retry-After but /health, then ser
   expect([download.status, download.headers.get('retry-after'), (await download.json()).code]).toEqual([503, '1', 'SERVICE_UNAVAILABLE']);
   expect(cairn.output()).not.toMatch(/"port":\d+/);
   expect(cairn.child.exitCode).toBeNull();
-  // Nothing has reached the database yet.
+  // Nothing has reached the database yet, nor the data directory (the admin token is written once it is open).
+  expect(fs.readdirSync(dataDir)).toEqual([]);
   const tables = await sql<{ n: number }>`select count(*)::int as n from information_schema.tables where table_schema = 'public'`.execute(database.db);
   expect(tables.rows[0]!.n).toBe(0);
 

@@ -2,7 +2,9 @@
 // Retry-After for the rest. Shown on PostgreSQL, where the test can hold the opening (a TCP relay in front
 // of the database that lets the server's connections through only when told to); then the same process
 // becomes ready on the same port.
+import { once } from 'node:events';
 import fs from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -90,6 +92,15 @@ it('answers while the database opens, 503 with Retry-After but /health, then ser
     '1',
     { errors: [{ message: 'Cairn is starting: the database is being opened; try again shortly', extensions: { code: 'SERVICE_UNAVAILABLE', retryable: true } }] },
   ]);
+  // A large body is not read, only drained: the answer reaches a client that writes it all before reading.
+  const large = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...adminHeaders }, body: 'x'.repeat(1024 * 1024) });
+  expect([large.status, (await large.json()).errors[0].extensions.code]).toEqual([503, 'SERVICE_UNAVAILABLE']);
+  // A client that asks first (`Expect: 100-continue`) is answered at once, never told to send its body.
+  const asked = http.request(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'multipart/form-data; boundary=b', expect: '100-continue', ...adminHeaders } });
+  asked.flushHeaders();
+  const first = await Promise.race([once(asked, 'continue').then(() => 'continue'), once(asked, 'response').then(([r]) => (r as http.IncomingMessage).statusCode)]);
+  asked.destroy();
+  expect(first).toBe(503);
   const download = await fetch(`${url}/files/m/1/pkl`, { headers: adminHeaders });
   expect([download.status, download.headers.get('retry-after'), (await download.json()).code]).toEqual([503, '1', 'SERVICE_UNAVAILABLE']);
   expect(cairn.output()).not.toMatch(/"port":\d+/);

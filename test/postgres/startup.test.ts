@@ -10,7 +10,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { CSRF_HEADER } from '../../src/http/server.ts';
 import { ADMIN_TOKEN, adminHeaders } from '../helpers/api.ts';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { postGraphQL, type Started, startCairn, waitForOutput } from '../helpers/processes.ts';
@@ -84,7 +83,7 @@ it('answers while the database opens, 503 with Retry-After but /health, then ser
   expect([ready.status, ready.headers.get('retry-after'), await ready.json()]).toEqual([503, '1', { status: 'starting' }]);
   const graphql = await fetch(`${url}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', [CSRF_HEADER]: '1', ...adminHeaders },
+    headers: { 'content-type': 'application/json', ...adminHeaders },
     body: JSON.stringify({ query: '{ formats }' }),
   });
   expect([graphql.status, graphql.headers.get('retry-after'), await graphql.json()]).toEqual([

@@ -153,11 +153,14 @@ async function startServer(entry: string, extraEnv: Record<string, string>): Pro
   for (let i = 0; i < 600; i++) {
     if (child.exitCode !== null) throw new Error(`${entry} exited with ${child.exitCode}`);
     try {
-      await fetch(`${url}/graphql`, { method: 'GET', signal: AbortSignal.timeout(1000) });
-      return { child, url };
+      // Cairn listens before its database is open, and answers 503 until it is.
+      const response = await fetch(`${url}/graphql`, { method: 'GET', signal: AbortSignal.timeout(1000) });
+      await response.body?.cancel();
+      if (response.status !== 503) return { child, url };
     } catch {
-      await new Promise((r) => setTimeout(r, 100));
+      // Not listening yet.
     }
+    await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`${entry} did not start`);
 }

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -45,10 +46,23 @@ const corsOrigins = z
     }
     return [...origins];
   });
+/** A DNS name: dot-separated labels of letters, digits and inner hyphens. */
+const HOST_NAME = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 
 const environment = z.object({
-  PORT: intFrom(0, 4000),
-  HOST: z.string().default('0.0.0.0'),
+  PORT: z
+    .string()
+    .trim()
+    .regex(/^\d{1,5}$/, 'must be a port number, 0-65535 (0: any free port)')
+    .transform(Number)
+    .pipe(z.number().int().max(65_535, 'must be a port number, 0-65535 (0: any free port)'))
+    .optional()
+    .transform((v) => v ?? 4000),
+  HOST: z
+    .string()
+    .refine((host) => net.isIP(host) !== 0 || HOST_NAME.test(host), 'must be an IP address or a host name of this machine (0.0.0.0: all its addresses)')
+    .default('0.0.0.0')
+    .or(z.literal('').transform(() => '0.0.0.0')),
   DATABASE_URL: z
     .string()
     .trim()

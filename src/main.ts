@@ -2,14 +2,12 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { createApp } from './app.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
-import { collectGarbage } from './files/blobReferences.ts';
-import { continueOnlyWhenAccepted, createMetricsHandler } from './http/server.ts';
+import { bind, boundPort, continueOnlyWhenAccepted, ListenRefused, startingHandler } from './http/listen.ts';
+import type { RequestHandler } from './http/server.ts';
 import { trackRequests } from './http/shutdown.ts';
 import { createLogger } from './logger.ts';
-import { DataDirLockedError } from './store/dataDirLock.ts';
-import { openStore, type Store } from './store/open.ts';
+import type { Store } from './store/open.ts';
 
 let config: Config;
 try {
@@ -20,6 +18,41 @@ try {
   process.exit(1);
 }
 const logger = createLogger(config.logLevel);
+
+// The ports are bound before anything is opened or written: a port that is taken (or not ours to take)
+// ends the start in one line, with no database, admin token or lock file made for a server that never ran.
+// Until the database is open the listeners answer 503 (see startingHandler); then the app takes over.
+const starting = startingHandler(config);
+let handle: RequestHandler = starting;
+const server = http.createServer((req, res) => handle(req, res));
+continueOnlyWhenAccepted(server);
+// Headers must arrive within 30 s (Node's default is 60 s). There is no cap on a whole request (Node's
+// default cuts any request at 5 minutes, a multi-GB upload included): a body is cut instead when no byte of
+// it arrives for CAIRN_BODY_TIMEOUT_MS, which a slow but live upload never hits.
+server.headersTimeout = 30_000;
+server.requestTimeout = 0;
+const requests = trackRequests(server);
+// Prometheus on the same host scrapes this without a token; nothing else can reach it.
+let handleMetrics: RequestHandler = starting;
+const metricsServer = config.metricsPort === undefined ? undefined : http.createServer((req, res) => handleMetrics(req, res));
+try {
+  await bind(server, { port: config.port, host: config.host, portVariable: 'PORT', hostVariable: 'HOST' });
+  if (metricsServer) await bind(metricsServer, { port: config.metricsPort!, host: '127.0.0.1', portVariable: 'CAIRN_METRICS_PORT' });
+} catch (error) {
+  if (!(error instanceof ListenRefused)) throw error;
+  console.error(error.message);
+  process.exit(1);
+}
+logger.info({ listening: boundPort(server) }, 'listening; opening the database');
+
+// Loaded once the ports are ours: the app's modules take seconds to load on a busy machine.
+const [{ createApp }, { collectGarbage }, { createMetricsHandler }, { DataDirLockedError }, { openStore }] = await Promise.all([
+  import('./app.ts'),
+  import('./files/blobReferences.ts'),
+  import('./http/server.ts'),
+  import('./store/dataDirLock.ts'),
+  import('./store/open.ts'),
+]);
 
 let store: Store;
 try {
@@ -51,29 +84,14 @@ collectGarbage(store.db, app.blobs).then(
   (removed) => (removed.staging || removed.blobs) && logger.info(removed, 'removed abandoned files'),
   (error: unknown) => logger.warn({ err: error }, 'could not clean up abandoned files'),
 );
-const server = http.createServer(app.handle);
-continueOnlyWhenAccepted(server);
-// Headers must arrive within 30 s (Node's default is 60 s). There is no cap on a whole request (Node's
-// default cuts any request at 5 minutes, a multi-GB upload included): a body is cut instead when no byte of
-// it arrives for CAIRN_BODY_TIMEOUT_MS, which a slow but live upload never hits.
-server.headersTimeout = 30_000;
-server.requestTimeout = 0;
-const requests = trackRequests(server);
-let metricsServer: http.Server | undefined;
-if (config.metricsPort !== undefined) {
-  // Prometheus on the same host scrapes this without a token; nothing else can reach it.
-  metricsServer = http.createServer(createMetricsHandler(app.metrics));
-  metricsServer.listen(config.metricsPort, '127.0.0.1', () => {
-    const address = metricsServer!.address();
-    logger.info({ metricsPort: typeof address === 'object' && address ? address.port : config.metricsPort }, 'metrics on 127.0.0.1 only');
-  });
+handle = app.handle;
+if (metricsServer) {
+  handleMetrics = createMetricsHandler(app.metrics);
+  logger.info({ metricsPort: boundPort(metricsServer) }, 'metrics on 127.0.0.1 only');
 }
-server.listen(config.port, config.host, () => {
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
-  const where = store.kind === 'pglite' ? `embedded PostgreSQL in ${config.dataDir}` : 'PostgreSQL (DATABASE_URL)';
-  logger.info({ port, database: store.kind }, `Cairn is ready on ${where}: GraphiQL at http://localhost:${port}/graphql`);
-});
+const port = boundPort(server);
+const where = store.kind === 'pglite' ? `embedded PostgreSQL in ${config.dataDir}` : 'PostgreSQL (DATABASE_URL)';
+logger.info({ port, database: store.kind }, `Cairn is ready on ${where}: GraphiQL at http://localhost:${port}/graphql`);
 
 let stopping = false;
 async function stop(signal: string) {

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import fs from 'node:fs';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { processRequest } from 'graphql-upload-minimal';
 import type { YogaServerInstance } from 'graphql-yoga';
 import type { ServerContext } from '../app.ts';
@@ -138,6 +138,8 @@ async function writeResponse(response: Response, res: ServerResponse, abort: Abo
   }
 }
 
+export { continueOnlyWhenAccepted } from './listen.ts';
+
 /** Serves /metrics, in Prometheus' text format. */
 export function createMetricsHandler(metrics: Metrics): RequestHandler {
   return (req, res) => {
@@ -159,16 +161,6 @@ export function createMetricsHandler(metrics: Metrics): RequestHandler {
  * multipart requests go through graphql-upload-minimal, which hands each file to its resolver as a
  * stream. Either way Yoga gets the operation, and the identity, through its fetch interface.
  */
-/**
- * Makes `server` hand `Expect: 100-continue` requests to its request listeners like any other, instead of
- * answering "100 Continue" itself before they run: a client that asks first then sends no byte of a body
- * Cairn refuses (no token, say), and gets the refusal at once. `/graphql` says "continue" once
- * the caller is identified; other routes read no body.
- */
-export function continueOnlyWhenAccepted(server: Server): void {
-  server.on('checkContinue', (req, res) => server.emit('request', req, res));
-}
-
 export function createRequestHandler({ yoga, store, blobs, config, logger, metrics }: Deps): RequestHandler {
   const budget = new BodyBudget(config.maxBufferedBodyBytes);
   const downloads = new PerTokenLimit(config.maxDownloadsPerToken);

@@ -1,5 +1,5 @@
 import type { RecordedEvent } from '../domain/model/events.ts';
-import { compareFeedCursors, type FeedCursor, feedCursorAt, feedHead, readFeedPage } from './eventLog.ts';
+import { compareFeedCursors, FEED_START, type FeedCursor, feedCursorAt, feedHead, readFeedPage } from './eventLog.ts';
 import type { Store } from './open.ts';
 import { isDatabaseUnavailable } from './pgErrors.ts';
 
@@ -20,8 +20,9 @@ export interface FollowOptions {
 
 export interface EventFeed {
   /**
-   * The cursor to follow from: after the event at `after`, or (absent) now. Taken when a subscription is
-   * made, not when its first event is pulled, so nothing appended in between is missed.
+   * The cursor to follow from: after the event at `after`, from the beginning of the log for "0", or
+   * (absent) now. Taken when a subscription is made, not when its first event is pulled, so nothing
+   * appended in between is missed.
    */
   cursor(after?: string | null): Promise<FeedCursor>;
   follow(options: FollowOptions): AsyncGenerator<RecordedEvent>;
@@ -179,6 +180,8 @@ export async function createEventFeed(
   return {
     async cursor(after) {
       if (after == null) return feedHead(store.db);
+      // Positions start at 1: "0" is before every event.
+      if (after === '0') return FEED_START;
       const cursor = await feedCursorAt(store.db, after);
       if (!cursor) throw new UnknownPositionError(`No event has position ${after}`);
       return cursor;

@@ -26,11 +26,12 @@ function listing(dir: string): string[] {
 
 it('refuses a second process on the same data directory with a clear message, changing nothing', async () => {
   const dataDir = tempDir();
-  const first = startCairn('src/main.ts', { CAIRN_DATA_DIR: dataDir, DATABASE_URL: '' });
+  // Ports of their own: the second must get as far as the lock (a taken port would end it first).
+  const first = startCairn('src/main.ts', { CAIRN_DATA_DIR: dataDir, DATABASE_URL: '', PORT: '0', HOST: '127.0.0.1' });
   try {
     await waitForOutput(first, /ready/);
     const before = listing(dataDir);
-    const second = startCairn('src/main.ts', { CAIRN_DATA_DIR: dataDir, DATABASE_URL: '' });
+    const second = startCairn('src/main.ts', { CAIRN_DATA_DIR: dataDir, DATABASE_URL: '', PORT: '0', HOST: '127.0.0.1' });
     expect(await second.exited).toBe(1);
     expect(second.output()).toMatch(new RegExp(`Another Cairn process \\(pid ${first.child.pid}\\) is using the data directory`));
     expect(second.output()).not.toMatch(/at .*\.ts:\d+/); // one clear line, no stack trace

@@ -36,9 +36,13 @@ function withDatabase(url: string, database: string): string {
   return u.toString();
 }
 
-/** A fresh, migrated database for one test file: a new PGlite from the snapshot, or a new PostgreSQL database. */
-export async function openTestDatabase(kind: TestDatabaseKind = testDatabaseKind): Promise<TestDatabase> {
+/**
+ * A fresh, migrated database for one test file: a new PGlite from the snapshot, or a new PostgreSQL database.
+ * `migrated: false` (PostgreSQL only) leaves it empty, as a server's first start finds it.
+ */
+export async function openTestDatabase(kind: TestDatabaseKind = testDatabaseKind, { migrated = true } = {}): Promise<TestDatabase> {
   if (kind === 'pglite') {
+    if (!migrated) throw new Error('An empty PGlite is a server\'s own data directory: start one on an empty CAIRN_DATA_DIR');
     const snapshot = await fs.readFile(inject('pgliteSnapshot'));
     const pglite = await PGlite.create({ loadDataDir: new Blob([snapshot]), parsers: PGLITE_PARSERS });
     const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
@@ -69,7 +73,7 @@ export async function openTestDatabase(kind: TestDatabaseKind = testDatabaseKind
     return db;
   };
   const db = connect(50);
-  await migrateToLatest(db);
+  if (migrated) await migrateToLatest(db);
   return {
     db,
     store: { db, kind, listen: (channel, onNotify) => listenOnPostgres(url, channel, onNotify), close: async () => {} },

@@ -23,9 +23,13 @@ afterAll(() => {
   for (const child of running) child.kill('SIGKILL');
 });
 
-/** Runs a Cairn entry point (src/main.ts, src/ops/...) as its own process, as `npm start` would. */
-export function startCairn(entry: string, env: Record<string, string>): Started {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, entry)], {
+/**
+ * Runs a Cairn entry point (src/main.ts, src/ops/...) as its own process, as `npm start` would; `prefix` is
+ * a command that runs it (`setpriv ...`, to take a privilege away).
+ */
+export function startCairn(entry: string, env: Record<string, string>, { prefix = [] as string[] } = {}): Started {
+  const [command, ...args] = [...prefix, process.execPath, '--import', 'tsx', path.join(ROOT, entry)];
+  const child = spawn(command!, args, {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -99,7 +99,7 @@ ModelRef.implement({
     history: t.connection(
       {
         type: ModelEventRef,
-        description: "The model's events, oldest first: who did what, and when.",
+        description: 'The model\'s events, oldest first: who did what, and when. Cursors are event positions; `after: "0"` is the same as no `after` (from the beginning).',
         resolve: (model, args, ctx) => resolveHistory(ctx, model.id, args, model.asOf?.position),
       },
       { name: 'ModelEventConnection', fields: (c) => ({ totalCount: c.int({ resolve: totalCountOf }) }) },

@@ -15,7 +15,7 @@ import { loadModel } from './model.ts';
 export const ModelEventRef = builder.objectRef<RecordedEvent>('ModelEvent').implement({
   description: 'One entry of a model\'s log: what happened, when, and who did it.',
   fields: (t) => ({
-    position: t.exposeString('position', { description: 'Global and increasing; pass it as `after` to resume.' }),
+    position: t.exposeString('position', { description: 'Global and increasing, from 1; pass it as `after` to resume after this event (`after: "0"`: from the beginning).' }),
     type: t.exposeString('type', { description: 'ModelCreated, VersionPublished, FormatUploaded, ...' }),
     recordedAt: t.expose('recordedAt', { type: 'DateTime' }),
     actor: t.string({ nullable: true, resolve: (e) => e.metadata.actor }),
@@ -31,8 +31,15 @@ const MAX_POSITION = 9223372036854775807n;
 /** A position as a client may send one: a whole number within int8 (1..9223372036854775807), in plain digits. */
 const isPosition = (s: string) => /^[0-9]{1,19}$/.test(s) && BigInt(s) >= 1n && BigInt(s) <= MAX_POSITION;
 
+/**
+ * `after: "0"`: from the beginning, before the first event (positions start at 1). Only this spelling:
+ * "00", " 0" or "-0" are refused like any other cursor that is not a position.
+ */
+const FROM_THE_BEGINNING = '0';
+
 /** A model's history as a connection; cursors are positions. `upTo` bounds it for as-of reads. */
-export async function resolveHistory(ctx: GraphQLContext, modelId: string, args: PageArgs, upTo?: string) {
+export async function resolveHistory(ctx: GraphQLContext, modelId: string, pageArgs: PageArgs, upTo?: string) {
+  const args = pageArgs.after === FROM_THE_BEGINNING ? { ...pageArgs, after: undefined } : pageArgs;
   for (const c of [args.after, args.before]) if (c != null && !isPosition(c)) throw invalidArgument('The cursor is not one this list gave out');
   let count = ctx.db.selectFrom('events').select((eb) => eb.fn.countAll<string>().as('n')).where('stream_id', '=', modelId);
   if (upTo) count = count.where('position', '<=', upTo);
@@ -281,10 +288,12 @@ builder.subscriptionFields((t) => ({
     authScopes: { permission: 'model:view' },
     type: ModelEventRef,
     description:
-      "Every new event in this context, or one model's. With `after` (a position), first the events after it, then live ones: a client that reconnects with its last position misses nothing and sees nothing twice. The stream ends with UNAUTHENTICATED when the token is revoked or expires, and with NOT_FOUND when the caller loses access to the context or the model is deleted. A token may hold a limited number open at once (TOO_MANY_REQUESTS, HTTP 429, beyond it).",
+      "Every new event in this context, or one model's. With `after` (a position), first the events after it, then live ones: a client that reconnects with its last position misses nothing and sees nothing twice; `after: \"0\"` replays from the beginning (a model's ModelCreated first). The stream ends with UNAUTHENTICATED when the token is revoked or expires, and with NOT_FOUND when the caller loses access to the context or the model is deleted. A token may hold a limited number open at once (TOO_MANY_REQUESTS, HTTP 429, beyond it).",
     args: { modelId: t.arg.id(), after: t.arg.string() },
     subscribe: async (_root, { modelId, after }, ctx) => {
-      if (after != null && !isPosition(after)) throw invalidArgument('`after` is a position: a whole number from 1 to 9223372036854775807');
+      if (after != null && after !== FROM_THE_BEGINNING && !isPosition(after)) {
+        throw invalidArgument('`after` is a position (a whole number from 1 to 9223372036854775807), or "0" for the beginning');
+      }
       let streamId: string | undefined;
       if (modelId != null) {
         const model = await loadModel(ctx, String(modelId));

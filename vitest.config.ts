@@ -7,7 +7,7 @@ const graphqlCommonJs = createRequire(import.meta.url).resolve('graphql');
 
 // The store and API suites are written once and run as one project per database:
 // PGlite always, PostgreSQL when TEST_DATABASE_URL is set (CI always sets it).
-const databaseSuites = ['test/store/**/*.test.ts', 'test/api/**/*.test.ts', 'test/files/**/*.test.ts', 'test/security/**/*.test.ts', 'test/ops/**/*.test.ts'];
+const databaseSuites = ['test/store/**/*.test.ts', 'test/api/**/*.test.ts', 'test/files/**/*.test.ts', 'test/security/**/*.test.ts', 'test/ops/**/*.test.ts', 'test/cli/**/*.test.ts'];
 
 // test/embedded/ holds what only the embedded database has (the data-directory lock); test/postgres/ what
 // only a server can show (concurrent connections, several processes); test/clients/ runs the TypeScript,

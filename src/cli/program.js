@@ -108,19 +108,25 @@ export function buildProgram(act) {
 }
 
 /**
- * Runs the command line; returns the exit code. `io` defaults to this process's stdin and a plain import
- * of the client (the `cairn` binary passes one that registers tsx first).
+ * @typedef {Partial<Io> & { loadActions?: () => Promise<typeof import('./actions.ts')> }} RunOptions
+ * Where stdin is, and how actions.ts and the client are loaded: by default this process's stdin and plain
+ * imports; the `cairn` binary registers tsx before an import that needs it.
+ */
+
+/**
+ * Runs the command line; returns the exit code.
  * @param {string[]} argv
- * @param {Partial<Io>} [io]
+ * @param {RunOptions} [options]
  * @returns {Promise<number>}
  */
-export async function run(argv, io = {}) {
+export async function run(argv, options = {}) {
+  const { loadActions = () => import('./actions.ts'), ...io } = options;
   /** @type {Io} */
   const full = { stdin: process.stdin, loadClient: () => import('../client/index.ts'), ...io };
   /** @type {Session | undefined} */
   let session;
   const program = buildProgram((name) => async (...args) => {
-    session ??= (await import('./actions.ts')).session(full);
+    session ??= (await loadActions()).session(full);
     await /** @type {(...args: any[]) => Promise<void>} */ (session.actions[name])(...args);
   });
   try {

@@ -1,7 +1,7 @@
 // npm run bench:cli: how long the `cairn` command takes to start and finish, beside a bare `node -e ''`
 // started in the same rounds (the least any Node.js command can take on this machine, at this moment).
 // Rounds alternate between the commands so that all see the same load. Prints a table and writes it to
-// bench/RESULTS.md. A benchmark, not a test: it asserts nothing, and its figures depend on the machine.
+// bench/RESULTS.md, in a section for this Node.js major version. A benchmark, not a test: it asserts nothing, and its figures depend on the machine.
 //
 // Environment: BENCH_ROUNDS (20); BENCH_CLI_BEFORE=<path to another checkout's src/cli/cairn.js> adds
 // rows for that binary, to compare with it in the same run. The server commands go to a Cairn process
@@ -18,6 +18,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
 const TARGET_MS = 400;
 const BIN = path.join(ROOT, 'src/cli/cairn.js');
 const BEFORE = process.env.BENCH_CLI_BEFORE;
+const NODE_MAJOR = process.versions.node.split('.')[0];
 
 const log = (message: string) => console.error(`[bench:cli ${new Date().toISOString().slice(11, 19)}] ${message}`);
 
@@ -67,8 +68,8 @@ try {
     { label: 'cairn --help, no compile cache', args: [BIN, '--help'], env: noCache, target: true, ms: [] },
     ...(BEFORE
       ? [
-          { label: `before (${path.relative(ROOT, BEFORE)}): cairn --help`, args: [BEFORE, '--help'], env: cache, ms: [] },
-          { label: `before: cairn versions show --model bench --version 1 --json`, args: [BEFORE, 'versions', 'show', '--model', 'bench', '--version', '1', '--json'], env: { ...cache, ...serverEnv }, ms: [] },
+          { label: 'before: cairn --help', args: [BEFORE, '--help'], env: cache, ms: [] },
+          { label: 'before: cairn versions show --model bench --version 1 --json', args: [BEFORE, 'versions', 'show', '--model', 'bench', '--version', '1', '--json'], env: { ...cache, ...serverEnv }, ms: [] },
         ]
       : []),
   ];
@@ -97,10 +98,10 @@ try {
   const base = median(floor.ms);
   const ms = (x: number) => `${x.toFixed(0)} ms`;
   const table = [
-    '### cairn start-up',
+    `### cairn start-up, Node.js ${NODE_MAJOR}`,
     '',
     `\`npm run bench:cli\` on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC. Machine: ${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? 'cpu'}, ${(os.totalmem() / 1024 ** 3).toFixed(0)} GiB, Node ${process.version}, ${os.type()} ${os.release()}; load average ${load.toFixed(1)} before the rounds, ${loadAfter.toFixed(1)} after.`,
-    `Wall time from spawn to exit, median of ${ROUNDS} alternating rounds after one warm-up; server commands against a Cairn process on PGlite on the same machine.`,
+    `Wall time from spawn to exit, median of ${ROUNDS} alternating rounds after one warm-up; server commands against a Cairn process on PGlite on the same machine.${BEFORE ? ' Rows "before": the binary given in BENCH_CLI_BEFORE.' : ''}`,
     '',
     '| measure | cairn | ceiling, same run | ratio | target |',
     '| --- | --- | --- | --- | --- |',
@@ -112,8 +113,9 @@ try {
   console.log(`\n${table}\n`);
 
   const resultsFile = path.join(ROOT, 'bench/RESULTS.md');
-  const startMark = '<!-- bench:cli -->';
-  const endMark = '<!-- /bench:cli -->';
+  // A section per Node.js major version: they start differently (Node 22 does not cache stripped TypeScript).
+  const startMark = `<!-- bench:cli-node${NODE_MAJOR} -->`;
+  const endMark = `<!-- /bench:cli-node${NODE_MAJOR} -->`;
   let text = fs.readFileSync(resultsFile, 'utf8');
   const block = `${startMark}\n${table}\n${endMark}`;
   text = text.includes(startMark) ? text.replace(new RegExp(`${startMark}[\\s\\S]*?${endMark}`), () => block) : `${text.trimEnd()}\n\n${block}\n`;

@@ -181,14 +181,12 @@ function settingsFrom(o: Record<string, unknown>) {
 }
 
 /**
- * Before an irreversible command. With --yes, a confirmation that asks nothing. Otherwise stdin must be a
- * terminal (checked before anything is sent to the server, so that a script without --yes changes
- * nothing); the confirmation then asks its question on stderr and refuses (NOT_CONFIRMED) unless the
- * answer is `expected` exactly (or, when that is `y`, y or yes in any case). End of input is a no.
+ * Before an irreversible command. With --yes, a confirmation that asks nothing. Otherwise (program.js has
+ * made sure that stdin is a terminal) it asks its question on stderr and refuses (NOT_CONFIRMED) unless
+ * the answer is `expected` exactly (or, when that is `y`, y or yes in any case). End of input is a no.
  */
-function confirmation(io: Io, yes: boolean | undefined, doing: string) {
+function confirmation(io: Io, yes: boolean | undefined) {
   if (yes) return async () => {};
-  if (!io.stdin.isTTY) throw usage(`${doing} cannot be undone and needs confirmation, but stdin is not a terminal: pass --yes to go ahead without asking`);
   return async (question: string, expected: string, declined: string) => {
     const { createInterface } = await import('node:readline');
     const rl = createInterface({ input: io.stdin, output: process.stderr, terminal: false });
@@ -202,7 +200,6 @@ function confirmation(io: Io, yes: boolean | undefined, doing: string) {
     if (!ok) throw new Refused('NOT_CONFIRMED', declined);
   };
 }
-
 
 /** Commander's options object for a command (its flags, camel-cased). */
 type Options = Record<string, any>;
@@ -291,7 +288,7 @@ export function session(io: Io) {
     },
 
     async modelsDelete(ref: string, o: Options) {
-      const confirm = confirmation(io, o.yes, `Deleting model ${ref}`);
+      const confirm = confirmation(io, o.yes);
       const c = await client();
       const m = await modelOf(c, ref);
       const versions = m.versionCount === 1 ? '1 version' : `${m.versionCount} versions`;
@@ -326,7 +323,7 @@ export function session(io: Io) {
     },
 
     async versionsPublish(o: Options) {
-      const confirm = confirmation(io, o.yes, `Publishing version ${o.version} of ${o.model}`);
+      const confirm = confirmation(io, o.yes);
       const c = await client();
       const m = await modelOf(c, o.model);
       const v = await versionOf(c, m.id, o.version);
@@ -338,7 +335,7 @@ export function session(io: Io) {
     },
 
     async versionsDelete(o: Options) {
-      const confirm = confirmation(io, o.yes, `Deleting version ${o.version} of ${o.model}`);
+      const confirm = confirmation(io, o.yes);
       const c = await client();
       const m = await modelOf(c, o.model);
       const v = await versionOf(c, m.id, o.version);

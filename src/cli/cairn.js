@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // @ts-check
-// The `cairn` command (package.json "bin"). It and program.js are JavaScript, so that `cairn --help`
-// costs Node, commander and nothing else. A command's actions (actions.ts) have their types stripped by
-// Node itself where it can (22.18+, 23.6+, 24; Node 24 keeps the result in its compile cache, enabled
-// here, so later starts skip the stripper), through tsx elsewhere. The client uses parameter properties,
-// which stripping cannot remove: tsx is registered before it is first loaded.
+// The `cairn` command (package.json "bin"). It and program.js are JavaScript, so that `cairn --help`, a
+// usage error or a refusal to delete without --yes cost Node, commander and nothing else. The TypeScript
+// (actions.ts, the client) is loaded through tsx, registered by the first command that needs it: every
+// such command talks to the server through the client, whose parameter properties are beyond Node's own
+// type stripping, and stripping actions.ts natively as well would start Node's stripper on top of tsx
+// (on Node 22 at every run). Node's compile cache keeps the bytecode of what was loaded for later runs.
 import module from 'node:module';
 import { run } from './program.js';
 
@@ -15,7 +16,7 @@ const registerTsx = () => (tsx ??= import('tsx/esm/api').then(({ register }) => 
 
 process.exitCode = await run(process.argv.slice(2), {
   async loadActions() {
-    if (!process.features.typescript) await registerTsx();
+    await registerTsx();
     return import('./actions.ts');
   },
   async loadClient() {

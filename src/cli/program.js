@@ -31,8 +31,6 @@ const versionNumber = (value) => {
 /** @param {Command} cmd */
 const withJson = (cmd) => cmd.addOption(new Option('--json', 'machine-readable output'));
 /** @param {Command} cmd */
-const withYes = (cmd) => cmd.option('-y, --yes', 'do not ask for confirmation (needed when stdin is not a terminal)');
-/** @param {Command} cmd */
 const inVersion = (cmd) => cmd.requiredOption('--model <name|id>').requiredOption('--version <n>', 'version number', versionNumber);
 
 /** @param {Command} cmd */
@@ -46,10 +44,23 @@ function versionSettings(cmd) {
 }
 
 /**
- * The command tree; `act(name)` is the action that runs `name` of actions.ts with commander's arguments.
+ * The command tree; `act(name)` is the action that runs `name` of actions.ts with commander's arguments,
+ * `canAsk()` whether a question can be put to the user (stdin is a terminal).
  * @param {(name: keyof Actions) => (...args: any[]) => Promise<void>} act
+ * @param {() => boolean} canAsk
  */
-export function buildProgram(act) {
+export function buildProgram(act, canAsk) {
+  /**
+   * An irreversible command: it takes --yes, and without it goes ahead (to ask, in actions.ts) only when a
+   * question can be asked. Refused here otherwise, before actions.ts, the client or any request.
+   * @param {Command} cmd @param {keyof Actions} name @param {(...args: any[]) => string} what
+   */
+  const irreversible = (cmd, name, what) =>
+    cmd.option('-y, --yes', 'do not ask for confirmation (needed when stdin is not a terminal)').action(async (...args) => {
+      if (!args.at(-2).yes && !canAsk()) throw usage(`${what(...args)} cannot be undone and needs confirmation, but stdin is not a terminal: pass --yes to go ahead without asking`);
+      await act(name)(...args);
+    });
+
   const program = new Command('cairn')
     .description('Cairn model registry from the shell. Exit codes: 0 ok, 1 refused (by a rule, or not confirmed), 2 usage, 3 cannot connect or not authorized.')
     .version(packageVersion(), '-V, --version', "print cairn's version")
@@ -79,7 +90,7 @@ export function buildProgram(act) {
     .option('--tags <a,b>')
     .option('--description <text|@file>')
     .action(act('modelsUpdate'));
-  withYes(withJson(models.command('delete <model>').description('delete a model, all its versions and files (irreversible: asks you to type its name)'))).action(act('modelsDelete'));
+  irreversible(withJson(models.command('delete <model>').description('delete a model, all its versions and files (irreversible: asks you to type its name)')), 'modelsDelete', (ref) => `Deleting model ${ref}`);
 
   const versions = program.command('versions').description('list, create, show, update, publish and delete versions');
   withJson(versions.command('list').description("list a model's versions by number (deleted ones are not listed: their numbers stay missing)"))
@@ -90,8 +101,8 @@ export function buildProgram(act) {
     .action(act('versionsCreate'));
   inVersion(withJson(versions.command('show').description('show a version: settings, records, formats, who created and published it, and when'))).action(act('versionsShow'));
   inVersion(withJson(versionSettings(versions.command('update').description("change a draft version's settings")))).action(act('versionsUpdate'));
-  inVersion(withYes(withJson(versions.command('publish').description('publish a draft version: it can never change again (irreversible: asks y/N)')))).action(act('versionsPublish'));
-  inVersion(withYes(withJson(versions.command('delete').description('delete a version and its files (irreversible: asks y/N; its number is not given again)')))).action(act('versionsDelete'));
+  irreversible(inVersion(withJson(versions.command('publish').description('publish a draft version: it can never change again (irreversible: asks y/N)'))), 'versionsPublish', (o) => `Publishing version ${o.version} of ${o.model}`);
+  irreversible(inVersion(withJson(versions.command('delete').description('delete a version and its files (irreversible: asks y/N; its number is not given again)'))), 'versionsDelete', (o) => `Deleting version ${o.version} of ${o.model}`);
 
   inVersion(withJson(program.command('upload <file>').description("store a file as a draft version's format (streamed, checksummed)")))
     .requiredOption('--format <id>', 'pkl, rda, pmml, ...')
@@ -125,10 +136,14 @@ export async function run(argv, options = {}) {
   const full = { stdin: process.stdin, loadClient: () => import('../client/index.ts'), ...io };
   /** @type {Session | undefined} */
   let session;
-  const program = buildProgram((name) => async (...args) => {
-    session ??= (await loadActions()).session(full);
-    await /** @type {(...args: any[]) => Promise<void>} */ (session.actions[name])(...args);
-  });
+  const program = buildProgram(
+    (name) =>
+      async (...args) => {
+        session ??= (await loadActions()).session(full);
+        await /** @type {(...args: any[]) => Promise<void>} */ (session.actions[name])(...args);
+      },
+    () => Boolean(full.stdin.isTTY),
+  );
   try {
     await program.parseAsync(argv, { from: 'user' });
     return EXIT.ok;

@@ -5,9 +5,9 @@ import type { CairnClient, Model, Version } from '../client/index.ts';
 import { EXIT, usage } from './exitCodes.js';
 
 // What each command of program.js does. Loaded when the first one runs; the client (and graphql with it)
-// when the first talks to a server, readline at the first confirmation. On Node 22.18+ and 24 the `cairn`
-// binary has Node strip this file's types, so it keeps to erasable syntax: no parameter properties, enums
-// or namespaces, and type-only imports marked `import type`.
+// when it first talks to a server, readline at the first confirmation. Kept to erasable syntax (no
+// parameter properties, enums or namespaces; type-only imports marked `import type`), so that Node can
+// strip its types itself once the client can be stripped too and tsx leaves the path (see cairn.js).
 
 type ClientModule = typeof import('../client/index.ts');
 

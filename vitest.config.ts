@@ -7,8 +7,8 @@ const graphqlCommonJs = createRequire(import.meta.url).resolve('graphql');
 
 // The store and API suites are written once and run as one project per database:
 // PGlite always, PostgreSQL when TEST_DATABASE_URL is set (CI always sets it).
-// The stock GraphQL clients (urql, Apollo, graphql-sse) run against both databases as well.
-const databaseSuites = ['test/store/**/*.test.ts', 'test/api/**/*.test.ts', 'test/files/**/*.test.ts', 'test/security/**/*.test.ts', 'test/ops/**/*.test.ts', 'test/clients/stockClients.test.ts'];
+// The stock GraphQL clients (urql, Apollo, graphql-sse) run against both databases as well, and so does the CLI.
+const databaseSuites = ['test/store/**/*.test.ts', 'test/api/**/*.test.ts', 'test/files/**/*.test.ts', 'test/security/**/*.test.ts', 'test/ops/**/*.test.ts', 'test/clients/stockClients.test.ts', 'test/cli/**/*.test.ts'];
 
 // test/embedded/ holds what only the embedded database has (the data-directory lock); test/postgres/ what
 // only a server can show (concurrent connections, several processes); test/clients/ runs the TypeScript,

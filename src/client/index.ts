@@ -175,9 +175,25 @@ export class CairnClient {
     return model.id;
   }
 
+  /** A version by its number; null when the model or the version is not there. */
   async getVersion(model: string, number: number): Promise<ClientVersionFragment | null> {
-    const found = await this.getModel(model);
-    return found?.versions.edges.find((e) => e.node.number === number)?.node ?? null;
+    const vars = UUID.test(model) ? { id: model, number } : { name: model, number };
+    return (await this.request(ops.GetVersion, vars)).model?.version ?? null;
+  }
+
+  /** All of a model's live versions, by number (the numbers of deleted ones stay missing); null when there is no such model. */
+  async listVersions(model: string): Promise<ClientVersionFragment[] | null> {
+    let ref: { id: string } | { name: string } = UUID.test(model) ? { id: model } : { name: model };
+    const versions: ClientVersionFragment[] = [];
+    let after: string | undefined;
+    for (;;) {
+      const found = (await this.request(ops.ListVersions, { ...ref, first: 100, after })).model;
+      if (!found) return null;
+      versions.push(...found.versions.edges.map((e) => e.node));
+      if (!found.versions.pageInfo.hasNextPage) return versions;
+      after = found.versions.pageInfo.endCursor ?? undefined;
+      ref = { id: found.id }; // the same model on every page, even if renamed meanwhile
+    }
   }
 
   async history(model: string) {

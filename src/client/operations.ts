@@ -96,6 +96,36 @@ export const GetModel = graphql(`
   }
 `);
 
+export const ListVersions = graphql(`
+  query ClientListVersions($id: ID, $name: String, $first: Int, $after: String) {
+    model(id: $id, name: $name) {
+      id
+      versions(first: $first, after: $after) {
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
+        edges {
+          node {
+            ...ClientVersion
+          }
+        }
+      }
+    }
+  }
+`);
+
+export const GetVersion = graphql(`
+  query ClientGetVersion($id: ID, $name: String, $number: Int!) {
+    model(id: $id, name: $name) {
+      id
+      version(number: $number) {
+        ...ClientVersion
+      }
+    }
+  }
+`);
+
 export const History = graphql(`
   query ClientHistory($id: ID!, $first: Int, $after: String) {
     model(id: $id) {

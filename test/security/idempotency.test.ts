@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ControlledTransaction } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { run as runCli } from '../../src/cli/main.ts';
+import { run as runCli } from '../../src/cli/program.js';
 import { CairnClient } from '../../src/client/index.ts';
 import type { Database, Db } from '../../src/store/database.ts';
 import { ADMIN_TOKEN } from '../helpers/api.ts';

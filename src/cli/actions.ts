@@ -1,0 +1,399 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { CairnClient, Model, Version } from '../client/index.ts';
+import { EXIT, usage } from './exitCodes.js';
+
+// What each command of program.js does. Loaded when the first one runs; the client (and graphql with it)
+// when it first talks to a server, readline at the first confirmation. Kept to erasable syntax (no
+// parameter properties, enums or namespaces; type-only imports marked `import type`), so that Node can
+// strip its types itself once the client can be stripped too and tsx leaves the path (see cairn.js).
+
+type ClientModule = typeof import('../client/index.ts');
+
+/** What a run takes from outside its arguments; the `cairn` binary passes its own, a test may pass others. */
+export interface Io {
+  /** Where a confirmation is read from; one is asked for only when this is a terminal. */
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  /** Loads the client module (the binary registers tsx first: the client uses syntax that type stripping does not remove). */
+  loadClient: () => Promise<ClientModule>;
+}
+
+/** A request the server, a rule or the user turned down: exit 1, with its code printed. */
+class Refused extends Error {
+  readonly code: string;
+
+  constructor(code: string, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+interface Saved {
+  url: string;
+  token: string;
+  context?: string;
+}
+
+const configFile = () => process.env.CAIRN_CONFIG ?? path.join(process.env.XDG_CONFIG_HOME ?? path.join(os.homedir(), '.config'), 'cairn', 'config.json');
+
+function readConfig(): Partial<Saved> {
+  try {
+    return JSON.parse(fs.readFileSync(configFile(), 'utf8')) as Partial<Saved>;
+  } catch {
+    return {};
+  }
+}
+
+/** `text`, or `@file` for a file's contents. */
+function textOrFile(value: string): string {
+  return value.startsWith('@') ? fs.readFileSync(value.slice(1), 'utf8') : value;
+}
+
+function json(value: string, what: string): unknown {
+  try {
+    return JSON.parse(textOrFile(value));
+  } catch (error) {
+    throw usage(`--${what} is not JSON: ${(error as Error).message}`);
+  }
+}
+
+const tagList = (value: string) =>
+  value
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
+
+/** A typed mutation result: the success's payload, or a Refused with the error's code. */
+function unwrap<T extends { __typename: string }>(result: T): T {
+  if ('code' in result && typeof result.code === 'string') throw new Refused(result.code, (result as { message?: string }).message ?? result.code);
+  return result;
+}
+
+interface Out {
+  json?: boolean;
+}
+
+function print(opts: Out, value: unknown, human: () => string): void {
+  process.stdout.write(`${opts.json ? JSON.stringify(value, null, 2) : human()}\n`);
+}
+
+const formatBytes = (n: number) => (n >= 1024 ** 3 ? `${(n / 1024 ** 3).toFixed(2)} GiB` : n >= 1024 ** 2 ? `${(n / 1024 ** 2).toFixed(1)} MiB` : n >= 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${n} B`);
+
+/** 2026-11-27T17:02:03.456Z as 2026-11-27 17:02:03Z; none as -. */
+const when = (iso: string | null | undefined) => (iso ? iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '-');
+
+/** Rows as columns, each as wide as its widest cell. */
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ')).join('\n');
+}
+
+/**
+ * A version as `versions show --json` prints it, and each element of `versions list --json`: these
+ * fields, in this order, whatever else the client's fragment may come to hold.
+ */
+function versionJson(v: Version) {
+  return {
+    number: v.number,
+    status: v.status,
+    description: v.description ?? null,
+    tags: v.tags,
+    hyperparameters: v.hyperparameters,
+    config: v.config,
+    records: v.records.map((r) => ({ uri: r.uri, name: r.name ?? null })),
+    formats: v.formats.map((f) => ({
+      id: f.id,
+      filename: f.filename,
+      size: f.size,
+      sha256: f.sha256,
+      contentType: f.contentType,
+      downloadUrl: f.downloadUrl,
+      uploadedAt: f.uploadedAt,
+      uploadedBy: f.uploadedBy ?? null,
+    })),
+    createdAt: v.createdAt,
+    createdBy: v.createdBy ?? null,
+    publishedAt: v.publishedAt ?? null,
+    publishedBy: v.publishedBy ?? null,
+  };
+}
+
+function versionText(model: string, v: Version): string {
+  const by = (name: string | null | undefined) => (name ? ` by ${name}` : '');
+  const indent = (text: string) => text.replace(/\n/g, '\n  ');
+  return [
+    `${model} version ${v.number} (${v.status.toLowerCase()})`,
+    `description: ${v.description ? indent(v.description) : '-'}`,
+    `tags: ${v.tags.join(', ') || '-'}`,
+    `created: ${when(v.createdAt)}${by(v.createdBy)}`,
+    `published: ${when(v.publishedAt)}${by(v.publishedBy)}`,
+    `hyperparameters: ${JSON.stringify(v.hyperparameters)}`,
+    `config: ${JSON.stringify(v.config)}`,
+    `records: ${v.records.map((r) => (r.name ? `${r.uri} (${r.name})` : r.uri)).join(', ') || '-'}`,
+    `formats:${v.formats.length ? '' : ' -'}`,
+    ...v.formats.map((f) => `  ${f.id}  ${f.filename}  ${formatBytes(f.size)}  sha256 ${f.sha256}  uploaded ${when(f.uploadedAt)}${by(f.uploadedBy)}`),
+  ].join('\n');
+}
+
+function versionsText(model: string, versions: Version[]): string {
+  if (!versions.length) return `${model} has no versions.`;
+  const rows = [['NUMBER', 'STATUS', 'FORMATS', 'CREATED', 'PUBLISHED'], ...versions.map((v) => [String(v.number), v.status.toLowerCase(), v.formats.map((f) => f.id).join(',') || '-', when(v.createdAt), when(v.publishedAt)])];
+  // Numbers are given once, from 1 up: one missing below the highest listed was deleted.
+  const listed = new Set(versions.map((v) => v.number));
+  const deleted = Array.from({ length: Math.max(...listed) }, (_, i) => i + 1).filter((n) => !listed.has(n));
+  return table(rows) + (deleted.length ? `\ndeleted: ${deleted.join(', ')}` : '');
+}
+
+/** A progress bar with bytes, rate and time left on a terminal; a plain line per tenth otherwise. */
+function progress(label: string) {
+  const started = Date.now();
+  const tty = process.stderr.isTTY;
+  let lastTenth = -1;
+  return (done: number, total: number | undefined) => {
+    const seconds = Math.max((Date.now() - started) / 1000, 0.001);
+    const rate = done / seconds;
+    if (tty) {
+      const width = 30;
+      const fraction = total ? done / total : 0;
+      const bar = total ? `[${'#'.repeat(Math.round(fraction * width)).padEnd(width, '-')}] ${(fraction * 100).toFixed(0).padStart(3)}% ` : '';
+      const left = total && rate > 0 ? ` ${Math.ceil((total - done) / rate)} s left` : '';
+      process.stderr.write(`\r${label} ${bar}${formatBytes(done)}${total ? ` of ${formatBytes(total)}` : ''} ${formatBytes(rate)}/s${left}   `);
+      if (total !== undefined && done >= total) process.stderr.write('\n');
+    } else {
+      const tenth = total ? Math.floor((done / total) * 10) : -1;
+      if (tenth > lastTenth) {
+        lastTenth = tenth;
+        process.stderr.write(`${label} ${formatBytes(done)}${total ? ` of ${formatBytes(total)} (${tenth * 10}%)` : ''}\n`);
+      }
+    }
+  };
+}
+
+function settingsFrom(o: Record<string, unknown>) {
+  return {
+    ...(o.description !== undefined && { description: textOrFile(o.description as string) }),
+    ...(o.tags !== undefined && { tags: tagList(o.tags as string) }),
+    ...(o.hyperparameters !== undefined && { hyperparameters: json(o.hyperparameters as string, 'hyperparameters') }),
+    ...(o.config !== undefined && { config: json(o.config as string, 'config') }),
+    ...(o.record !== undefined && { records: (o.record as string[]).map((uri) => ({ uri })) }),
+  };
+}
+
+/**
+ * Before an irreversible command. With --yes, a confirmation that asks nothing. Otherwise (program.js has
+ * made sure that stdin is a terminal) it asks its question on stderr and refuses (NOT_CONFIRMED) unless
+ * the answer is `expected` exactly (or, when that is `y`, y or yes in any case). End of input is a no.
+ */
+function confirmation(io: Io, yes: boolean | undefined) {
+  if (yes) return async () => {};
+  return async (question: string, expected: string, declined: string) => {
+    const { createInterface } = await import('node:readline');
+    const rl = createInterface({ input: io.stdin, output: process.stderr, terminal: false });
+    const answer = await new Promise<string>((resolve) => {
+      rl.once('line', resolve);
+      rl.once('close', () => resolve(''));
+      process.stderr.write(question);
+    });
+    rl.close();
+    const ok = expected === 'y' ? /^\s*y(es)?\s*$/i.test(answer) : answer.trim() === expected;
+    if (!ok) throw new Refused('NOT_CONFIRMED', declined);
+  };
+}
+
+/** Commander's options object for a command (its flags, camel-cased). */
+type Options = Record<string, any>;
+
+/** The actions of one run, sharing the client module once it is loaded; `report` turns an error into an exit code. */
+export function session(io: Io) {
+  let loaded: ClientModule | undefined;
+  const lib = async () => (loaded ??= await io.loadClient());
+
+  /** CAIRN_URL and CAIRN_TOKEN override what `cairn login` saved. */
+  async function client(): Promise<CairnClient> {
+    const { CairnClient, CairnRequestError } = await lib();
+    const saved = readConfig();
+    const url = process.env.CAIRN_URL ?? saved.url;
+    const token = process.env.CAIRN_TOKEN ?? saved.token;
+    if (!url || !token) throw new CairnRequestError('Not logged in: run `cairn login --url <url> --token <token>`, or set CAIRN_URL and CAIRN_TOKEN', 401, 'UNAUTHENTICATED');
+    return new CairnClient({ url, token, context: process.env.CAIRN_CONTEXT ?? saved.context });
+  }
+
+  /** A model by name or id, or a NOT_FOUND refusal. */
+  async function modelOf(c: CairnClient, ref: string) {
+    const m = await c.getModel(ref);
+    if (!m) throw new Refused('NOT_FOUND', `No model "${ref}"`);
+    return m;
+  }
+
+  async function versionOf(c: CairnClient, ref: string, number: number): Promise<Version> {
+    const v = await c.getVersion(ref, number);
+    if (!v) throw new Refused('NOT_FOUND', `${ref} has no version ${number}`);
+    return v;
+  }
+
+  const actions = {
+    async login(o: Options) {
+      const { CairnClient } = await lib();
+      const me = await new CairnClient({ url: o.url, token: o.token, context: o.context }).me();
+      const file = configFile();
+      fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+      fs.writeFileSync(file, JSON.stringify({ url: o.url, token: o.token, context: o.context }, null, 2), { mode: 0o600 });
+      fs.chmodSync(file, 0o600);
+      print(o, { principal: me.principal.name, context: me.context.name, config: file }, () => `Logged in as ${me.principal.name} in context ${me.context.name}; saved to ${file}`);
+    },
+
+    async modelsList(o: Options) {
+      const c = await client();
+      const all: Model[] = [];
+      let after: string | undefined;
+      for (;;) {
+        const page = await c.listModels({ search: o.search, tags: o.tag, after });
+        all.push(...page.edges.map((e) => e.node));
+        if (!page.pageInfo.hasNextPage) break;
+        after = page.pageInfo.endCursor ?? undefined;
+      }
+      print(o, all, () => (all.length ? all.map((m) => `${m.id}  ${m.name}  v${m.latestVersion?.number ?? '-'}  [${m.tags.join(', ')}]`).join('\n') : 'No models.'));
+    },
+
+    async modelsCreate(name: string, o: Options) {
+      const r = unwrap(await (await client()).createModel({ name, tags: o.tags ? tagList(o.tags) : undefined, description: o.description ? textOrFile(o.description) : undefined }));
+      if (r.__typename !== 'CreateModelSuccess') return;
+      print(o, r.model, () => `Created model ${r.model.name} (${r.model.id})`);
+    },
+
+    async modelsShow(ref: string, o: Options) {
+      const m = await modelOf(await client(), ref);
+      print(o, m, () =>
+        [
+          `${m.name} (${m.id})`,
+          `tags: ${m.tags.join(', ') || '-'}`,
+          m.description ? `description: ${m.description}` : '',
+          `versions: ${m.versions.edges.map((e) => `${e.node.number} ${e.node.status.toLowerCase()} [${e.node.formats.map((f) => f.id).join(', ')}]`).join('; ') || '-'}`,
+        ]
+          .filter(Boolean)
+          .join('\n'),
+      );
+    },
+
+    async modelsUpdate(ref: string, o: Options) {
+      const changes = {
+        ...(o.name && { name: o.name as string }),
+        ...(o.tags !== undefined && { tags: tagList(o.tags) }),
+        ...(o.description !== undefined && { description: textOrFile(o.description) }),
+      };
+      const r = unwrap(await (await client()).updateModel(ref, changes));
+      if (r.__typename !== 'UpdateModelSuccess') return;
+      print(o, r.model, () => `Updated model ${r.model.name}`);
+    },
+
+    async modelsDelete(ref: string, o: Options) {
+      const confirm = confirmation(io, o.yes);
+      const c = await client();
+      const m = await modelOf(c, ref);
+      const versions = m.versionCount === 1 ? '1 version' : `${m.versionCount} versions`;
+      await confirm(`Delete model ${m.name} (${m.id}) with its ${versions} and their files? This cannot be undone.\nType the model's name to confirm: `, m.name, `model ${m.name} was not deleted`);
+      // By id: the model named in the question, even if another one takes its name meanwhile.
+      const r = unwrap(await c.deleteModel(m.id));
+      if (r.__typename !== 'DeleteModelSuccess') return;
+      print(o, r, () => `Deleted model ${m.name}`);
+    },
+
+    async versionsList(o: Options) {
+      const all = await (await client()).listVersions(o.model);
+      if (!all) throw new Refused('NOT_FOUND', `No model "${o.model}"`);
+      print(o, all.map(versionJson), () => versionsText(o.model, all));
+    },
+
+    async versionsCreate(o: Options) {
+      const r = unwrap(await (await client()).createVersion(o.model, settingsFrom(o)));
+      if (r.__typename !== 'CreateVersionSuccess') return;
+      print(o, r.version, () => `Created version ${r.version.number} of ${o.model}`);
+    },
+
+    async versionsShow(o: Options) {
+      const v = await versionOf(await client(), o.model, o.version);
+      print(o, versionJson(v), () => versionText(o.model, v));
+    },
+
+    async versionsUpdate(o: Options) {
+      const r = unwrap(await (await client()).updateVersion(o.model, o.version, settingsFrom(o)));
+      if (r.__typename !== 'UpdateVersionSuccess') return;
+      print(o, r.version, () => `Updated version ${r.version.number}`);
+    },
+
+    async versionsPublish(o: Options) {
+      const confirm = confirmation(io, o.yes);
+      const c = await client();
+      const m = await modelOf(c, o.model);
+      const v = await versionOf(c, m.id, o.version);
+      // A published version gets the server's answer (VERSION_PUBLISHED) without a question first.
+      if (v.status === 'DRAFT') await confirm(`Publish version ${v.number} of model ${m.name}? Its settings and files can then never change. [y/N] `, 'y', `version ${v.number} of ${m.name} was not published`);
+      const r = unwrap(await c.publishVersion(m.id, v.number));
+      if (r.__typename !== 'PublishVersionSuccess') return;
+      print(o, r.version, () => `Published version ${r.version.number} of ${m.name}`);
+    },
+
+    async versionsDelete(o: Options) {
+      const confirm = confirmation(io, o.yes);
+      const c = await client();
+      const m = await modelOf(c, o.model);
+      const v = await versionOf(c, m.id, o.version);
+      const files = v.formats.length ? `its files: ${v.formats.map((f) => f.id).join(', ')}` : 'no files';
+      await confirm(`Delete version ${v.number} (${v.status.toLowerCase()}, ${files}) of model ${m.name}? This cannot be undone, and the number is not given again. [y/N] `, 'y', `version ${v.number} of ${m.name} was not deleted`);
+      const r = unwrap(await c.deleteVersion(m.id, v.number));
+      if (r.__typename !== 'DeleteVersionSuccess') return;
+      print(o, { model: r.model.id, deleted: v.number }, () => `Deleted version ${v.number} of ${m.name}`);
+    },
+
+    async upload(file: string, o: Options) {
+      if (!fs.existsSync(file)) throw usage(`No file ${file}`);
+      const r = unwrap(await (await client()).uploadFormat({ model: o.model, version: o.version, format: o.format, file, onProgress: o.json ? undefined : progress('upload') }));
+      if (r.__typename !== 'UploadFormatSuccess') return;
+      print(o, r.format, () => `Stored ${r.format.filename} as ${r.format.id} of version ${o.version}: ${formatBytes(r.format.size)}, sha256 ${r.format.sha256}`);
+    },
+
+    async download(o: Options) {
+      const c = await client();
+      let target = o.output as string | undefined;
+      if (!target) {
+        const v = await c.getVersion(o.model, o.version);
+        target = v?.formats.find((f) => f.id === o.format)?.filename ?? `model.${o.format}`;
+      }
+      const r = await c.downloadFormat({ model: o.model, version: o.version, format: o.format, to: target, onProgress: o.json ? undefined : progress('download') });
+      print(o, r, () => `Saved ${r.path}: ${formatBytes(r.size)}, sha256 ${r.sha256} (verified)`);
+    },
+
+    async history(o: Options) {
+      const events = await (await client()).history(o.model);
+      print(o, events, () => events.map((e) => `${e.recordedAt}  ${e.actor ?? '-'}  ${e.type}  ${JSON.stringify(e.data)}`).join('\n'));
+    },
+  };
+
+  /** Prints an action's error and returns the exit code it means. */
+  function report(error: unknown): number {
+    if (error instanceof Refused) {
+      process.stderr.write(`refused (${error.code}): ${error.message}\n`);
+      return EXIT.refused;
+    }
+    // Errors of the client's own kinds can only come once it is loaded.
+    if (loaded && error instanceof loaded.ChecksumMismatch) {
+      process.stderr.write(`refused (CHECKSUM_MISMATCH): ${error.message}; nothing was saved\n`);
+      return EXIT.refused;
+    }
+    if (loaded && error instanceof loaded.CairnRequestError) {
+      // An answer with a code (NOT_FOUND, FORBIDDEN, CHECKSUM_MISMATCH ...) is a refusal; no answer, no valid
+      // token or a server failure means not getting through.
+      const refused = error.code !== undefined && error.code !== 'UNAUTHENTICATED' && (error.status ?? 500) < 500;
+      process.stderr.write(`${refused ? `refused (${error.code})` : 'error'}: ${error.message}\n`);
+      return refused ? EXIT.refused : EXIT.unreachable;
+    }
+    process.stderr.write(`error: ${(error as Error).message}\n`);
+    return EXIT.unreachable;
+  }
+
+  return { actions, report };
+}
+
+export type Session = ReturnType<typeof session>;
+export type Actions = Session['actions'];

@@ -1,0 +1,424 @@
+import { spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { PassThrough } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CairnClient } from '../../src/client/index.ts';
+import type { Io } from '../../src/cli/actions.ts';
+import { EXIT, run } from '../../src/cli/program.js';
+import { ADMIN_TOKEN } from '../helpers/api.ts';
+import { givenContext, givenModel, type Served, serveTestApi, uniqueName } from '../helpers/fixtures.ts';
+import { ROOT } from '../helpers/processes.ts';
+
+// The `cairn` command line against a served app on this project's database: in this process through
+// run() (as the binary does, with stdin given), and as the binary itself where start-up, a terminal or
+// a pipe is what is under test.
+
+const MAX_VERSIONS = 120;
+const PACKAGE_VERSION = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version as string;
+const BIN = path.join(ROOT, 'src/cli/cairn.js');
+
+let s: Served;
+let client: CairnClient;
+let work: string;
+
+beforeAll(async () => {
+  s = await serveTestApi({ env: { CAIRN_MAX_VERSIONS: String(MAX_VERSIONS) } });
+  client = new CairnClient({ url: s.url, token: ADMIN_TOKEN });
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-cli-'));
+});
+afterAll(async () => {
+  await s?.close();
+  if (work) fs.rmSync(work, { recursive: true, force: true });
+});
+
+const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
+
+/** A stdin for run(): not a terminal, or a terminal that has `typed` (and then, with `end`, nothing more). */
+function stdin(options: { tty: boolean; typed?: string; end?: boolean }): Io['stdin'] {
+  const input = Object.assign(new PassThrough(), { isTTY: options.tty });
+  if (options.typed !== undefined) input.write(options.typed);
+  if (options.end) input.end();
+  return input;
+}
+
+/** Runs the command line in this process (as the `cairn` binary would), capturing its output. */
+async function cairn(args: string[], options: { stdin?: Io['stdin']; env?: Record<string, string> } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const stdout = process.stdout.write.bind(process.stdout);
+  const stderr = process.stderr.write.bind(process.stderr);
+  process.stdout.write = ((chunk: string) => (out.push(String(chunk)), true)) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string) => (err.push(String(chunk)), true)) as typeof process.stderr.write;
+  const env: Record<string, string> = { CAIRN_URL: s.url, CAIRN_TOKEN: ADMIN_TOKEN, CAIRN_CONFIG: path.join(work, 'config.json'), ...options.env };
+  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, env);
+  try {
+    const code = await run(args, { stdin: options.stdin ?? stdin({ tty: false }) });
+    return { code, stdout: out.join(''), stderr: err.join('') };
+  } finally {
+    process.stdout.write = stdout;
+    process.stderr.write = stderr;
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+}
+
+const cairnJson = async (...args: string[]) => {
+  const r = await cairn([...args, '--json']);
+  expect(r.code, r.stderr).toBe(EXIT.ok);
+  return JSON.parse(r.stdout);
+};
+
+interface Ran {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * The installed binary, as its own process, with stdin a pipe that is closed at once; `env` names the
+ * server (by default as the administrator: with {}, the binary reads what `cairn login` saved).
+ */
+function bin(args: string[], env: Record<string, string> = { CAIRN_URL: s.url, CAIRN_TOKEN: ADMIN_TOKEN }): Promise<Ran> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, CAIRN_CONFIG: path.join(work, 'bin-config.json'), ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end();
+  });
+}
+
+/** The fields of a version in `versions show --json` and in each element of `versions list --json`, in order. */
+const VERSION_FIELDS = ['number', 'status', 'description', 'tags', 'hyperparameters', 'config', 'records', 'formats', 'createdAt', 'createdBy', 'publishedAt', 'publishedBy'];
+const FORMAT_FIELDS = ['id', 'filename', 'size', 'sha256', 'contentType', 'downloadUrl', 'uploadedAt', 'uploadedBy'];
+
+describe('the cairn command', () => {
+  it('runs the whole flow with --json output and exit codes', async () => {
+    const descFile = path.join(work, 'desc.md');
+    fs.writeFileSync(descFile, '# Churn\nfrom a file');
+    const name = uniqueName('cli-churn');
+    const model = await cairnJson('models', 'create', name, '--tags', 'a,b', '--description', `@${descFile}`);
+    expect(model).toMatchObject({ name, tags: ['a', 'b'], description: '# Churn\nfrom a file' });
+    const list = await cairnJson('models', 'list', '--tag', 'a');
+    expect(list.map((m: { name: string }) => m.name)).toContain(name);
+    expect(await cairnJson('models', 'list', '--search', 'no-such-thing')).toEqual([]);
+    const hp = path.join(work, 'hp.json');
+    fs.writeFileSync(hp, '{"lr": 0.1}');
+    const v1 = await cairnJson('versions', 'create', '--model', name, '--hyperparameters', `@${hp}`, '--config', '{"threshold": 0.5}', '--record', 's3://d/train.csv', '--record', 'dataset:7');
+    expect(v1).toMatchObject({ number: 1, hyperparameters: { lr: 0.1 }, config: { threshold: 0.5 }, records: [{ uri: 's3://d/train.csv' }, { uri: 'dataset:7' }] });
+    await cairnJson('versions', 'create', '--model', model.id);
+    expect(await cairnJson('versions', 'update', '--model', name, '--version', '1', '--description', 'tuned')).toMatchObject({ description: 'tuned' });
+
+    const file = path.join(work, 'cli.pkl');
+    const data = new Uint8Array(randomBytes(200_000));
+    fs.writeFileSync(file, data);
+    const up = await cairn(['upload', file, '--model', name, '--version', '1', '--format', 'pkl']);
+    expect(up.code).toBe(EXIT.ok);
+    expect(up.stderr).toMatch(/upload .*\(100%\)/);
+    expect(up.stdout).toContain(sha256(data));
+    const out = path.join(work, 'cli-back.pkl');
+    const down = await cairnJson('download', '--model', name, '--version', '1', '--format', 'pkl', '-o', out);
+    expect(down.sha256).toBe(sha256(data));
+    expect(sha256(fs.readFileSync(out))).toBe(sha256(data));
+
+    expect(await cairnJson('versions', 'publish', '--model', name, '--version', '1', '--yes')).toMatchObject({ status: 'PUBLISHED' });
+    const again = await cairn(['versions', 'update', '--model', name, '--version', '1', '--description', 'x']);
+    expect(again.code).toBe(EXIT.refused);
+    expect(again.stderr).toMatch(/VERSION_PUBLISHED/);
+    expect(await cairnJson('versions', 'show', '--model', name, '--version', '1')).toMatchObject({ number: 1, formats: [{ id: 'pkl' }] });
+    expect(await cairnJson('versions', 'delete', '--model', name, '--version', '2', '--yes')).toMatchObject({ deleted: 2 });
+    const shown = await cairnJson('models', 'show', name);
+    expect(shown.versions.edges.map((e: { node: { number: number } }) => e.node.number)).toEqual([1]);
+    expect(await cairnJson('models', 'update', name, '--name', `${name}-2`)).toMatchObject({ name: `${name}-2` });
+    const history = await cairnJson('history', '--model', `${name}-2`);
+    expect(history.map((e: { type: string }) => e.type)).toEqual(['ModelCreated', 'VersionCreated', 'VersionCreated', 'VersionUpdated', 'FormatUploaded', 'VersionPublished', 'VersionDeleted', 'ModelUpdated']);
+    expect(await cairnJson('models', 'delete', `${name}-2`, '--yes')).toMatchObject({ id: model.id });
+    const gone = await cairn(['models', 'show', `${name}-2`]);
+    expect(gone.code).toBe(EXIT.refused);
+  });
+
+  it('exits 2 on a usage error, 3 when it cannot connect', async () => {
+    expect((await cairn(['models', 'create'])).code).toBe(EXIT.usage);
+    expect((await cairn(['versions', 'show', '--model', 'x', '--version', 'one'])).code).toBe(EXIT.usage);
+    expect((await cairn(['versions', 'show', '--model', 'x', '--version', String(2 ** 31)])).code).toBe(EXIT.usage);
+    expect((await cairn(['versions', 'create', '--model', 'x', '--config', '{not json'])).code).toBe(EXIT.usage);
+    expect((await cairn(['versions', 'list'])).code).toBe(EXIT.usage);
+    expect((await cairn(['frobnicate'])).code).toBe(EXIT.usage);
+    const r = await cairn(['models', 'list'], { env: { CAIRN_URL: 'http://127.0.0.1:9' } });
+    expect(r.code).toBe(EXIT.unreachable);
+    expect(r.stderr).toMatch(/Cannot reach Cairn/);
+  });
+
+  it("prints the package's version with --version and -V, before any command only", async () => {
+    for (const flag of ['--version', '-V']) {
+      const r = await cairn([flag]);
+      expect(r.code).toBe(EXIT.ok);
+      expect(r.stdout.trim()).toBe(PACKAGE_VERSION);
+    }
+    // After a command, --version is a version's number.
+    const r = await cairn(['versions', 'show', '--model', uniqueName('none'), '--version', '1']);
+    expect(r.code).toBe(EXIT.refused);
+    expect(r.stdout).toBe('');
+  });
+});
+
+describe('cairn versions list and show', () => {
+  it("lists a model's live versions with --json, and names the deleted numbers in its table", async () => {
+    const m = await givenModel(s, { versions: 3 });
+    const data = new Uint8Array(randomBytes(1000));
+    expect((await client.uploadFormat({ model: m.id, version: 1, format: 'pkl', file: data })).__typename).toBe('UploadFormatSuccess');
+    expect((await client.publishVersion(m.id, 1)).__typename).toBe('PublishVersionSuccess');
+    expect((await client.deleteVersion(m.id, 2)).__typename).toBe('DeleteVersionSuccess');
+
+    const list = await cairnJson('versions', 'list', '--model', m.name);
+    expect(list.map((v: { number: number }) => v.number)).toEqual([1, 3]);
+    for (const v of list) expect(Object.keys(v)).toEqual(VERSION_FIELDS);
+    expect(Object.keys(list[0].formats[0])).toEqual(FORMAT_FIELDS);
+    expect(list[0]).toMatchObject({ status: 'PUBLISHED', publishedBy: 'admin', formats: [{ id: 'pkl', size: 1000, sha256: sha256(data) }] });
+    expect(Date.parse(list[0].publishedAt)).toBeGreaterThanOrEqual(Date.parse(list[0].createdAt));
+    expect(list[1]).toMatchObject({ number: 3, status: 'DRAFT', publishedAt: null, formats: [] });
+    expect(await cairnJson('versions', 'list', '--model', m.id)).toEqual(list);
+
+    const table = await cairn(['versions', 'list', '--model', m.name]);
+    expect(table.code, table.stderr).toBe(EXIT.ok);
+    const lines = table.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^NUMBER\s+STATUS\s+FORMATS\s+CREATED\s+PUBLISHED$/);
+    expect(lines[1]).toMatch(/^1\s+published\s+pkl\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$/);
+    expect(lines[2]).toMatch(/^3\s+draft\s+-\s+\S+ \S+\s+-$/);
+    expect(lines[3]).toBe('deleted: 2');
+
+    const empty = await givenModel(s);
+    expect(await cairnJson('versions', 'list', '--model', empty.name)).toEqual([]);
+  });
+
+  it('lists and shows versions past the first page of 100', async () => {
+    const m = await givenModel(s, { versions: 101 });
+    const list = await cairnJson('versions', 'list', '--model', m.name);
+    expect(list.map((v: { number: number }) => v.number)).toEqual(Array.from({ length: 101 }, (_, i) => i + 1));
+    expect(await cairnJson('versions', 'show', '--model', m.name, '--version', '101')).toMatchObject({ number: 101, status: 'DRAFT' });
+  }, 120_000);
+
+  it('shows description, tags, records, formats and who published when, in --json and in words', async () => {
+    const m = await givenModel(s);
+    const created = await client.createVersion(m.name, { description: 'Gradient boosting\nsecond line', tags: ['gbm'], hyperparameters: { depth: 6 }, records: [{ uri: 's3://d/train.csv', name: 'train' }, { uri: 'dataset:7' }] });
+    expect(created.__typename).toBe('CreateVersionSuccess');
+    const data = new Uint8Array(randomBytes(2048));
+    expect((await client.uploadFormat({ model: m.name, version: 1, format: 'pmml', file: data, filename: 'churn.pmml' })).__typename).toBe('UploadFormatSuccess');
+    expect((await client.publishVersion(m.name, 1)).__typename).toBe('PublishVersionSuccess');
+
+    const v = await cairnJson('versions', 'show', '--model', m.name, '--version', '1');
+    expect(Object.keys(v)).toEqual(VERSION_FIELDS);
+    expect(v).toMatchObject({
+      number: 1,
+      status: 'PUBLISHED',
+      description: 'Gradient boosting\nsecond line',
+      tags: ['gbm'],
+      hyperparameters: { depth: 6 },
+      config: {},
+      records: [
+        { uri: 's3://d/train.csv', name: 'train' },
+        { uri: 'dataset:7', name: null },
+      ],
+      formats: [{ id: 'pmml', filename: 'churn.pmml', size: 2048, sha256: sha256(data), uploadedBy: 'admin' }],
+      createdBy: 'admin',
+      publishedBy: 'admin',
+    });
+    expect(v.publishedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
+
+    const words = await cairn(['versions', 'show', '--model', m.name, '--version', '1']);
+    expect(words.code, words.stderr).toBe(EXIT.ok);
+    expect(words.stdout).toContain(`${m.name} version 1 (published)`);
+    expect(words.stdout).toContain('description: Gradient boosting\n  second line');
+    expect(words.stdout).toContain('records: s3://d/train.csv (train), dataset:7');
+    expect(words.stdout).toMatch(/published: \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ by admin/);
+    expect(words.stdout).toContain(`pmml  churn.pmml  2.0 KiB  sha256 ${sha256(data)}`);
+  });
+
+  it('refuses hostile --model values with a typed error, exit 1, and no stack trace', async () => {
+    const other = await givenContext(s);
+    const foreign = await givenModel(s, { context: other.name, versions: 1 });
+    // (NUL cannot be in a real argument list; run() is given what a shell could not pass.)
+    const cases: [string, string][] = [
+      ['\ud800', 'VALIDATION'],
+      ['a\udc00b', 'VALIDATION'],
+      ['x'.repeat(100_000), 'NOT_FOUND'],
+      [foreign.id, 'NOT_FOUND'],
+      [foreign.id.toUpperCase(), 'NOT_FOUND'],
+      [' ', 'NOT_FOUND'],
+      ['../../etc/passwd', 'NOT_FOUND'],
+      ["'; drop table models; --", 'NOT_FOUND'],
+    ];
+    for (const [model, code] of cases) {
+      for (const args of [
+        ['versions', 'list', '--model', model],
+        ['versions', 'show', '--model', model, '--version', '1'],
+        ['versions', 'delete', '--model', model, '--version', '1', '--yes'],
+        ['models', 'delete', model, '--yes'],
+      ]) {
+        const r = await cairn([...args, '--json']);
+        expect({ args: args.slice(0, 2), model: model.slice(0, 40), code: r.code }).toEqual({ args: args.slice(0, 2), model: model.slice(0, 40), code: EXIT.refused });
+        expect(r.stderr).toMatch(new RegExp(`^refused \\(${code}\\): `));
+        expect(r.stderr).not.toMatch(/\n\s+at |node_modules|\.ts:\d/);
+        expect(r.stdout).toBe('');
+      }
+    }
+    // The other context's model and its version are still there.
+    const mine = await s.asAdmin('query ($id: ID!) { model(id: $id) { versions { totalCount } } }', { id: foreign.id }, other.name);
+    expect(mine.model.versions.totalCount).toBe(1);
+  });
+});
+
+describe('confirming irreversible commands', () => {
+  const irreversible = (m: { name: string }) => [
+    { args: ['versions', 'delete', '--model', m.name, '--version', '1'], what: 'delete a version' },
+    { args: ['versions', 'publish', '--model', m.name, '--version', '1'], what: 'publish a version' },
+    { args: ['models', 'delete', m.name], what: 'delete a model' },
+  ];
+  const state = async (m: { id: string }) => (await client.getVersion(m.id, 1))?.status ?? 'GONE';
+
+  it('refuses without --yes when stdin is not a terminal: exit 2 before any request, nothing changed', async () => {
+    const m = await givenModel(s, { versions: 1 });
+    for (const { args } of irreversible(m)) {
+      // At an address where nothing answers: a request would end in exit 3.
+      const r = await cairn(args, { env: { CAIRN_URL: 'http://127.0.0.1:9' } });
+      expect(r.code, r.stderr).toBe(EXIT.usage);
+      expect(r.stderr).toMatch(/cannot be undone and needs confirmation, but stdin is not a terminal: pass --yes/);
+      expect((await cairn(args)).code).toBe(EXIT.usage);
+    }
+    expect(await state(m)).toBe('DRAFT');
+  });
+
+  it('as the binary with stdin a pipe: exit 2 without --yes, done with it', async () => {
+    const m = await givenModel(s, { versions: 2 });
+    const refused = await bin(['versions', 'delete', '--model', m.name, '--version', '1']);
+    expect(refused.code, refused.stderr).toBe(EXIT.usage);
+    expect(refused.stderr).toMatch(/pass --yes/);
+    expect(await state(m)).toBe('DRAFT');
+    const deleted = await bin(['versions', 'delete', '--model', m.name, '--version', '1', '--yes', '--json']);
+    expect(deleted.code, deleted.stderr).toBe(EXIT.ok);
+    expect(JSON.parse(deleted.stdout)).toEqual({ model: m.id, deleted: 1 });
+    expect(await state(m)).toBe('GONE');
+    const refusedModel = await bin(['models', 'delete', m.name]);
+    expect(refusedModel.code).toBe(EXIT.usage);
+    expect(await client.getModel(m.id)).not.toBeNull();
+    expect((await bin(['models', 'delete', m.name, '-y'])).code).toBe(EXIT.ok);
+    expect(await client.getModel(m.id)).toBeNull();
+  }, 60_000);
+
+  it('asks on a terminal, naming what goes; anything but yes (or the name) leaves it', async () => {
+    const m = await givenModel(s, { versions: 1 });
+    await client.uploadFormat({ model: m.id, version: 1, format: 'pkl', file: new Uint8Array(10) });
+    for (const typed of ['n\n', '\n', 'yess\n', 'Y E S\n', '']) {
+      const r = await cairn(['versions', 'delete', '--model', m.id, '--version', '1'], { stdin: stdin({ tty: true, typed, end: true }) });
+      expect(r.code, `${JSON.stringify(typed)}: ${r.stderr}`).toBe(EXIT.refused);
+      expect(r.stderr).toContain(`Delete version 1 (draft, its files: pkl) of model ${m.name}? This cannot be undone, and the number is not given again. [y/N] `);
+      expect(r.stderr).toContain(`refused (NOT_CONFIRMED): version 1 of ${m.name} was not deleted`);
+    }
+    for (const typed of ['no\n', 'y', m.name.toUpperCase()]) {
+      const r = await cairn(['models', 'delete', m.id], { stdin: stdin({ tty: true, typed: `${typed}\n` }) });
+      expect(r.code).toBe(EXIT.refused);
+      expect(r.stderr).toContain(`Delete model ${m.name} (${m.id}) with its 1 version and their files? This cannot be undone.\nType the model's name to confirm: `);
+      expect(r.stderr).toContain(`refused (NOT_CONFIRMED): model ${m.name} was not deleted`);
+    }
+    expect(await state(m)).toBe('DRAFT');
+
+    const published = await cairn(['versions', 'publish', '--model', m.name, '--version', '1', '--json'], { stdin: stdin({ tty: true, typed: 'Yes\n' }) });
+    expect(published.code, published.stderr).toBe(EXIT.ok);
+    expect(published.stderr).toContain(`Publish version 1 of model ${m.name}? Its settings and files can then never change. [y/N] `);
+    expect(JSON.parse(published.stdout)).toMatchObject({ number: 1, status: 'PUBLISHED' });
+    // Published already: the server's refusal, with no question first.
+    const twice = await cairn(['versions', 'publish', '--model', m.name, '--version', '1'], { stdin: stdin({ tty: true }) });
+    expect(twice.code).toBe(EXIT.refused);
+    expect(twice.stderr).not.toContain('[y/N]');
+    expect(twice.stderr).toMatch(/refused \(VERSION_PUBLISHED\)/);
+
+    const deleted = await cairn(['versions', 'delete', '--model', m.name, '--version', '1'], { stdin: stdin({ tty: true, typed: 'y\n' }) });
+    expect(deleted.code, deleted.stderr).toBe(EXIT.ok);
+    expect(deleted.stdout).toContain(`Deleted version 1 of ${m.name}`);
+    expect(await state(m)).toBe('GONE');
+    const model = await cairn(['models', 'delete', m.id], { stdin: stdin({ tty: true, typed: `${m.name}\n` }) });
+    expect(model.code, model.stderr).toBe(EXIT.ok);
+    expect(await client.getModel(m.id)).toBeNull();
+  });
+
+  it('in a pseudo-terminal (script(1)), answering no leaves the version', async () => {
+    const m = await givenModel(s, { versions: 1 });
+    const quote = (arg: string) => `'${arg.replace(/'/g, `'\\''`)}'`;
+    const command = [process.execPath, BIN, 'versions', 'delete', '--model', m.name, '--version', '1'].map(quote).join(' ');
+    const child = spawn('script', ['-qefc', command, '/dev/null'], { env: { ...process.env, CAIRN_URL: s.url, CAIRN_TOKEN: ADMIN_TOKEN, CAIRN_CONFIG: path.join(work, 'pty-config.json') } });
+    let output = '';
+    const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (d) => {
+        output += d;
+        if (output.includes('[y/N] ')) resolve();
+      });
+      closed.then(() => reject(new Error(`exited before asking: ${output}`)));
+    });
+    expect(output).toContain(`Delete version 1 (draft, no files) of model ${m.name}?`);
+    child.stdin.write('no\n');
+    expect(await closed, output).toBe(EXIT.refused);
+    expect(output).toContain(`refused (NOT_CONFIRMED): version 1 of ${m.name} was not deleted`);
+    expect(await state(m)).toBe('DRAFT');
+  }, 60_000);
+});
+
+describe('the cairn binary', () => {
+  it('answers --help, --version, a usage error and a delete without --yes without loading TypeScript, tsx, the client or graphql', async () => {
+    // A resolve hook that names every module imported; run before the binary's own code.
+    const hooks = path.join(work, 'resolve-hooks.mjs');
+    fs.writeFileSync(hooks, "import { writeSync } from 'node:fs';\nexport async function resolve(specifier, context, next) {\n  const r = await next(specifier, context);\n  writeSync(2, `imported ${r.url}\\n`);\n  return r;\n}\n");
+    const register = path.join(work, 'register-hooks.mjs');
+    fs.writeFileSync(register, `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`);
+    const traced = (args: string[]) => bin(args, { NODE_OPTIONS: `--import ${pathToFileURL(register).href}`, CAIRN_URL: 'http://127.0.0.1:9', CAIRN_TOKEN: 'x' });
+    const heavy = (r: Ran, pattern: RegExp) => r.stderr.split('\n').filter((line) => line.startsWith('imported ') && pattern.test(line));
+    const light = [['--help'], ['--version'], ['versions', 'list', '--help'], ['versions', 'show', '--model', 'm', '--version', 'one'], ['versions', 'delete', '--model', 'm', '--version', '1'], ['models', 'delete', 'm']];
+    for (const args of light) {
+      const r = await traced(args);
+      expect(r.stderr, args.join(' ')).toMatch(/imported file:.*\/src\/cli\/program\.js$/m);
+      expect(heavy(r, /\.ts$|\/tsx\/|\/graphql\//), args.join(' ')).toEqual([]);
+    }
+    // A command that talks to a server loads them (so the trace above sees what it looks for).
+    const listed = await traced(['models', 'list']);
+    expect(listed.code).toBe(EXIT.unreachable);
+    expect(listed.stderr).toMatch(/imported file:.*\/src\/client\/index\.ts$/m);
+  }, 60_000);
+
+  it('knows every command, and --version is the package version', async () => {
+    const help = await bin(['--help']);
+    expect(help.code).toBe(0);
+    for (const command of ['login', 'models', 'versions', 'upload', 'download', 'history']) expect(help.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
+    expect((await bin(['--version'])).stdout.trim()).toBe(PACKAGE_VERSION);
+    const versions = await bin(['versions', '--help']);
+    for (const command of ['list', 'create', 'show', 'update', 'publish', 'delete']) expect(versions.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
+    const upload = await bin(['upload', '--help']);
+    expect(upload.code).toBe(0);
+    expect(upload.stdout).toMatch(/--format <id>/);
+    expect((await bin(['versions', 'delete', '--help'])).stdout).toMatch(/-y, --yes/);
+  }, 60_000);
+
+  it('logs in, keeps the token in a 0600 file, and reports a bad token with exit 3', async () => {
+    const login = await bin(['login', '--url', s.url, '--token', ADMIN_TOKEN, '--json'], {});
+    expect(login.code, login.stderr).toBe(0);
+    expect(JSON.parse(login.stdout)).toMatchObject({ principal: 'admin', context: 'default' });
+    expect(fs.statSync(path.join(work, 'bin-config.json')).mode & 0o777).toBe(0o600);
+    const listed = await bin(['models', 'list', '--json'], {});
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(Array.isArray(JSON.parse(listed.stdout))).toBe(true);
+    const listedVersions = await bin(['versions', 'list', '--model', (await givenModel(s, { versions: 1 })).name, '--json'], {});
+    expect(listedVersions.code, listedVersions.stderr).toBe(0);
+    expect(JSON.parse(listedVersions.stdout).map((v: { number: number }) => v.number)).toEqual([1]);
+    const bad = await bin(['models', 'list'], { CAIRN_TOKEN: 'cairn_bad' });
+    expect(bad.code).toBe(3);
+    expect(bad.stderr).toMatch(/token/);
+  }, 60_000);
+});

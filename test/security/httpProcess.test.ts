@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { adminHeaders } from '../helpers/api.ts';
 import { openTestDatabase, type TestDatabase, testDatabaseKind } from '../helpers/database.ts';
 import { postMultipart } from '../helpers/multipart.ts';
@@ -22,6 +22,10 @@ afterAll(async () => {
   await t?.close();
   for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
 });
+
+// Each test starts a server process, and a PGlite one takes 25-32 s to be ready on a loaded machine: the
+// bound covers that (the tests synchronise on what they wait for; this only ends a hung one).
+vi.setConfig({ testTimeout: 120_000 });
 
 async function start(env: Record<string, string> = {}) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-http-'));

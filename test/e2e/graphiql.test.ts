@@ -1,10 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Page, type Request } from 'playwright-core';
+import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { GRAPHIQL_DIR, renderCairnGraphiQL } from '../../src/graphql/graphiql.ts';
 import { ADMIN_TOKEN, adminHeaders, listen, openTestApi, type TestApi } from '../helpers/api.ts';
+import { launchChromium } from '../helpers/browser.ts';
 import { ROOT } from '../helpers/processes.ts';
 
 const ARTIFACTS = path.join(ROOT, 'test/artifacts');
@@ -20,10 +21,7 @@ beforeAll(async () => {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   api = await openTestApi();
   server = await listen(api.app);
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchChromium();
 }, 120_000);
 afterAll(async () => {
   await browser?.close();

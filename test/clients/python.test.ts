@@ -1,17 +1,12 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { listen, openTestApi, type TestApi } from '../helpers/api.ts';
+import { type Served, serveTestApi } from '../helpers/fixtures.ts';
 import { runPythonTests } from '../helpers/python.ts';
 
-let api: TestApi;
-let server: Awaited<ReturnType<typeof listen>>;
+let server: Served;
 beforeAll(async () => {
-  api = await openTestApi();
-  server = await listen(api.app);
+  server = await serveTestApi();
 });
-afterAll(async () => {
-  await server?.close();
-  await api?.close();
-});
+afterAll(() => server?.close());
 
 // test_cairn_client.py: the notebook flow, create_model(exist_ok=True) (also under a race), reprs without the token,
 // NotFoundError's one wording; test_packaging.py: `pip install ./clients/python` with no package index, and __version__;

@@ -19,6 +19,7 @@ import type { ModelEvent } from '../src/domain/model/events.ts';
 import type { Database } from '../src/store/database.ts';
 import { openStore, type Store } from '../src/store/open.ts';
 import { rebuildProjections } from '../src/store/rebuild.ts';
+import { currentSchemaVersion } from '../src/store/upcast.ts';
 import { runFilesBench } from './files.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -88,8 +89,11 @@ const metadata = JSON.stringify({ actor: 'bench', requestId: null, principalId: 
 
 interface Row {
   stream_id: string;
+  stream_type: 'model';
+  context_id: string;
   stream_version: number;
   type: string;
+  schema_version: number;
   data: string;
   metadata: string;
 }
@@ -106,8 +110,17 @@ function versionEvents(number: number, i: number): ModelEvent[] {
 
 function modelStream(contextId: string, name: string, events: (modelId: string) => ModelEvent[]): Row[] {
   const modelId = randomUUID();
-  const all: ModelEvent[] = [{ type: 'ModelCreated', data: { modelId, contextId, name, description: `The ${name} model`, tags: ['bench'] } }, ...events(modelId)];
-  return all.map((e, i) => ({ stream_id: modelId, stream_version: i + 1, type: e.type, data: JSON.stringify(e.data), metadata }));
+  const all: ModelEvent[] = [{ type: 'ModelCreated', data: { name, description: `The ${name} model`, tags: ['bench'] } }, ...events(modelId)];
+  return all.map((e, i) => ({
+    stream_id: modelId,
+    stream_type: 'model',
+    context_id: contextId,
+    stream_version: i + 1,
+    type: e.type,
+    schema_version: currentSchemaVersion(e.type),
+    data: JSON.stringify(e.data),
+    metadata,
+  }));
 }
 
 async function insertRows(db: Kysely<Database>, rows: Row[]): Promise<void> {

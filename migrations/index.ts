@@ -5,6 +5,7 @@ import * as accessControl from './2026-11-27T1400_access_control.ts';
 import * as tokenCreator from './2026-11-28T0900_token_creator.ts';
 import * as idempotency from './2026-11-28T0910_idempotency.ts';
 import * as eventTime from './2026-11-29T0900_event_time.ts';
+import * as eventEnvelope from './2026-12-02T0900_event_envelope.ts';
 
 /** Every migration, listed explicitly: a globbing provider breaks under bundlers and vitest. Names sort in order. */
 export const migrations: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-28T0900_token_creator': tokenCreator,
   '2026-11-28T0910_idempotency': idempotency,
   '2026-11-29T0900_event_time': eventTime,
+  '2026-12-02T0900_event_envelope': eventEnvelope,
 };

@@ -1,7 +1,9 @@
 import { sql } from 'kysely';
-import type { EventMetadata, ModelEvent, RecordedEvent } from '../domain/model/events.ts';
+import type { DomainEvent, EventMetadata, Recorded, StreamRef, StreamType } from '../domain/envelope.ts';
+import type { ModelEvent, RecordedEvent } from '../domain/model/events.ts';
 import type { Executor } from './database.ts';
 import { isUniqueViolation } from './pgErrors.ts';
+import { currentSchemaVersion, upcast } from './upcast.ts';
 
 /** Another writer appended to the stream after we read it. Only the command handler sees this: it retries. */
 export class StreamVersionConflict extends Error {
@@ -15,27 +17,59 @@ export class StreamVersionConflict extends Error {
 
 interface EventRow {
   position: string;
+  event_id: string;
   stream_id: string;
+  stream_type: StreamType;
+  context_id: string | null;
   stream_version: number;
   type: string;
+  schema_version: number;
   data: unknown;
+  private_data: unknown;
   metadata: Record<string, string | null>;
   recorded_at: Date;
 }
 
-const columns = ['position', 'stream_id', 'stream_version', 'type', 'data', 'metadata', 'recorded_at'] as const;
+const columns = [
+  'position',
+  'event_id',
+  'stream_id',
+  'stream_type',
+  'context_id',
+  'stream_version',
+  'type',
+  'schema_version',
+  'data',
+  'private_data',
+  'metadata',
+  'recorded_at',
+] as const;
+/** The same columns, for statements written in SQL. */
+const columnList = sql.raw(columns.map((c) => (c === 'position' ? 'position::text' : c)).join(', '));
 
-export function toRecordedEvent(row: EventRow): RecordedEvent {
+/**
+ * A stored row as every reader sees it: the payload upcast to its type's current schema version (the one
+ * upcast path: fold, feed, rebuild and history all read through here).
+ */
+export function toRecorded<E extends DomainEvent>(row: EventRow): Recorded<E> {
   return {
     type: row.type,
-    data: row.data,
+    data: upcast(row.type, row.schema_version, row.data),
+    eventId: row.event_id,
+    schemaVersion: currentSchemaVersion(row.type),
     streamId: row.stream_id,
+    streamType: row.stream_type,
+    contextId: row.context_id,
     streamVersion: row.stream_version,
     position: String(row.position),
     recordedAt: row.recorded_at,
     metadata: { actor: null, requestId: null, ...row.metadata },
-  } as RecordedEvent;
+    privateData: row.private_data ?? null,
+  } as Recorded<E>;
 }
+
+/** A model stream's row (readers that ask for model streams only). */
+export const toRecordedEvent = (row: EventRow): RecordedEvent => toRecorded<ModelEvent>(row);
 
 export interface StreamBound {
   /** Only events at or before this global position. */
@@ -90,11 +124,12 @@ export async function readStreamPage(
   return rows.map(toRecordedEvent);
 }
 
-/** Events with a position greater than `after`, in position order, at most `limit`. */
-export async function readAll(db: Executor, after: string, limit: number): Promise<RecordedEvent[]> {
-  const q = db.selectFrom('events').select(columns).where('position', '>', after);
+/** Events of every stream type with a position greater than `after`, in position order, at most `limit`. */
+export async function readAll(db: Executor, after: string, limit: number, streamType?: StreamType): Promise<Recorded<DomainEvent>[]> {
+  let q = db.selectFrom('events').select(columns).where('position', '>', after);
+  if (streamType !== undefined) q = q.where('stream_type', '=', streamType);
   const rows = await q.orderBy('position').limit(limit).execute();
-  return rows.map(toRecordedEvent);
+  return rows.map((row) => toRecorded<DomainEvent>(row));
 }
 
 /**
@@ -130,13 +165,14 @@ export async function feedHead(db: Executor): Promise<FeedCursor> {
   return rows[0] ? { transactionId: rows[0].transaction_id, position: rows[0].position } : FEED_START;
 }
 
-/** The next events after a cursor, in feed order, within the final part of the log. */
+/** The next model events after a cursor, in feed order, within the final part of the log. */
 export async function readFeed(db: Executor, after: FeedCursor, limit: number, streamId?: string): Promise<{ event: RecordedEvent; cursor: FeedCursor }[]> {
   const { rows } = await sql<EventRow & { transaction_id: string }>`
-    select position::text, stream_id, stream_version, type, data, metadata, recorded_at, transaction_id::text
+    select ${columnList}, transaction_id::text
     from events
     where (transaction_id, position) > (${after.transactionId}::xid8, ${after.position}::bigint)
       and transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+      and stream_type = 'model'
       ${streamId === undefined ? sql`` : sql`and stream_id = ${streamId}::uuid`}
     order by events.transaction_id, events.position
     limit ${limit}`.execute(db);
@@ -144,7 +180,7 @@ export async function readFeed(db: Executor, after: FeedCursor, limit: number, s
 }
 
 /**
- * Like readFeed, and also where the final part of the log ended when it read: when fewer than `limit` events
+ * Like readFeed (model events only), and also where the final part of the log ended when it read: when fewer than `limit` events
  * came back, the reader has seen everything before `final` (the snapshot's xmin, position 0: every event of a
  * transaction older than the oldest one in flight) and may move its cursor there, even past events it filtered
  * out or when nothing came back at all. `heldBack` says that committed events lie beyond that point, held
@@ -168,12 +204,13 @@ export async function readFeedPage(
           ${streamId === undefined ? sql`` : sql`and events.stream_id = ${streamId}::uuid`}
       ) as held_back
     )
-    select s.xmin::text as xmin, e.position::text, e.stream_id, e.stream_version, e.type, e.data, e.metadata, e.recorded_at,
-      e.transaction_id::text, h.held_back
+    select s.xmin::text as xmin, e.position::text, e.event_id, e.stream_id, e.stream_type, e.context_id, e.stream_version, e.type,
+      e.schema_version, e.data, e.private_data, e.metadata, e.recorded_at, e.transaction_id::text, h.held_back
     from s cross join h left join lateral (
       select * from events
       where (transaction_id, position) > (${after.transactionId}::xid8, ${after.position}::bigint)
         and transaction_id < s.xmin
+        and stream_type = 'model'
         ${streamId === undefined ? sql`` : sql`and stream_id = ${streamId}::uuid`}
       order by events.transaction_id, events.position
       limit ${limit}
@@ -208,23 +245,28 @@ export async function lockStream(trx: Executor, streamId: string): Promise<void>
  * The unique (stream_id, stream_version) constraint is the guard: a concurrent append of the same version
  * fails here with StreamVersionConflict, and the surrounding transaction must be abandoned.
  */
-export async function appendToStream(
+export async function appendToStream<E extends DomainEvent>(
   trx: Executor,
-  streamId: string,
+  stream: StreamRef,
   expectedVersion: number,
-  events: readonly ModelEvent[],
+  events: readonly E[],
   metadata: EventMetadata,
-): Promise<RecordedEvent[]> {
+): Promise<Recorded<E>[]> {
   if (events.length === 0) return [];
+  const streamId = stream.id;
   try {
     const rows = await trx
       .insertInto('events')
       .values(
         events.map((e, i) => ({
           stream_id: streamId,
+          stream_type: stream.type,
+          context_id: stream.contextId,
           stream_version: expectedVersion + i + 1,
           type: e.type,
+          schema_version: currentSchemaVersion(e.type),
           data: JSON.stringify(e.data),
+          private_data: e.privateData === undefined ? null : JSON.stringify(e.privateData),
           metadata: JSON.stringify(metadata),
           // The time of the append itself, taken under the stream's lock (the caller holds it): so times follow
           // stream order. now() would be the transaction's start, which may come before an earlier event's.
@@ -233,7 +275,7 @@ export async function appendToStream(
       )
       .returning(columns)
       .execute();
-    return rows.map(toRecordedEvent).sort((a, b) => a.streamVersion - b.streamVersion);
+    return rows.map((row) => toRecorded<E>(row)).sort((a, b) => a.streamVersion - b.streamVersion);
   } catch (error) {
     if (isUniqueViolation(error, 'events_stream_version_key')) throw new StreamVersionConflict(streamId, expectedVersion);
     throw error;

@@ -89,7 +89,9 @@ async function decideAndAppend(trx: Transaction<Database>, streamId: string, com
   options.guard?.(state);
   const decided = decide(command, state, options.limits);
   if (decided.length > 0) await options.beforeAppend?.(trx, decided);
-  const events = await appendToStream(trx, streamId, state.streamVersion, decided, options.metadata);
+  // A model's context is its creator's choice, then the state's: it never changes.
+  const contextId = command.type === 'CreateModel' ? command.data.contextId : state.status === 'live' ? state.contextId : null;
+  const events = decided.length === 0 ? [] : await appendToStream(trx, { id: streamId, type: 'model', contextId }, state.streamVersion, decided, options.metadata);
   await project(trx, events);
   if (key) await recordCommand(trx, key.scope, key.ordinal, { streamId, fromVersion: state.streamVersion, toVersion: state.streamVersion + events.length });
   return { events, state: events.reduce(evolve, state), previous: state, streamId, replayed: false };

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import type { RecordedEvent } from '../domain/model/events.ts';
 import { evolve, initialState, type LiveModel, type ModelState } from '../domain/model/evolve.ts';
 import type { Db, Executor } from './database.ts';
 import { readAll, readStreams } from './eventLog.ts';
@@ -194,7 +195,7 @@ async function swap(trx: Executor, snapshot: string, indexes: IndexName[]): Prom
   await sql`lock table events in share mode`.execute(trx);
   const { rows } = await sql<{ stream_id: string }>`
     select distinct stream_id from events
-    where transaction_id >= pg_snapshot_xmin(${snapshot}::pg_snapshot) and not pg_visible_in_snapshot(transaction_id, ${snapshot}::pg_snapshot)`.execute(trx);
+    where stream_type = 'model' and transaction_id >= pg_snapshot_xmin(${snapshot}::pg_snapshot) and not pg_visible_in_snapshot(transaction_id, ${snapshot}::pg_snapshot)`.execute(trx);
   const moved = rows.map((r) => r.stream_id);
   if (moved.length > 0) {
     const streams = new Map<string, ModelState>();
@@ -229,7 +230,9 @@ async function rebuildHoldingLock(db: Db, options: RebuildOptions): Promise<{ ev
       for (;;) {
         const batch = await readAll(trx, after, batchSize);
         if (batch.length === 0) break;
-        for (const event of batch) states.set(event.streamId, evolve(states.get(event.streamId) ?? initialState(), event));
+        for (const event of batch) {
+          if (event.streamType === 'model') states.set(event.streamId, evolve(states.get(event.streamId) ?? initialState(), event as RecordedEvent));
+        }
         events += batch.length;
         after = batch[batch.length - 1]!.position;
       }

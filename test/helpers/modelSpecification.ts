@@ -13,7 +13,12 @@ export const limits: DecideLimits = { maxVersions: 30, formats: ['pkl', 'rda', '
 export function recorded(events: readonly ModelEvent[]): RecordedEvent[] {
   return events.map((e, i) => ({
     ...e,
+    eventId: `00000000-0000-4000-8000-${String(i + 1).padStart(12, '0')}`,
+    schemaVersion: 1,
     streamId: MODEL_ID,
+    streamType: 'model',
+    contextId: CONTEXT_ID,
+    privateData: null,
     streamVersion: i + 1,
     position: String(i + 1),
     recordedAt: new Date(Date.UTC(2026, 0, 1, 0, 0, i)),
@@ -41,7 +46,7 @@ export function given(past: readonly ModelEvent[], options: { limits?: DecideLim
 
 export const modelCreated = (name = 'churn', extra: Partial<Extract<ModelEvent, { type: 'ModelCreated' }>['data']> = {}): ModelEvent => ({
   type: 'ModelCreated',
-  data: { modelId: MODEL_ID, contextId: CONTEXT_ID, name, description: null, tags: [], ...extra },
+  data: { name, description: null, tags: [], ...extra },
 });
 
 export const versionCreated = (number: number): ModelEvent => ({

@@ -21,7 +21,7 @@ export async function readModelRows(db: Db) {
 }
 
 export async function allEvents(db: Db): Promise<RecordedEvent[]> {
-  return readAll(db, '0', 1_000_000);
+  return (await readAll(db, '0', 1_000_000, 'model')) as RecordedEvent[];
 }
 
 /** What the read models must hold, computed from the events alone by the domain's own fold. */

@@ -112,11 +112,11 @@ describe('the event store', () => {
   it('guards every append with the stream version it expects, including "must not exist"', async () => {
     const id = await createModel('guarded');
     await expect(
-      t.db.transaction().execute((trx) => appendToStream(trx, id, 0, [{ type: 'ModelDeleted', data: {} }], { actor: null, requestId: null })),
+      t.db.transaction().execute((trx) => appendToStream(trx, { id, type: 'model', contextId }, 0, [{ type: 'ModelDeleted' as const, data: {} }], { actor: null, requestId: null })),
     ).rejects.toBeInstanceOf(StreamVersionConflict);
     await expect(
       t.db.transaction().execute(async (trx) => {
-        const events = await appendToStream(trx, id, 1, [{ type: 'ModelDeleted', data: {} }], { actor: null, requestId: null });
+        const events = await appendToStream(trx, { id, type: 'model', contextId }, 1, [{ type: 'ModelDeleted' as const, data: {} }], { actor: null, requestId: null });
         await project(trx, events);
         return events;
       }),

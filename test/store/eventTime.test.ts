@@ -8,6 +8,7 @@ import { readStream } from '../../src/store/eventLog.ts';
 import { handleCommand } from '../../src/store/handleCommand.ts';
 import { claimKey, type KeyScope } from '../../src/store/idempotency.ts';
 import { modelAsOf } from '../../src/store/modelHistory.ts';
+import { currentSchemaVersion } from '../../src/store/upcast.ts';
 import { openTestApi, rawQuery, type TestApi } from '../helpers/api.ts';
 import { defaultContextId, testDatabaseKind } from '../helpers/database.ts';
 import { limits } from '../helpers/modelSpecification.ts';
@@ -40,8 +41,11 @@ async function appendAt(modelId: string, command: ModelCommand, time: string): P
     .values(
       events.map((e, i) => ({
         stream_id: modelId,
+        stream_type: 'model' as const,
+        context_id: command.type === 'CreateModel' ? command.data.contextId : state.status === 'live' ? state.contextId : null,
         stream_version: state.streamVersion + i + 1,
         type: e.type,
+        schema_version: currentSchemaVersion(e.type),
         data: JSON.stringify(e.data),
         metadata: JSON.stringify(metadata),
         recorded_at: new Date(time),

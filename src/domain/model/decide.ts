@@ -79,8 +79,6 @@ export function decide(command: ModelCommand, state: ModelState, limits: DecideL
         {
           type: 'ModelCreated',
           data: {
-            modelId: d.modelId,
-            contextId: d.contextId,
             name: rules.modelName(d.name),
             description: rules.description(d.description ?? null),
             tags: rules.tags(d.tags ?? []),

@@ -1,11 +1,15 @@
+import type { EventMetadata, Recorded } from '../envelope.ts';
 import type { DatasetRecord, JsonObject } from '../rules.ts';
 
+export type { EventMetadata } from '../envelope.ts';
+
 /**
- * The Model stream's events. Payloads carry only what the command decided; who and when travel in the
- * envelope (RecordedEvent), which the store fills from the command's metadata and the database clock.
+ * The Model stream's events, in their current schema version (src/store/upcast.ts keeps the versions).
+ * Payloads carry only what the command decided; the model's id and context, who and when travel in the
+ * envelope (RecordedEvent), which the store fills from the stream, the command's metadata and the clock.
  */
 export type ModelEvent =
-  | { type: 'ModelCreated'; data: { modelId: string; contextId: string; name: string; description: string | null; tags: string[] } }
+  | { type: 'ModelCreated'; data: { name: string; description: string | null; tags: string[] } }
   | { type: 'ModelUpdated'; data: { name?: string; description?: string | null; tags?: string[] } }
   | { type: 'ModelDeleted'; data: Record<string, never> }
   | { type: 'VersionCreated'; data: VersionSettings & { number: number } }
@@ -32,22 +36,8 @@ export interface FormatFile {
   filename: string;
 }
 
-/** Who caused an event and why; stored as the event's metadata. */
-export interface EventMetadata {
-  actor: string | null;
-  requestId: string | null;
-  [key: string]: string | null;
-}
-
 /** An event as the log holds it. */
-export type RecordedEvent<E extends ModelEvent = ModelEvent> = E & {
-  streamId: string;
-  streamVersion: number;
-  /** Global, monotonic; a decimal string because it is an int8. */
-  position: string;
-  recordedAt: Date;
-  metadata: EventMetadata;
-};
+export type RecordedEvent<E extends ModelEvent = ModelEvent> = Recorded<E>;
 
 export const MODEL_EVENT_TYPES: readonly ModelEventType[] = [
   'ModelCreated',

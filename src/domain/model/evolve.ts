@@ -66,8 +66,9 @@ export function evolve(state: ModelState, event: RecordedEvent): ModelState {
     return {
       status: 'live',
       streamVersion: event.streamVersion,
-      id: e.data.modelId,
-      contextId: e.data.contextId,
+      id: event.streamId,
+      // A model stream always lives in a context (the log's constraint events_model_context).
+      contextId: event.contextId!,
       name: e.data.name,
       description: e.data.description,
       tags: e.data.tags,

@@ -1,12 +1,11 @@
 import { GraphQLError } from 'graphql';
-import { LRUCache } from 'lru-cache';
 import { type AccessVerdict, checkAccessNow, type LiveAccess, liveAccessOf } from '../../auth/revalidate.ts';
 import type { RecordedEvent } from '../../domain/model/events.ts';
 import { type EventFeed, UnknownPositionError } from '../../store/eventFeed.ts';
 import type { FeedCursor } from '../../store/eventLog.ts';
 import { modelHistory } from '../../store/modelHistory.ts';
 import { isDatabaseUnavailable } from '../../store/pgErrors.ts';
-import { modelContextFromLog } from '../../store/readModels.ts';
+import { publicEventData } from '../../store/upcast.ts';
 import { builder } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';
 import { cursorPage, invalidArgument, type PageArgs } from '../pagination.ts';
@@ -21,7 +20,7 @@ export const ModelEventRef = builder.objectRef<RecordedEvent>('ModelEvent').impl
     actor: t.string({ nullable: true, resolve: (e) => e.metadata.actor }),
     requestId: t.string({ nullable: true, resolve: (e) => e.metadata.requestId }),
     modelId: t.id({ resolve: (e) => e.streamId }),
-    data: t.field({ type: 'JSON', resolve: (e) => e.data }),
+    data: t.field({ type: 'JSON', resolve: (e) => publicEventData(e) }),
   }),
 });
 
@@ -53,24 +52,9 @@ export async function resolveHistory(ctx: GraphQLContext, modelId: string, pageA
   );
 }
 
-/** Whose context a model is in never changes: remembered per process, shared by every subscription. */
-const modelContexts = new WeakMap<GraphQLContext['db'], LRUCache<string, Promise<string | null>>>();
-function contextOfModel(ctx: GraphQLContext, event: RecordedEvent): Promise<string | null> {
-  let known = modelContexts.get(ctx.db);
-  if (!known) modelContexts.set(ctx.db, (known = new LRUCache({ max: 50_000 })));
-  let context = known.get(event.streamId);
-  if (!context) {
-    // A model's first event names its context: no statement needed.
-    context =
-      event.type === 'ModelCreated'
-        ? Promise.resolve((event.data as { contextId: string }).contextId)
-        : modelContextFromLog(ctx.db, event.streamId).catch((error: unknown) => {
-            known.delete(event.streamId);
-            throw error;
-          });
-    known.set(event.streamId, context);
-  }
-  return context;
+/** Whose context a model is in never changes, and every model event's envelope names it. */
+function contextOfModel(_ctx: GraphQLContext, event: RecordedEvent): Promise<string | null> {
+  return Promise.resolve(event.contextId);
 }
 
 /**

@@ -19,8 +19,8 @@ export const modelsProjection: Projection = {
           await trx
             .insertInto('models')
             .values({
-              id: e.data.modelId,
-              context_id: e.data.contextId,
+              id: event.streamId,
+              context_id: event.contextId!,
               name: e.data.name,
               description: e.data.description,
               tags: e.data.tags,

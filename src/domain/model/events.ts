@@ -1,4 +1,4 @@
-import type { EventMetadata, Recorded } from '../envelope.ts';
+import type { Recorded } from '../envelope.ts';
 import type { DatasetRecord, JsonObject } from '../rules.ts';
 
 export type { EventMetadata } from '../envelope.ts';

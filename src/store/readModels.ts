@@ -244,15 +244,3 @@ export function recordsFromState(state: LiveModel, position: string): ModelRecor
     asOf: { position, versions, formats },
   };
 }
-
-/** The context a model was created in, from its first event's envelope: known even after the model is deleted. */
-export async function modelContextFromLog(db: Executor, modelId: string): Promise<string | null> {
-  const row = await db
-    .selectFrom('events')
-    .select('context_id')
-    .where('stream_id', '=', modelId)
-    .where('stream_type', '=', 'model')
-    .where('stream_version', '=', 1)
-    .executeTakeFirst();
-  return row?.context_id ?? null;
-}

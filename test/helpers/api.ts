@@ -35,9 +35,16 @@ export const testConfig = (env: Record<string, string> = {}): Config => loadConf
  * `blobs` the configured blob store (to watch uploads), `logger` read what the app logs.
  */
 export async function openTestApi(
-  options: { env?: Record<string, string>; store?: (t: TestDatabase) => Store; blobs?: (stored: BlobStore) => BlobStore; logger?: Logger } = {},
+  options: {
+    env?: Record<string, string>;
+    /** A database the test prepared (an older Cairn's, say) instead of a fresh one; closed with the API. */
+    database?: TestDatabase;
+    store?: (t: TestDatabase) => Store;
+    blobs?: (stored: BlobStore) => BlobStore;
+    logger?: Logger;
+  } = {},
 ): Promise<TestApi> {
-  const t = await openTestDatabase();
+  const t = options.database ?? (await openTestDatabase());
   // The app's files (blobs) go to a directory of this test file's own.
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-api-'));
   const config = testConfig({ CAIRN_DATA_DIR: dataDir, ...options.env });

@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PGliteDialect } from 'kysely';
+import { Migrator } from 'kysely/migration';
+import { migrations } from '../../migrations/index.ts';
 import pg from 'pg';
 import { inject } from 'vitest';
 import type { Database, Db } from '../../src/store/database.ts';
@@ -38,13 +40,12 @@ function withDatabase(url: string, database: string): string {
 
 /**
  * A fresh, migrated database for one test file: a new PGlite from the snapshot, or a new PostgreSQL database.
- * `migrated: false` (PostgreSQL only) leaves it empty, as a server's first start finds it.
+ * `migrated: false` leaves it empty, as a server's first start finds it (PGlite: in memory).
  */
 export async function openTestDatabase(kind: TestDatabaseKind = testDatabaseKind, { migrated = true } = {}): Promise<TestDatabase> {
   if (kind === 'pglite') {
-    if (!migrated) throw new Error('An empty PGlite is a server\'s own data directory: start one on an empty CAIRN_DATA_DIR');
-    const snapshot = await fs.readFile(inject('pgliteSnapshot'));
-    const pglite = await PGlite.create({ loadDataDir: new Blob([snapshot]), parsers: PGLITE_PARSERS });
+    const snapshot = migrated ? new Blob([await fs.readFile(inject('pgliteSnapshot'))]) : undefined;
+    const pglite = await PGlite.create({ loadDataDir: snapshot, parsers: PGLITE_PARSERS });
     const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
     const close = () => db.destroy();
     return {
@@ -91,6 +92,12 @@ export async function openTestDatabase(kind: TestDatabaseKind = testDatabaseKind
       }
     },
   };
+}
+
+/** Migrates a test database up to and including one migration: a database as an older Cairn left it. */
+export async function migrateTestDatabaseTo(db: Kysely<any>, migration: string): Promise<void> {
+  const { error } = await new Migrator({ db, provider: { getMigrations: async () => migrations } }).migrateTo(migration);
+  if (error) throw error;
 }
 
 /** The id of the `default` context, which the first migration creates. */

@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import fsp, { type FileHandle } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
+import { isUuid } from '../domain/ids.ts';
 import { BlobMissingError, type BlobStore, type ByteRange } from '../files/blobStore.ts';
 import type { Db } from '../store/database.ts';
-import { isUuid } from '../store/readModels.ts';
 import { decodePath } from './paths.ts';
 
 export interface FormatFile {

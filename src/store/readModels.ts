@@ -1,4 +1,5 @@
 import { type ExpressionBuilder, sql } from 'kysely';
+import { isUuid } from '../domain/ids.ts';
 import type { FormatState, LiveModel, VersionState } from '../domain/model/evolve.ts';
 import type { Database, Executor } from './database.ts';
 
@@ -67,8 +68,6 @@ const toFormat = (r: Row<'formats'>): FormatRecord => ({
   uploadedAt: r.uploaded_at,
   uploadedBy: r.uploaded_by,
 });
-
-export const isUuid = (value: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
 
 /** Models by id, in the order asked, null where there is none. */
 export async function loadModels(db: Executor, ids: readonly string[]): Promise<(ModelRecord | null)[]> {

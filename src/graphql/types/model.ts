@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { ForbiddenError, NameTakenError, NotFoundError, ValidationError } from '../../domain/errors.ts';
+import { isUuid } from '../../domain/ids.ts';
 import { isText, NAME_MAX } from '../../domain/rules.ts';
 import { modelAsOf } from '../../store/modelHistory.ts';
 import {
   countModels,
   findModelByName,
   findModels,
-  isUuid,
   type ModelOrderField,
   type ModelRecord,
   recordsFromState,

@@ -14,6 +14,7 @@ import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import { DATABASE_UNAVAILABLE, isDatabaseUnavailable, STORAGE_FULL, STORAGE_FULL_RETRY_AFTER_SECONDS, storageFullCode } from '../store/pgErrors.ts';
 import type { Store } from '../store/open.ts';
+import { findFormat } from '../store/readModels.ts';
 import { isRebuilding } from '../store/rebuild.ts';
 import { type Body, BodyBudget, BodyTimedOut, BodyTooLarge, bodyLeft, ClientGone, discardRestOfBody, readBody, ServerBusy, watchBody } from './bodies.ts';
 import { allowCrossOrigin, answerPreflight } from './cors.ts';
@@ -22,7 +23,7 @@ import { serveDashboard } from './dashboard.ts';
 import { decodePath, requestUrl } from './paths.ts';
 import { PerTokenLimit } from './perTokenLimit.ts';
 import { requestIdFrom } from './requestId.ts';
-import { findFormatFile, parseDownloadPath, sendFile } from './downloads.ts';
+import { parseDownloadPath, sendFile } from './downloads.ts';
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -276,7 +277,7 @@ export function createRequestHandler({ yoga, store, blobs, config, logger, metri
     const identity = await identified(store.db, req, res, (error, code) => ({ error, code }));
     if (!identity) return;
     // Another context's model is not there at all; a visible one without the permission is forbidden.
-    const file = await findFormatFile(store.db, where, identity.context.id);
+    const file = await findFormat(store.db, identity.context.id, where);
     if (!file) return sendJson(res, 404, { error: 'No such model, version or format', code: 'NOT_FOUND' });
     if (!identity.permissions.has('format:download')) return sendJson(res, 403, { error: 'Your roles here do not allow downloads', code: 'FORBIDDEN' });
     const release = downloads.take(identity.tokenId);

@@ -87,6 +87,20 @@ export async function findModelByName(db: Executor, contextId: string, name: str
   return row ? toModel(row) : null;
 }
 
+/** A format of a live version, when its model is in this context; null otherwise (another context's is not there at all). */
+export async function findFormat(db: Executor, contextId: string, where: { modelId: string; number: number; format: string }): Promise<FormatRecord | null> {
+  const row = await db
+    .selectFrom('formats')
+    .innerJoin('models', 'models.id', 'formats.model_id')
+    .selectAll('formats')
+    .where('formats.model_id', '=', where.modelId)
+    .where('formats.number', '=', where.number)
+    .where('formats.format', '=', where.format)
+    .where('models.context_id', '=', contextId)
+    .executeTakeFirst();
+  return row ? toFormat(row) : null;
+}
+
 /** A model's child rows as they were when its stream had `streamVersion` events (null: no such model). */
 export interface AtStreamVersion<T> {
   streamVersion: number | null;

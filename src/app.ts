@@ -2,7 +2,6 @@ import { createYoga, maskError, type Plugin, type YogaServerInstance } from 'gra
 import type { BlobStore } from './files/blobStore.ts';
 import { openBlobStore } from './files/openBlobStore.ts';
 import { bootstrapAdmin } from './auth/bootstrap.ts';
-import type { Identity } from './auth/identity.ts';
 import { identifyRequest, RequestRefused } from './auth/requestIdentity.ts';
 import type { Config } from './config.ts';
 import { createLoaders, createReadCache, type GraphQLContext } from './graphql/context.ts';
@@ -10,7 +9,7 @@ import { EXAMPLE_OPERATION, renderCairnGraphiQL, useGraphiQLPageHeaders } from '
 import { schema } from './graphql/schema.ts';
 import { useRefusalLog } from './graphql/refusalLog.ts';
 import { requestIdFrom } from './http/requestId.ts';
-import { createRequestHandler, type RequestHandler } from './http/server.ts';
+import { createRequestHandler, type RequestHandler, type ServerContext } from './http/server.ts';
 import type { Logger } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { useOperationMetrics } from './graphql/operationMetrics.ts';
@@ -19,13 +18,6 @@ import { storageFullCode } from './store/pgErrors.ts';
 import { useIdempotencyKeys } from './graphql/idempotency.ts';
 import { createEventFeed, type EventFeed } from './store/eventFeed.ts';
 import type { Store } from './store/open.ts';
-
-/** The server context Yoga is given: a multipart request's operations, already parsed with its files. */
-export interface ServerContext {
-  uploadOperations?: unknown;
-  /** Set by the HTTP layer, which identifies every request from its headers before reading its body. */
-  identity?: Identity;
-}
 
 /** Hands Yoga the operations graphql-upload-minimal parsed, instead of letting it read the request body. */
 const useParsedUploads = (): Plugin<object, ServerContext> => ({

@@ -3,7 +3,6 @@ import fs from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { processRequest } from 'graphql-upload-minimal';
 import type { YogaServerInstance } from 'graphql-yoga';
-import type { ServerContext } from '../app.ts';
 import type { Identity } from '../auth/identity.ts';
 import { identifyRequest, RequestRefused } from '../auth/requestIdentity.ts';
 import type { Config } from '../config.ts';
@@ -27,6 +26,13 @@ import { requestIdFrom } from './requestId.ts';
 import { parseDownloadPath, sendFile } from './downloads.ts';
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
+
+/** The server context Yoga is given: a multipart request's operations, already parsed with its files. */
+export interface ServerContext {
+  uploadOperations?: unknown;
+  /** Set by the HTTP layer, which identifies every request from its headers before reading its body. */
+  identity?: Identity;
+}
 
 export { CSRF_HEADER, CSRF_HEADERS } from './csrf.ts';
 
@@ -139,8 +145,6 @@ async function writeResponse(response: Response, res: ServerResponse, abort: Abo
     if (!abort.signal.aborted) throw error;
   }
 }
-
-export { continueOnlyWhenAccepted } from './listen.ts';
 
 /** Serves /metrics, in Prometheus' text format. */
 export function createMetricsHandler(metrics: Metrics): RequestHandler {

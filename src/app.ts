@@ -1,9 +1,7 @@
-import { GraphQLError } from 'graphql';
 import { createYoga, maskError, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { BlobStore } from './files/blobStore.ts';
 import { openBlobStore } from './files/openBlobStore.ts';
 import { bootstrapAdmin } from './auth/bootstrap.ts';
-import type { Identity } from './auth/identity.ts';
 import { identifyRequest, RequestRefused } from './auth/requestIdentity.ts';
 import type { Config } from './config.ts';
 import { createLoaders, createReadCache, type GraphQLContext } from './graphql/context.ts';
@@ -11,21 +9,15 @@ import { EXAMPLE_OPERATION, renderCairnGraphiQL, useGraphiQLPageHeaders } from '
 import { schema } from './graphql/schema.ts';
 import { useRefusalLog } from './graphql/refusalLog.ts';
 import { requestIdFrom } from './http/requestId.ts';
-import { createRequestHandler, type RequestHandler } from './http/server.ts';
+import { createRequestHandler, type RequestHandler, type ServerContext } from './http/server.ts';
 import type { Logger } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { useOperationMetrics } from './graphql/operationMetrics.ts';
-import { DATABASE_UNAVAILABLE, isDatabaseUnavailable, OUTCOME_UNKNOWN, OutcomeUnknown, STORAGE_FULL, STORAGE_FULL_RETRY_AFTER_SECONDS, storageFullCode } from './store/pgErrors.ts';
+import { serviceError } from './graphql/serviceErrors.ts';
+import { storageFullCode } from './store/pgErrors.ts';
 import { useIdempotencyKeys } from './graphql/idempotency.ts';
 import { createEventFeed, type EventFeed } from './store/eventFeed.ts';
 import type { Store } from './store/open.ts';
-
-/** The server context Yoga is given: a multipart request's operations, already parsed with its files. */
-export interface ServerContext {
-  uploadOperations?: unknown;
-  /** Set by the HTTP layer, which identifies every request from its headers before reading its body. */
-  identity?: Identity;
-}
 
 /** Hands Yoga the operations graphql-upload-minimal parsed, instead of letting it read the request body. */
 const useParsedUploads = (): Plugin<object, ServerContext> => ({
@@ -92,29 +84,7 @@ export async function createApp(
     // A database that cannot be reached is said as such, retryable, rather than as an unexpected error;
     // so is a full disk or database (STORAGE_FULL, HTTP 507).
     maskedErrors: {
-      maskError(error, message, isDev) {
-        const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
-        // Checked first: its cause is a connection error too, but here something may have been done.
-        if (original instanceof OutcomeUnknown) {
-          return new GraphQLError(OUTCOME_UNKNOWN.message, {
-            path: error instanceof GraphQLError ? error.path : undefined,
-            extensions: { ...OUTCOME_UNKNOWN.extensions, http: { status: 503 } },
-          });
-        }
-        if (isDatabaseUnavailable(original)) {
-          return new GraphQLError(DATABASE_UNAVAILABLE.message, {
-            path: error instanceof GraphQLError ? error.path : undefined,
-            extensions: { ...DATABASE_UNAVAILABLE.extensions, http: { status: 503, headers: { 'retry-after': '1' } } },
-          });
-        }
-        if (storageFullCode(original)) {
-          return new GraphQLError(STORAGE_FULL.message, {
-            path: error instanceof GraphQLError ? error.path : undefined,
-            extensions: { ...STORAGE_FULL.extensions, http: { status: 507, headers: { 'retry-after': String(STORAGE_FULL_RETRY_AFTER_SECONDS) } } },
-          });
-        }
-        return maskError(error, message, isDev);
-      },
+      maskError: (error, message, isDev) => serviceError(error) ?? maskError(error, message, isDev),
     },
     // Our own GraphiQL page (web/graphiql): it asks for the token first; a first visit shows the example.
     graphiql: { defaultQuery: EXAMPLE_OPERATION },

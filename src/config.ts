@@ -1,6 +1,7 @@
 import net from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
+import type { Limits } from './domain/limits.ts';
 
 /** Every environment variable Cairn reads, parsed and validated once. The README's table mirrors this file. */
 const intFrom = (min: number, fallback: number) =>
@@ -151,14 +152,6 @@ export interface Config {
   metricsPort: number | undefined;
   /** Which other sites' pages may read answers (CORS): every one (`*`), or these origins. Never with credentials. */
   corsOrigins: '*' | readonly string[];
-}
-
-/** The product limits the domain enforces; passed into decide(). */
-export interface Limits {
-  maxVersions: number;
-  formats: readonly string[];
-  maxFormats: number;
-  maxUploadBytes: number;
 }
 
 export class ConfigError extends Error {}

@@ -2,7 +2,7 @@ import { ConflictError, ForbiddenError, NameTakenError, NotFoundError, Validatio
 import { type ExpressionBuilder, sql } from 'kysely';
 import type { Database, Db, Executor } from '../store/database.ts';
 import { isUniqueViolation } from '../store/pgErrors.ts';
-import { isUuid } from '../store/readModels.ts';
+import { isUuid } from '../domain/ids.ts';
 import { type Identity, type Principal, rolesIn } from './identity.ts';
 import type { Role } from './permissions.ts';
 import { hashSecret, newTokenSecret } from './tokens.ts';

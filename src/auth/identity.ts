@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Db, Executor } from '../store/database.ts';
-import { isUuid } from '../store/readModels.ts';
+import { isUuid } from '../domain/ids.ts';
 import { type Permission, permissionsOf, ROLES, type Role } from './permissions.ts';
 import { hashSecret } from './tokens.ts';
 

@@ -1,20 +1,9 @@
 import { createHash } from 'node:crypto';
-import { sql } from 'kysely';
 import { LRUCache } from 'lru-cache';
 import type { LiveModel, ModelState } from '../domain/model/evolve.ts';
-import type { Db, Executor } from '../store/database.ts';
+import type { Db } from '../store/database.ts';
+import { type FormatReference, formatReferencesAfter, isBlobReferenced, referencedBlobs, stillRecords, withBlobLocked } from '../store/formatBlobs.ts';
 import { BlobMissingError, type BlobStore } from './blobStore.ts';
-
-/**
- * Blobs are shared by content, so one is deleted only when no live format references it, and only after
- * the event that dropped its last reference has committed. An upload that commits a blob and the deleter
- * that removes one both hold this transaction lock on the sha256, so neither can act on a stale view of
- * the other: an upload re-places its blob and commits its reference under the lock; the deleter checks
- * the committed references under the lock.
- */
-export async function lockBlob(trx: Executor, sha256: string): Promise<void> {
-  await sql`select pg_advisory_xact_lock(hashtextextended(${`blob:${sha256}`}, 0))`.execute(trx);
-}
 
 /** The sha256 of every file of a model's live versions. */
 export function blobsOf(state: ModelState): Set<string> {
@@ -22,14 +11,12 @@ export function blobsOf(state: ModelState): Set<string> {
   return new Set((state as LiveModel).versions.flatMap((v) => v.formats.map((f) => f.sha256)));
 }
 
-/** Deletes each blob no live format references any more. */
+/** Deletes each blob no live format references any more, under the blob's lock (see store/formatBlobs.ts: lockBlob). */
 export async function releaseBlobs(db: Db, blobs: BlobStore, candidates: Iterable<string>): Promise<number> {
   let deleted = 0;
   for (const sha256 of candidates) {
-    const gone = await db.transaction().execute(async (trx) => {
-      await lockBlob(trx, sha256);
-      const used = await trx.selectFrom('formats').select('sha256').where('sha256', '=', sha256).limit(1).executeTakeFirst();
-      if (used) return false;
+    const gone = await withBlobLocked(db, sha256, async (trx) => {
+      if (await isBlobReferenced(trx, sha256)) return false;
       await blobs.delete(sha256);
       return true;
     });
@@ -41,20 +28,11 @@ export async function releaseBlobs(db: Db, blobs: BlobStore, candidates: Iterabl
 /** Removes abandoned staging files and every blob no live format references (start-up and `npm run gc`). */
 export async function collectGarbage(db: Db, blobs: BlobStore): Promise<{ staging: number; blobs: number }> {
   const staging = await blobs.cleanStaging();
-  const referenced = new Set((await db.selectFrom('formats').select('sha256').distinct().execute()).map((r) => r.sha256));
+  const referenced = await referencedBlobs(db);
   const candidates: string[] = [];
   for await (const sha256 of blobs.list()) if (!referenced.has(sha256)) candidates.push(sha256);
   // Each candidate is checked again under its lock: an upload may have referenced it since.
   return { staging, blobs: await releaseBlobs(db, blobs, candidates) };
-}
-
-/** A format's record of its file: which blob, of how many bytes. */
-export interface FormatReference {
-  modelId: string;
-  number: number;
-  format: string;
-  sha256: string;
-  size: number;
 }
 
 /** How a blob differs from what a format records about it. */
@@ -121,7 +99,7 @@ export async function verifyBlobs(
   const totals = { formats: 0, blobs: 0, bytes: 0, problems: 0 };
   let after: FormatReference | null = null;
   for (;;) {
-    const page = await formatsAfter(db, after);
+    const page = await formatReferencesAfter(db, after, PAGE);
     for (const ref of page) {
       totals.formats++;
       const key = `${ref.sha256}:${ref.size}`;
@@ -145,26 +123,7 @@ export async function verifyBlobs(
   }
 }
 
-/** The next page of formats in key order (model, version, format), after `after` (null: from the first). */
-async function formatsAfter(db: Db, after: FormatReference | null): Promise<FormatReference[]> {
-  let query = db.selectFrom('formats').select(['model_id', 'number', 'format', 'sha256', 'size']);
-  if (after) query = query.where(({ eb, refTuple, tuple }) => eb(refTuple('model_id', 'number', 'format'), '>', tuple(after.modelId, after.number, after.format)));
-  const rows = await query.orderBy('model_id').orderBy('number').orderBy('format').limit(PAGE).execute();
-  return rows.map((r) => ({ modelId: r.model_id, number: r.number, format: r.format, sha256: r.sha256, size: Number(r.size) }));
-}
-
 /** The problem again, under the blob's lock, if the format still records this blob: else null (it changed meanwhile). */
 async function confirmProblem(db: Db, blobs: BlobStore, ref: FormatReference): Promise<BlobProblem | null> {
-  return db.transaction().execute(async (trx) => {
-    await lockBlob(trx, ref.sha256);
-    const row = await trx
-      .selectFrom('formats')
-      .select(['sha256', 'size'])
-      .where('model_id', '=', ref.modelId)
-      .where('number', '=', ref.number)
-      .where('format', '=', ref.format)
-      .executeTakeFirst();
-    if (!row || row.sha256 !== ref.sha256 || Number(row.size) !== ref.size) return null;
-    return (await checkBlob(blobs, ref.sha256, ref.size)).problem;
-  });
+  return withBlobLocked(db, ref.sha256, async (trx) => ((await stillRecords(trx, ref)) ? (await checkBlob(blobs, ref.sha256, ref.size)).problem : null));
 }

@@ -2,7 +2,8 @@ import type { Transaction } from 'kysely';
 import { ChecksumMismatchError, DomainError, ValidationError } from '../domain/errors.ts';
 import * as rules from '../domain/rules.ts';
 import type { Database, Db } from '../store/database.ts';
-import { lockBlob, releaseBlobs } from './blobReferences.ts';
+import { lockBlob } from '../store/formatBlobs.ts';
+import { releaseBlobs } from './blobReferences.ts';
 import type { BlobStore, StagedBlob } from './blobStore.ts';
 
 /** What graphql-upload-minimal hands a resolver for each file of a multipart request. */

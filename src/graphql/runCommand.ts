@@ -1,11 +1,11 @@
 import { NotFoundError } from '../domain/errors.ts';
+import { isUuid } from '../domain/ids.ts';
 import type { ModelCommand } from '../domain/model/commands.ts';
 import { decide } from '../domain/model/decide.ts';
 import { fold, type ModelState } from '../domain/model/evolve.ts';
 import { blobsOf, releaseBlobs } from '../files/blobReferences.ts';
 import { readStream } from '../store/eventLog.ts';
 import { type CommandResult, type HandleOptions, handleCommand } from '../store/handleCommand.ts';
-import { isUuid } from '../store/readModels.ts';
 import type { GraphQLContext } from './context.ts';
 
 /** Who did it: the principal's name (shown in history), its id and the token used, and the request. */

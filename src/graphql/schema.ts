@@ -5,6 +5,7 @@ import './types/model.ts';
 import './types/version.ts';
 import './types/format.ts';
 import './types/modelEvent.ts';
+import './types/modelHistory.ts';
 import './types/accessControl.ts';
 
 export const schema = builder.toSchema();

@@ -1,9 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import fsp, { type FileHandle } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
+import { isUuid } from '../domain/ids.ts';
 import { BlobMissingError, type BlobStore, type ByteRange } from '../files/blobStore.ts';
-import type { Db } from '../store/database.ts';
-import { isUuid } from '../store/readModels.ts';
 import { decodePath } from './paths.ts';
 
 export interface FormatFile {
@@ -20,19 +19,6 @@ export function parseDownloadPath(pathname: string): { modelId: string; number: 
   const format = decodePath(m[3]!);
   if (format === null) return null;
   return { modelId: m[1]!.toLowerCase(), number: Number(m[2]), format };
-}
-
-export async function findFormatFile(db: Db, where: { modelId: string; number: number; format: string }, contextId: string): Promise<FormatFile | null> {
-  const row = await db
-    .selectFrom('formats')
-    .innerJoin('models', 'models.id', 'formats.model_id')
-    .select(['formats.sha256', 'formats.size', 'formats.filename', 'formats.content_type'])
-    .where('formats.model_id', '=', where.modelId)
-    .where('formats.number', '=', where.number)
-    .where('formats.format', '=', where.format)
-    .where('models.context_id', '=', contextId)
-    .executeTakeFirst();
-  return row ? { sha256: row.sha256, size: Number(row.size), filename: row.filename, contentType: row.content_type } : null;
 }
 
 /** RFC 6266: an ASCII fallback for old clients, and the exact name in UTF-8 for the rest. */

@@ -3,17 +3,18 @@ import fs from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { processRequest } from 'graphql-upload-minimal';
 import type { YogaServerInstance } from 'graphql-yoga';
-import type { ServerContext } from '../app.ts';
 import type { Identity } from '../auth/identity.ts';
 import { identifyRequest, RequestRefused } from '../auth/requestIdentity.ts';
 import type { Config } from '../config.ts';
 import { BlobMissingError, type BlobStore } from '../files/blobStore.ts';
 import type { GraphQLContext } from '../graphql/context.ts';
 import { GRAPHIQL_ASSETS_PATH, graphiqlAsset } from '../graphql/graphiql.ts';
+import { DATABASE_UNAVAILABLE, STORAGE_FULL, STORAGE_FULL_RETRY_AFTER_SECONDS } from '../graphql/serviceErrors.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
-import { DATABASE_UNAVAILABLE, isDatabaseUnavailable, STORAGE_FULL, STORAGE_FULL_RETRY_AFTER_SECONDS, storageFullCode } from '../store/pgErrors.ts';
+import { isDatabaseUnavailable, storageFullCode } from '../store/pgErrors.ts';
 import type { Store } from '../store/open.ts';
+import { findFormat } from '../store/readModels.ts';
 import { isRebuilding } from '../store/rebuild.ts';
 import { type Body, BodyBudget, BodyTimedOut, BodyTooLarge, bodyLeft, ClientGone, discardRestOfBody, readBody, ServerBusy, watchBody } from './bodies.ts';
 import { allowCrossOrigin, answerPreflight } from './cors.ts';
@@ -22,9 +23,16 @@ import { serveDashboard } from './dashboard.ts';
 import { decodePath, requestUrl } from './paths.ts';
 import { PerTokenLimit } from './perTokenLimit.ts';
 import { requestIdFrom } from './requestId.ts';
-import { findFormatFile, parseDownloadPath, sendFile } from './downloads.ts';
+import { parseDownloadPath, sendFile } from './downloads.ts';
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
+
+/** The server context Yoga is given: a multipart request's operations, already parsed with its files. */
+export interface ServerContext {
+  uploadOperations?: unknown;
+  /** Set by the HTTP layer, which identifies every request from its headers before reading its body. */
+  identity?: Identity;
+}
 
 export { CSRF_HEADER, CSRF_HEADERS } from './csrf.ts';
 
@@ -137,8 +145,6 @@ async function writeResponse(response: Response, res: ServerResponse, abort: Abo
     if (!abort.signal.aborted) throw error;
   }
 }
-
-export { continueOnlyWhenAccepted } from './listen.ts';
 
 /** Serves /metrics, in Prometheus' text format. */
 export function createMetricsHandler(metrics: Metrics): RequestHandler {
@@ -276,7 +282,7 @@ export function createRequestHandler({ yoga, store, blobs, config, logger, metri
     const identity = await identified(store.db, req, res, (error, code) => ({ error, code }));
     if (!identity) return;
     // Another context's model is not there at all; a visible one without the permission is forbidden.
-    const file = await findFormatFile(store.db, where, identity.context.id);
+    const file = await findFormat(store.db, identity.context.id, where);
     if (!file) return sendJson(res, 404, { error: 'No such model, version or format', code: 'NOT_FOUND' });
     if (!identity.permissions.has('format:download')) return sendJson(res, 403, { error: 'Your roles here do not allow downloads', code: 'FORBIDDEN' });
     const release = downloads.take(identity.tokenId);

@@ -39,12 +39,6 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return false;
 }
 
-/** What a client is told when the database cannot be reached: nothing was done, and it may try again. */
-export const DATABASE_UNAVAILABLE = {
-  message: 'The database is unavailable; try again shortly',
-  extensions: { code: 'SERVICE_UNAVAILABLE', retryable: true },
-} as const;
-
 /** errno codes of a file system with no room left: the disk is full, or the user's quota is used up. */
 const STORAGE_FULL_ERRNOS = new Set(['ENOSPC', 'EDQUOT']);
 /** An object store's words for the same: MinIO's (HTTP 507) and Ceph's quota; S3 itself has no such answer. */
@@ -70,15 +64,6 @@ export function storageFullCode(error: unknown): string | null {
 export const isStorageFull = (error: unknown): boolean => storageFullCode(error) !== null;
 
 /**
- * What a client is told when the disk, the object store or the database is full: nothing was kept, and
- * the same request may succeed once room is made (HTTP 507, Retry-After in seconds).
- */
-export const STORAGE_FULL = {
-  message: 'The server has no room left to store this; nothing was kept. Try again later',
-  extensions: { code: 'STORAGE_FULL', retryable: true },
-} as const;
-export const STORAGE_FULL_RETRY_AFTER_SECONDS = 60;
-/**
  * The connection failed while COMMIT was under way: the write may or may not have committed, and nobody
  * can tell from here. Not "nothing was done": a repeat without an idempotency key could do it twice.
  */
@@ -87,11 +72,3 @@ export class OutcomeUnknown extends Error {
     super('The connection to the database failed during COMMIT', { cause });
   }
 }
-
-/** What a client is told then: a repeat with the same Idempotency-Key is safe, one without is not. */
-export const OUTCOME_UNKNOWN = {
-  message:
-    'The database connection failed while the change was being committed: it may or may not have been made. ' +
-    'Send the request again with the same Idempotency-Key to find out safely; without one, check before repeating it.',
-  extensions: { code: 'OUTCOME_UNKNOWN', retryable: false, outcomeUnknown: true },
-} as const;

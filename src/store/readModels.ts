@@ -1,4 +1,5 @@
 import { type ExpressionBuilder, sql } from 'kysely';
+import { isUuid } from '../domain/ids.ts';
 import type { FormatState, LiveModel, VersionState } from '../domain/model/evolve.ts';
 import type { Database, Executor } from './database.ts';
 
@@ -68,8 +69,6 @@ const toFormat = (r: Row<'formats'>): FormatRecord => ({
   uploadedBy: r.uploaded_by,
 });
 
-export const isUuid = (value: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
-
 /** Models by id, in the order asked, null where there is none. */
 export async function loadModels(db: Executor, ids: readonly string[]): Promise<(ModelRecord | null)[]> {
   const valid = ids.filter(isUuid);
@@ -86,6 +85,20 @@ export async function findModelByName(db: Executor, contextId: string, name: str
     .where(sql`lower(name)`, '=', name.trim().toLowerCase())
     .executeTakeFirst();
   return row ? toModel(row) : null;
+}
+
+/** A format of a live version, when its model is in this context; null otherwise (another context's is not there at all). */
+export async function findFormat(db: Executor, contextId: string, where: { modelId: string; number: number; format: string }): Promise<FormatRecord | null> {
+  const row = await db
+    .selectFrom('formats')
+    .innerJoin('models', 'models.id', 'formats.model_id')
+    .selectAll('formats')
+    .where('formats.model_id', '=', where.modelId)
+    .where('formats.number', '=', where.number)
+    .where('formats.format', '=', where.format)
+    .where('models.context_id', '=', contextId)
+    .executeTakeFirst();
+  return row ? toFormat(row) : null;
 }
 
 /** A model's child rows as they were when its stream had `streamVersion` events (null: no such model). */

@@ -6,7 +6,7 @@ import { type ExecutionResult, print } from 'graphql';
 import { type App, createApp } from '../../src/app.ts';
 import type { BlobStore } from '../../src/files/blobStore.ts';
 import { openBlobStore } from '../../src/files/openBlobStore.ts';
-import { continueOnlyWhenAccepted } from '../../src/http/server.ts';
+import { continueOnlyWhenAccepted } from '../../src/http/listen.ts';
 import { type Config, loadConfig } from '../../src/config.ts';
 import { createLogger, type Logger } from '../../src/logger.ts';
 import type { Store } from '../../src/store/open.ts';

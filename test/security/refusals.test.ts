@@ -14,7 +14,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { CSRF_HEADER } from '../../src/app.ts';
 import { ConfigError, loadConfig } from '../../src/config.ts';
-import { continueOnlyWhenAccepted } from '../../src/http/server.ts';
+import { continueOnlyWhenAccepted } from '../../src/http/listen.ts';
 import { ADMIN_TOKEN, adminHeaders } from '../helpers/api.ts';
 import { givenModel, type Served, serveTestApi } from '../helpers/fixtures.ts';
 import { multipartBody } from '../helpers/multipart.ts';

@@ -1,4 +1,3 @@
-import type { Limits } from '../../config.ts';
 import {
   FormatLimitError,
   NotFoundError,
@@ -7,12 +6,13 @@ import {
   VersionLimitError,
   VersionPublishedError,
 } from '../errors.ts';
+import type { Limits } from '../limits.ts';
 import * as rules from '../rules.ts';
 import type { FormatInput, ModelCommand, VersionSettingsInput } from './commands.ts';
 import type { ModelEvent, VersionSettings } from './events.ts';
 import type { LiveModel, ModelState, VersionState } from './evolve.ts';
 
-export type DecideLimits = Pick<Limits, 'maxVersions' | 'formats' | 'maxFormats' | 'maxUploadBytes'>;
+export type DecideLimits = Limits;
 
 function assertNever(x: never): never {
   throw new Error(`Unhandled command ${JSON.stringify(x)}`);

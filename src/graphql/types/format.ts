@@ -10,13 +10,13 @@ import type { FormatRecord } from '../../store/readModels.ts';
 import { builder } from '../builder.ts';
 import { modelCommandErrors } from '../errors.ts';
 import { precheckCommand, runCommand } from '../runCommand.ts';
-import { loadVersion, type VersionNode, VersionRef } from './version.ts';
+import { FormatRef, loadVersion, type VersionNode, VersionRef } from './refs.ts';
 
 /** Where a format's file is served, relative to this server. */
 export const downloadPath = (f: Pick<FormatRecord, 'modelId' | 'number' | 'format'>) =>
   `/files/${f.modelId}/${f.number}/${encodeURIComponent(f.format)}`;
 
-export const FormatRef = builder.objectRef<FormatRecord>('Format').implement({
+FormatRef.implement({
   description: "A version's file in one format.",
   fields: (t) => ({
     id: t.exposeString('format', { description: 'The format id: pkl, rda, pmml, ...' }),

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { ForbiddenError, NameTakenError, NotFoundError, ValidationError } from '../../domain/errors.ts';
+import { isUuid } from '../../domain/ids.ts';
 import { isText, NAME_MAX } from '../../domain/rules.ts';
 import { modelAsOf } from '../../store/modelHistory.ts';
 import {
   countModels,
   findModelByName,
   findModels,
-  isUuid,
   type ModelOrderField,
   type ModelRecord,
   recordsFromState,
@@ -17,10 +17,7 @@ import type { GraphQLContext } from '../context.ts';
 import { modelCommandErrors } from '../errors.ts';
 import { cursorPage, decodeCursor, decodeNumberCursor, encodeCursor, invalidArgument, MAX_PAGE_SIZE, totalCountOf } from '../pagination.ts';
 import { runCommand } from '../runCommand.ts';
-import { ModelEventRef, resolveHistory } from './modelEvent.ts';
-import { type VersionNode, VersionRef, VersionStatusEnum, versionsOf } from './version.ts';
-
-export const ModelRef = builder.objectRef<ModelRecord>('Model');
+import { ModelRef, type VersionNode, VersionRef, VersionStatusEnum, versionsOf } from './refs.ts';
 
 const OrderFieldEnum = builder.enumType('ModelOrderField', { values: ['NAME', 'CREATED_AT', 'UPDATED_AT'] as const });
 const OrderDirectionEnum = builder.enumType('OrderDirection', { values: ['ASC', 'DESC'] as const });
@@ -96,15 +93,7 @@ ModelRef.implement({
       { name: 'VersionConnection', fields: (c) => ({ totalCount: c.int({ resolve: totalCountOf }) }) },
       { name: 'VersionEdge' },
     ),
-    history: t.connection(
-      {
-        type: ModelEventRef,
-        description: 'The model\'s events, oldest first: who did what, and when. Cursors are event positions; `after: "0"` is the same as no `after` (from the beginning).',
-        resolve: (model, args, ctx) => resolveHistory(ctx, model.id, args, model.asOf?.position),
-      },
-      { name: 'ModelEventConnection', fields: (c) => ({ totalCount: c.int({ resolve: totalCountOf }) }) },
-      { name: 'ModelEventEdge' },
-    ),
+    // history: in modelHistory.ts.
   }),
 });
 

@@ -1,27 +1,13 @@
 import { ForbiddenError, NotFoundError, VersionLimitError, VersionPublishedError } from '../../domain/errors.ts';
 import { abandonFiles, commitFilesInTransaction, receiveFiles } from '../../files/uploads.ts';
-import type { FormatRecord, ModelRecord, VersionRecord } from '../../store/readModels.ts';
+import type { FormatRecord } from '../../store/readModels.ts';
 import { builder } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';
 import { modelCommandErrors } from '../errors.ts';
 import { precheckCommand, runCommand } from '../runCommand.ts';
-import { fileErrors, FormatRef, FormatUploadInput, PENDING_FILE } from './format.ts';
-import { loadModel, ModelRef } from './model.ts';
-
-/** A version as served: from the read models, or folded from the log with its formats of that time. */
-export type VersionNode = VersionRecord & { formatsAsOf?: FormatRecord[] };
-
-export const VersionRef = builder.objectRef<VersionNode>('Version');
-export const VersionStatusEnum = builder.enumType('VersionStatus', { values: ['DRAFT', 'PUBLISHED'] as const });
-
-/** A model's live versions by number (through the per-request loader, or from an as-of fold). */
-export async function versionsOf(model: ModelRecord, ctx: GraphQLContext): Promise<VersionNode[]> {
-  if (model.asOf) {
-    const { versions, formats } = model.asOf;
-    return versions.map((v) => ({ ...v, formatsAsOf: formats.filter((f) => f.number === v.number) }));
-  }
-  return ctx.loaders.versions.load(model.id);
-}
+import { fileErrors, FormatUploadInput, PENDING_FILE } from './format.ts';
+import { loadModel } from './model.ts';
+import { FormatRef, loadVersion, ModelRef, type VersionNode, VersionRef, VersionStatusEnum } from './refs.ts';
 
 async function formatsOf(version: VersionNode, ctx: GraphQLContext): Promise<FormatRecord[]> {
   return version.formatsAsOf ?? (await ctx.loaders.formats.load(version.modelId)).filter((f) => f.number === version.number);
@@ -96,13 +82,6 @@ const CreateVersionInput = builder.inputType('CreateVersionInput', {
 const UpdateVersionInput = builder.inputType('UpdateVersionInput', {
   fields: (t) => ({ modelId: t.id({ required: true }), number: t.int({ required: true }), ...versionSettings(t) }),
 });
-
-/** A version just written, read back through the request's (refreshed) loaders. */
-export async function loadVersion(ctx: GraphQLContext, modelId: string, number: number): Promise<VersionNode> {
-  const version = (await ctx.loaders.versions.load(modelId.toLowerCase())).find((v) => v.number === number);
-  if (!version) throw new NotFoundError(`No version ${number}`);
-  return version;
-}
 
 builder.mutationFields((t) => ({
   createVersion: t.field({

@@ -1,5 +1,5 @@
 import type { ModelEvent } from '../../domain/model/events.ts';
-import type { Projection } from './projection.ts';
+import { assertNever, type Projection } from './projection.ts';
 
 /** One row per stored file of a live version. */
 export const formatsProjection: Projection = {
@@ -34,8 +34,17 @@ export const formatsProjection: Projection = {
           .where('format', '=', e.data.format)
           .execute();
         return;
-      default:
+      case 'ModelCreated':
+      case 'ModelUpdated':
+      case 'ModelDeleted':
+      case 'VersionCreated':
+      case 'VersionUpdated':
+      case 'VersionPublished':
+      case 'VersionDeleted':
+        // Not in `handles`: a model's deletion takes its formats with it (foreign key, on delete cascade).
         return;
+      default:
+        return assertNever(e);
     }
   },
 };

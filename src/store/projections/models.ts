@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { NameTakenError } from '../../domain/errors.ts';
 import { MODEL_EVENT_TYPES, type ModelEvent } from '../../domain/model/events.ts';
 import { isUniqueViolation } from '../pgErrors.ts';
-import type { Projection } from './projection.ts';
+import { assertNever, type Projection } from './projection.ts';
 
 /** One row per live model. Its unique (context, lower(name)) index holds the name rule across streams. */
 export const modelsProjection: Projection = {
@@ -50,8 +50,14 @@ export const modelsProjection: Projection = {
         case 'VersionDeleted':
           await update.set({ ...touch, version_count: sql`version_count - 1` }).execute();
           return;
-        default:
+        case 'VersionUpdated':
+        case 'VersionPublished':
+        case 'FormatUploaded':
+        case 'FormatDeleted':
           await update.set(touch).execute();
+          return;
+        default:
+          return assertNever(e);
       }
     } catch (error) {
       if (isUniqueViolation(error, 'models_context_name_key') && (e.type === 'ModelCreated' || e.type === 'ModelUpdated')) {

@@ -11,3 +11,11 @@ export interface Projection {
   handles: readonly ModelEventType[];
   apply(trx: Executor, event: RecordedEvent): Promise<void>;
 }
+
+/**
+ * Closes a projection's switch over the events: a new event type fails to compile in every projection until
+ * each says what it does with it, nothing included, rather than being skipped by a `default`.
+ */
+export function assertNever(event: never): never {
+  throw new Error(`Unhandled event ${JSON.stringify(event)}`);
+}

@@ -1,5 +1,5 @@
 import type { ModelEvent } from '../../domain/model/events.ts';
-import type { Projection } from './projection.ts';
+import { assertNever, type Projection } from './projection.ts';
 
 const json = (v: unknown) => JSON.stringify(v);
 
@@ -70,8 +70,13 @@ export const versionsProjection: Projection = {
           .where('number', '=', e.data.number)
           .execute();
         return;
-      default:
+      case 'ModelCreated':
+      case 'ModelUpdated':
+      case 'ModelDeleted':
+        // Not in `handles`: a model's deletion takes its versions with it (foreign key, on delete cascade).
         return;
+      default:
+        return assertNever(e);
     }
   },
 };

@@ -33,7 +33,15 @@ export const modelsProjection: Projection = {
             .execute();
           return;
         case 'ModelUpdated':
-          await update.set({ ...e.data, ...touch }).execute();
+          // Each column named: a payload key is not a column until this projection says so.
+          await update
+            .set({
+              ...(e.data.name !== undefined && { name: e.data.name }),
+              ...(e.data.description !== undefined && { description: e.data.description }),
+              ...(e.data.tags !== undefined && { tags: e.data.tags }),
+              ...touch,
+            })
+            .execute();
           return;
         case 'ModelDeleted':
           await trx.deleteFrom('models').where('id', '=', event.streamId).execute();

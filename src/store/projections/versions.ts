@@ -35,11 +35,13 @@ export const versionsProjection: Projection = {
         return;
       }
       case 'VersionUpdated': {
-        const { number, hyperparameters, config, records, ...plain } = e.data;
+        // Each column named: a payload key is not a column until this projection says so.
+        const { number, description, tags, hyperparameters, config, records } = e.data;
         await trx
           .updateTable('versions')
           .set({
-            ...plain,
+            ...(description !== undefined && { description }),
+            ...(tags !== undefined && { tags }),
             ...(hyperparameters !== undefined && { hyperparameters: json(hyperparameters) }),
             ...(config !== undefined && { config: json(config) }),
             ...(records !== undefined && { records: json(records) }),

@@ -3,7 +3,7 @@ import { type AccessVerdict, checkAccessNow, type LiveAccess, liveAccessOf } fro
 import type { RecordedEvent } from '../../domain/model/events.ts';
 import { type EventFeed, UnknownPositionError } from '../../store/eventFeed.ts';
 import type { FeedCursor } from '../../store/eventLog.ts';
-import { modelHistory } from '../../store/modelHistory.ts';
+import { countModelHistory, modelHistory } from '../../store/modelHistory.ts';
 import { isDatabaseUnavailable } from '../../store/pgErrors.ts';
 import { publicEventData } from '../../store/upcast.ts';
 import { builder } from '../builder.ts';
@@ -40,11 +40,9 @@ const FROM_THE_BEGINNING = '0';
 export async function resolveHistory(ctx: GraphQLContext, modelId: string, pageArgs: PageArgs, upTo?: string) {
   const args = pageArgs.after === FROM_THE_BEGINNING ? { ...pageArgs, after: undefined } : pageArgs;
   for (const c of [args.after, args.before]) if (c != null && !isPosition(c)) throw invalidArgument('The cursor is not one this list gave out');
-  let count = ctx.db.selectFrom('events').select((eb) => eb.fn.countAll<string>().as('n')).where('stream_id', '=', modelId);
-  if (upTo) count = count.where('position', '<=', upTo);
   return cursorPage<RecordedEvent>(
     args,
-    { toCursor: (e) => e.position, totalCount: () => count.executeTakeFirstOrThrow().then((r) => Number(r.n)) },
+    { toCursor: (e) => e.position, totalCount: () => countModelHistory(ctx.db, modelId, upTo) },
     ({ after, before, limit, inverted }) => {
       for (const c of [after, before]) if (c !== undefined && !isPosition(c)) throw invalidArgument('The cursor is not one this list gave out');
       return modelHistory(ctx.db, modelId, { after, before, upTo, limit, descending: inverted });

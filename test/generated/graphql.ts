@@ -97,6 +97,192 @@ export type VersionStatus =
   | 'DRAFT'
   | 'PUBLISHED';
 
+type EventShape_FormatDeletedEvent_Fragment = { __typename: 'FormatDeletedEvent', number: number, format: string, id: string, schemaVersion: number, position: string, type: string, recordedAt: string, actor: string | null, requestId: string | null, modelId: string, data: unknown };
+
+type EventShape_FormatUploadedEvent_Fragment = { __typename: 'FormatUploadedEvent', number: number, format: string, sha256: string, size: number, filename: string, contentType: string, replaced: boolean, id: string, schemaVersion: number, position: string, type: string, recordedAt: string, actor: string | null, requestId: string | null, modelId: string, data: unknown };
+
+type EventShape_ModelCreatedEvent_Fragment = { __typename: 'ModelCreatedEvent', name: string, description: string | null, tags: Array<string>, contextId: string, id: string, schemaVersion: number, position: string, type: string, recordedAt: string, actor: string | null, requestId: string | null, modelId: string, data: unknown };
+
+type EventShape_ModelDeletedEvent_Fragment = { __typename: 'ModelDeletedEvent', id: string, schemaVersion: number, position: string, type: string, recordedAt: string, actor: string | null, requestId: string | null, modelId: string, data: unknown };
+
+type EventShape_ModelUpdatedEvent_Fragment = { __typename: 'ModelUpdatedEvent', changed: Array<string>, id: string, schemaVersion: number, position: string, type: string, recordedAt: string, actor: string | null, requestId: string | null, modelId: string, data: unknown, changes: { name: string | null, description: string | null, tags: Array<string> | null } };
+
+type EventShape_VersionCreatedEvent_Fragment = { __typename: 'VersionCreatedEvent', number: number, description: string | null, tags: Array<string>, hyperparameters: unknown, config: unknown, id: string, schemaVersion: number, position: string, type: string, recordedAt: string, actor: string | null, requestId: string | null, modelId: string, data: unknown, records: Array<{ uri: string, name: string | null }> };
+
+type EventShape_VersionDeletedEvent_Fragment = { __typename: 'VersionDeletedEvent', number: number, id: string, schemaVersion: number, position: string, type: string, recordedAt: string, actor: string | null, requestId: string | null, modelId: string, data: unknown };
+
+type EventShape_VersionPublishedEvent_Fragment = { __typename: 'VersionPublishedEvent', number: number, id: string, schemaVersion: number, position: string, type: string, recordedAt: string, actor: string | null, requestId: string | null, modelId: string, data: unknown };
+
+type EventShape_VersionUpdatedEvent_Fragment = { __typename: 'VersionUpdatedEvent', number: number, changed: Array<string>, id: string, schemaVersion: number, position: string, type: string, recordedAt: string, actor: string | null, requestId: string | null, modelId: string, data: unknown, changes: { description: string | null, tags: Array<string> | null, hyperparameters: unknown, config: unknown, records: Array<{ uri: string, name: string | null }> | null } };
+
+export type EventShapeFragment =
+  | EventShape_FormatDeletedEvent_Fragment
+  | EventShape_FormatUploadedEvent_Fragment
+  | EventShape_ModelCreatedEvent_Fragment
+  | EventShape_ModelDeletedEvent_Fragment
+  | EventShape_ModelUpdatedEvent_Fragment
+  | EventShape_VersionCreatedEvent_Fragment
+  | EventShape_VersionDeletedEvent_Fragment
+  | EventShape_VersionPublishedEvent_Fragment
+  | EventShape_VersionUpdatedEvent_Fragment
+;
+
+export type ShapesHistoryQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type ShapesHistoryQuery = { model: { history: { edges: Array<{ node:
+          | { __typename: 'FormatDeletedEvent', number: number, format: string, id: string, schemaVersion: number, position: string, type: string, recordedAt: string, actor: string | null, requestId: string | null, modelId: string, data: unknown }
+          | { __typename: 'FormatUploadedEvent', number: number, format: string, sha256: string, size: number, filename: string, contentType: string, replaced: boolean, id: string, schemaVersion: number, position: string, type: string, recordedAt: string, actor: string | null, requestId: string | null, modelId: string, data: unknown }
+          | { __typename: 'ModelCreatedEvent', name: string, description: string | null, tags: Array<string>, contextId: string, id: string, schemaVersion: number, position: string, type: string, recordedAt: string, actor: string | null, requestId: string | null, modelId: string, data: unknown }
+          | { __typename: 'ModelDeletedEvent', id: string, schemaVersion: number, position: string, type: string, recordedAt: string, actor: string | null, requestId: string | null, modelId: string, data: unknown }
+          | { __typename: 'ModelUpdatedEvent', changed: Array<string>, id: string, schemaVersion: number, position: string, type: string, recordedAt: string, actor: string | null, requestId: string | null, modelId: string, data: unknown, changes: { name: string | null, description: string | null, tags: Array<string> | null } }
+          | { __typename: 'VersionCreatedEvent', number: number, description: string | null, tags: Array<string>, hyperparameters: unknown, config: unknown, id: string, schemaVersion: number, position: string, type: string, recordedAt: string, actor: string | null, requestId: string | null, modelId: string, data: unknown, records: Array<{ uri: string, name: string | null }> }
+          | { __typename: 'VersionDeletedEvent', number: number, id: string, schemaVersion: number, position: string, type: string, recordedAt: string, actor: string | null, requestId: string | null, modelId: string, data: unknown }
+          | { __typename: 'VersionPublishedEvent', number: number, id: string, schemaVersion: number, position: string, type: string, recordedAt: string, actor: string | null, requestId: string | null, modelId: string, data: unknown }
+          | { __typename: 'VersionUpdatedEvent', number: number, changed: Array<string>, id: string, schemaVersion: number, position: string, type: string, recordedAt: string, actor: string | null, requestId: string | null, modelId: string, data: unknown, changes: { description: string | null, tags: Array<string> | null, hyperparameters: unknown, config: unknown, records: Array<{ uri: string, name: string | null }> | null } }
+         }> } } | null };
+
+export type ShapesFeedSubscriptionVariables = Exact<{
+  after?: string | null | undefined;
+}>;
+
+
+export type ShapesFeedSubscription = { modelEvents:
+    | { __typename: 'FormatDeletedEvent', number: number, format: string, id: string, schemaVersion: number, position: string, type: string, recordedAt: string, actor: string | null, requestId: string | null, modelId: string, data: unknown }
+    | { __typename: 'FormatUploadedEvent', number: number, format: string, sha256: string, size: number, filename: string, contentType: string, replaced: boolean, id: string, schemaVersion: number, position: string, type: string, recordedAt: string, actor: string | null, requestId: string | null, modelId: string, data: unknown }
+    | { __typename: 'ModelCreatedEvent', name: string, description: string | null, tags: Array<string>, contextId: string, id: string, schemaVersion: number, position: string, type: string, recordedAt: string, actor: string | null, requestId: string | null, modelId: string, data: unknown }
+    | { __typename: 'ModelDeletedEvent', id: string, schemaVersion: number, position: string, type: string, recordedAt: string, actor: string | null, requestId: string | null, modelId: string, data: unknown }
+    | { __typename: 'ModelUpdatedEvent', changed: Array<string>, id: string, schemaVersion: number, position: string, type: string, recordedAt: string, actor: string | null, requestId: string | null, modelId: string, data: unknown, changes: { name: string | null, description: string | null, tags: Array<string> | null } }
+    | { __typename: 'VersionCreatedEvent', number: number, description: string | null, tags: Array<string>, hyperparameters: unknown, config: unknown, id: string, schemaVersion: number, position: string, type: string, recordedAt: string, actor: string | null, requestId: string | null, modelId: string, data: unknown, records: Array<{ uri: string, name: string | null }> }
+    | { __typename: 'VersionDeletedEvent', number: number, id: string, schemaVersion: number, position: string, type: string, recordedAt: string, actor: string | null, requestId: string | null, modelId: string, data: unknown }
+    | { __typename: 'VersionPublishedEvent', number: number, id: string, schemaVersion: number, position: string, type: string, recordedAt: string, actor: string | null, requestId: string | null, modelId: string, data: unknown }
+    | { __typename: 'VersionUpdatedEvent', number: number, changed: Array<string>, id: string, schemaVersion: number, position: string, type: string, recordedAt: string, actor: string | null, requestId: string | null, modelId: string, data: unknown, changes: { description: string | null, tags: Array<string> | null, hyperparameters: unknown, config: unknown, records: Array<{ uri: string, name: string | null }> | null } }
+   };
+
+export type ShapesMeQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ShapesMeQuery = { me: { principal: { name: string }, context: { id: string } } };
+
+export type ShapesCreateModelMutationVariables = Exact<{
+  input: CreateModelInput;
+}>;
+
+
+export type ShapesCreateModelMutation = { createModel:
+    | { __typename: 'CreateModelSuccess', model: { id: string } }
+    | { __typename: 'ForbiddenError' }
+    | { __typename: 'NameTakenError' }
+    | { __typename: 'ValidationError' }
+   };
+
+export type ShapesUpdateModelMutationVariables = Exact<{
+  input: UpdateModelInput;
+}>;
+
+
+export type ShapesUpdateModelMutation = { updateModel:
+    | { __typename: 'ConflictError' }
+    | { __typename: 'ForbiddenError' }
+    | { __typename: 'NameTakenError' }
+    | { __typename: 'NotFoundError' }
+    | { __typename: 'UpdateModelSuccess' }
+    | { __typename: 'ValidationError' }
+   };
+
+export type ShapesDeleteModelMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type ShapesDeleteModelMutation = { deleteModel:
+    | { __typename: 'ConflictError' }
+    | { __typename: 'DeleteModelSuccess' }
+    | { __typename: 'ForbiddenError' }
+    | { __typename: 'NotFoundError' }
+    | { __typename: 'ValidationError' }
+   };
+
+export type ShapesCreateVersionMutationVariables = Exact<{
+  input: CreateVersionInput;
+}>;
+
+
+export type ShapesCreateVersionMutation = { createVersion:
+    | { __typename: 'ChecksumMismatchError' }
+    | { __typename: 'ConflictError' }
+    | { __typename: 'CreateVersionSuccess' }
+    | { __typename: 'FileTooLargeError' }
+    | { __typename: 'ForbiddenError' }
+    | { __typename: 'FormatLimitError' }
+    | { __typename: 'NotFoundError' }
+    | { __typename: 'UnknownFormatError' }
+    | { __typename: 'ValidationError' }
+    | { __typename: 'VersionLimitError' }
+    | { __typename: 'VersionPublishedError' }
+   };
+
+export type ShapesUpdateVersionMutationVariables = Exact<{
+  input: UpdateVersionInput;
+}>;
+
+
+export type ShapesUpdateVersionMutation = { updateVersion:
+    | { __typename: 'ConflictError' }
+    | { __typename: 'ForbiddenError' }
+    | { __typename: 'NotFoundError' }
+    | { __typename: 'UpdateVersionSuccess' }
+    | { __typename: 'ValidationError' }
+    | { __typename: 'VersionPublishedError' }
+   };
+
+export type ShapesPublishVersionMutationVariables = Exact<{
+  modelId: string | number;
+  number: number;
+}>;
+
+
+export type ShapesPublishVersionMutation = { publishVersion:
+    | { __typename: 'ConflictError' }
+    | { __typename: 'ForbiddenError' }
+    | { __typename: 'NotFoundError' }
+    | { __typename: 'PublishVersionSuccess' }
+    | { __typename: 'ValidationError' }
+    | { __typename: 'VersionPublishedError' }
+   };
+
+export type ShapesDeleteVersionMutationVariables = Exact<{
+  modelId: string | number;
+  number: number;
+}>;
+
+
+export type ShapesDeleteVersionMutation = { deleteVersion:
+    | { __typename: 'ConflictError' }
+    | { __typename: 'DeleteVersionSuccess' }
+    | { __typename: 'ForbiddenError' }
+    | { __typename: 'NotFoundError' }
+    | { __typename: 'ValidationError' }
+   };
+
+export type ShapesDeleteFormatMutationVariables = Exact<{
+  modelId: string | number;
+  number: number;
+  format: string;
+}>;
+
+
+export type ShapesDeleteFormatMutation = { deleteFormat:
+    | { __typename: 'ConflictError' }
+    | { __typename: 'DeleteFormatSuccess' }
+    | { __typename: 'ForbiddenError' }
+    | { __typename: 'NotFoundError' }
+    | { __typename: 'ValidationError' }
+    | { __typename: 'VersionPublishedError' }
+   };
+
 export type ModelFieldsFragment = { id: string, name: string, description: string | null, tags: Array<string>, createdAt: string, updatedAt: string, createdBy: string | null, versionCount: number, latestVersion: { number: number } | null };
 
 export type VersionFieldsFragment = { number: number, status: VersionStatus, description: string | null, tags: Array<string>, hyperparameters: unknown, config: unknown, createdAt: string, publishedAt: string | null, publishedBy: string | null, records: Array<{ uri: string, name: string | null }>, formats: Array<{ id: string, filename: string, size: number, sha256: string, contentType: string, downloadUrl: string }>, model: { id: string, name: string } };
@@ -225,7 +411,17 @@ export type ModelByIdQueryVariables = Exact<{
 }>;
 
 
-export type ModelByIdQuery = { model: { id: string, name: string, description: string | null, tags: Array<string>, createdAt: string, updatedAt: string, createdBy: string | null, versionCount: number, versions: { totalCount: number, edges: Array<{ cursor: string, node: { number: number, status: VersionStatus, description: string | null, tags: Array<string>, hyperparameters: unknown, config: unknown, createdAt: string, publishedAt: string | null, publishedBy: string | null, records: Array<{ uri: string, name: string | null }>, formats: Array<{ id: string, filename: string, size: number, sha256: string, contentType: string, downloadUrl: string }>, model: { id: string, name: string } } }> }, history: { totalCount: number, edges: Array<{ node: { position: string, type: string, actor: string | null, recordedAt: string, data: unknown } }> }, latestVersion: { number: number } | null } | null };
+export type ModelByIdQuery = { model: { id: string, name: string, description: string | null, tags: Array<string>, createdAt: string, updatedAt: string, createdBy: string | null, versionCount: number, versions: { totalCount: number, edges: Array<{ cursor: string, node: { number: number, status: VersionStatus, description: string | null, tags: Array<string>, hyperparameters: unknown, config: unknown, createdAt: string, publishedAt: string | null, publishedBy: string | null, records: Array<{ uri: string, name: string | null }>, formats: Array<{ id: string, filename: string, size: number, sha256: string, contentType: string, downloadUrl: string }>, model: { id: string, name: string } } }> }, history: { totalCount: number, edges: Array<{ node:
+          | { position: string, type: string, actor: string | null, recordedAt: string, data: unknown }
+          | { position: string, type: string, actor: string | null, recordedAt: string, data: unknown }
+          | { position: string, type: string, actor: string | null, recordedAt: string, data: unknown }
+          | { position: string, type: string, actor: string | null, recordedAt: string, data: unknown }
+          | { position: string, type: string, actor: string | null, recordedAt: string, data: unknown }
+          | { position: string, type: string, actor: string | null, recordedAt: string, data: unknown }
+          | { position: string, type: string, actor: string | null, recordedAt: string, data: unknown }
+          | { position: string, type: string, actor: string | null, recordedAt: string, data: unknown }
+          | { position: string, type: string, actor: string | null, recordedAt: string, data: unknown }
+         }> }, latestVersion: { number: number } | null } | null };
 
 export type VersionsQueryVariables = Exact<{
   id: string | number;
@@ -306,17 +502,49 @@ export type StockModelEventsSubscriptionVariables = Exact<{
 }>;
 
 
-export type StockModelEventsSubscription = { modelEvents: { type: string, modelId: string, position: string, data: unknown } };
+export type StockModelEventsSubscription = { modelEvents:
+    | { type: string, modelId: string, position: string, data: unknown }
+    | { type: string, modelId: string, position: string, data: unknown }
+    | { type: string, modelId: string, position: string, data: unknown }
+    | { type: string, modelId: string, position: string, data: unknown }
+    | { type: string, modelId: string, position: string, data: unknown }
+    | { type: string, modelId: string, position: string, data: unknown }
+    | { type: string, modelId: string, position: string, data: unknown }
+    | { type: string, modelId: string, position: string, data: unknown }
+    | { type: string, modelId: string, position: string, data: unknown }
+   };
 
 export type StockHistoryQueryVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type StockHistoryQuery = { model: { history: { edges: Array<{ node: { position: string } }> } } | null };
+export type StockHistoryQuery = { model: { history: { edges: Array<{ node:
+          | { position: string }
+          | { position: string }
+          | { position: string }
+          | { position: string }
+          | { position: string }
+          | { position: string }
+          | { position: string }
+          | { position: string }
+          | { position: string }
+         }> } } | null };
 
+export const EventShapeFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"EventShape"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ModelEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"schemaVersion"}},{"kind":"Field","name":{"kind":"Name","value":"position"}},{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"recordedAt"}},{"kind":"Field","name":{"kind":"Name","value":"actor"}},{"kind":"Field","name":{"kind":"Name","value":"requestId"}},{"kind":"Field","name":{"kind":"Name","value":"modelId"}},{"kind":"Field","name":{"kind":"Name","value":"data"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ModelCreatedEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"tags"}},{"kind":"Field","name":{"kind":"Name","value":"contextId"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ModelUpdatedEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"changed"}},{"kind":"Field","name":{"kind":"Name","value":"changes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"tags"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"VersionCreatedEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"tags"}},{"kind":"Field","name":{"kind":"Name","value":"hyperparameters"}},{"kind":"Field","name":{"kind":"Name","value":"config"}},{"kind":"Field","name":{"kind":"Name","value":"records"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"uri"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"VersionUpdatedEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"changed"}},{"kind":"Field","name":{"kind":"Name","value":"changes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"tags"}},{"kind":"Field","name":{"kind":"Name","value":"hyperparameters"}},{"kind":"Field","name":{"kind":"Name","value":"config"}},{"kind":"Field","name":{"kind":"Name","value":"records"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"uri"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"VersionPublishedEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"number"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"VersionDeletedEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"number"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"FormatUploadedEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"format"}},{"kind":"Field","name":{"kind":"Name","value":"sha256"}},{"kind":"Field","name":{"kind":"Name","value":"size"}},{"kind":"Field","name":{"kind":"Name","value":"filename"}},{"kind":"Field","name":{"kind":"Name","value":"contentType"}},{"kind":"Field","name":{"kind":"Name","value":"replaced"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"FormatDeletedEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"format"}}]}}]}}]} as unknown as DocumentNode<EventShapeFragment, unknown>;
 export const ModelFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ModelFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Model"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"tags"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}},{"kind":"Field","name":{"kind":"Name","value":"createdBy"}},{"kind":"Field","name":{"kind":"Name","value":"versionCount"}},{"kind":"Field","name":{"kind":"Name","value":"latestVersion"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"number"}}]}}]}}]} as unknown as DocumentNode<ModelFieldsFragment, unknown>;
 export const VersionFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"VersionFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Version"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"tags"}},{"kind":"Field","name":{"kind":"Name","value":"hyperparameters"}},{"kind":"Field","name":{"kind":"Name","value":"config"}},{"kind":"Field","name":{"kind":"Name","value":"records"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"uri"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"formats"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"filename"}},{"kind":"Field","name":{"kind":"Name","value":"size"}},{"kind":"Field","name":{"kind":"Name","value":"sha256"}},{"kind":"Field","name":{"kind":"Name","value":"contentType"}},{"kind":"Field","name":{"kind":"Name","value":"downloadUrl"}}]}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"publishedAt"}},{"kind":"Field","name":{"kind":"Name","value":"publishedBy"}},{"kind":"Field","name":{"kind":"Name","value":"model"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]} as unknown as DocumentNode<VersionFieldsFragment, unknown>;
+export const ShapesHistoryDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"ShapesHistory"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"model"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"history"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"100"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"EventShape"}}]}}]}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"EventShape"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ModelEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"schemaVersion"}},{"kind":"Field","name":{"kind":"Name","value":"position"}},{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"recordedAt"}},{"kind":"Field","name":{"kind":"Name","value":"actor"}},{"kind":"Field","name":{"kind":"Name","value":"requestId"}},{"kind":"Field","name":{"kind":"Name","value":"modelId"}},{"kind":"Field","name":{"kind":"Name","value":"data"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ModelCreatedEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"tags"}},{"kind":"Field","name":{"kind":"Name","value":"contextId"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ModelUpdatedEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"changed"}},{"kind":"Field","name":{"kind":"Name","value":"changes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"tags"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"VersionCreatedEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"tags"}},{"kind":"Field","name":{"kind":"Name","value":"hyperparameters"}},{"kind":"Field","name":{"kind":"Name","value":"config"}},{"kind":"Field","name":{"kind":"Name","value":"records"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"uri"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"VersionUpdatedEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"changed"}},{"kind":"Field","name":{"kind":"Name","value":"changes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"tags"}},{"kind":"Field","name":{"kind":"Name","value":"hyperparameters"}},{"kind":"Field","name":{"kind":"Name","value":"config"}},{"kind":"Field","name":{"kind":"Name","value":"records"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"uri"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"VersionPublishedEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"number"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"VersionDeletedEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"number"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"FormatUploadedEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"format"}},{"kind":"Field","name":{"kind":"Name","value":"sha256"}},{"kind":"Field","name":{"kind":"Name","value":"size"}},{"kind":"Field","name":{"kind":"Name","value":"filename"}},{"kind":"Field","name":{"kind":"Name","value":"contentType"}},{"kind":"Field","name":{"kind":"Name","value":"replaced"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"FormatDeletedEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"format"}}]}}]}}]} as unknown as DocumentNode<ShapesHistoryQuery, ShapesHistoryQueryVariables>;
+export const ShapesFeedDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"ShapesFeed"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"modelEvents"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"EventShape"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"EventShape"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ModelEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"schemaVersion"}},{"kind":"Field","name":{"kind":"Name","value":"position"}},{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"recordedAt"}},{"kind":"Field","name":{"kind":"Name","value":"actor"}},{"kind":"Field","name":{"kind":"Name","value":"requestId"}},{"kind":"Field","name":{"kind":"Name","value":"modelId"}},{"kind":"Field","name":{"kind":"Name","value":"data"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ModelCreatedEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"tags"}},{"kind":"Field","name":{"kind":"Name","value":"contextId"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ModelUpdatedEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"changed"}},{"kind":"Field","name":{"kind":"Name","value":"changes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"tags"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"VersionCreatedEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"tags"}},{"kind":"Field","name":{"kind":"Name","value":"hyperparameters"}},{"kind":"Field","name":{"kind":"Name","value":"config"}},{"kind":"Field","name":{"kind":"Name","value":"records"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"uri"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"VersionUpdatedEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"changed"}},{"kind":"Field","name":{"kind":"Name","value":"changes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"tags"}},{"kind":"Field","name":{"kind":"Name","value":"hyperparameters"}},{"kind":"Field","name":{"kind":"Name","value":"config"}},{"kind":"Field","name":{"kind":"Name","value":"records"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"uri"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"VersionPublishedEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"number"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"VersionDeletedEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"number"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"FormatUploadedEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"format"}},{"kind":"Field","name":{"kind":"Name","value":"sha256"}},{"kind":"Field","name":{"kind":"Name","value":"size"}},{"kind":"Field","name":{"kind":"Name","value":"filename"}},{"kind":"Field","name":{"kind":"Name","value":"contentType"}},{"kind":"Field","name":{"kind":"Name","value":"replaced"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"FormatDeletedEvent"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"format"}}]}}]}}]} as unknown as DocumentNode<ShapesFeedSubscription, ShapesFeedSubscriptionVariables>;
+export const ShapesMeDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"ShapesMe"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"me"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"principal"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"context"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}}]}}]} as unknown as DocumentNode<ShapesMeQuery, ShapesMeQueryVariables>;
+export const ShapesCreateModelDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"ShapesCreateModel"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"CreateModelInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"createModel"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CreateModelSuccess"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"model"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}}]}}]}}]} as unknown as DocumentNode<ShapesCreateModelMutation, ShapesCreateModelMutationVariables>;
+export const ShapesUpdateModelDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"ShapesUpdateModel"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"UpdateModelInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"updateModel"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}}]}}]} as unknown as DocumentNode<ShapesUpdateModelMutation, ShapesUpdateModelMutationVariables>;
+export const ShapesDeleteModelDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"ShapesDeleteModel"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"deleteModel"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}}]}}]} as unknown as DocumentNode<ShapesDeleteModelMutation, ShapesDeleteModelMutationVariables>;
+export const ShapesCreateVersionDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"ShapesCreateVersion"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"CreateVersionInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"createVersion"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}}]}}]} as unknown as DocumentNode<ShapesCreateVersionMutation, ShapesCreateVersionMutationVariables>;
+export const ShapesUpdateVersionDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"ShapesUpdateVersion"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"UpdateVersionInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"updateVersion"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}}]}}]} as unknown as DocumentNode<ShapesUpdateVersionMutation, ShapesUpdateVersionMutationVariables>;
+export const ShapesPublishVersionDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"ShapesPublishVersion"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"modelId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"number"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"publishVersion"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"modelId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"modelId"}}},{"kind":"Argument","name":{"kind":"Name","value":"number"},"value":{"kind":"Variable","name":{"kind":"Name","value":"number"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}}]}}]} as unknown as DocumentNode<ShapesPublishVersionMutation, ShapesPublishVersionMutationVariables>;
+export const ShapesDeleteVersionDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"ShapesDeleteVersion"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"modelId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"number"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"deleteVersion"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"modelId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"modelId"}}},{"kind":"Argument","name":{"kind":"Name","value":"number"},"value":{"kind":"Variable","name":{"kind":"Name","value":"number"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}}]}}]} as unknown as DocumentNode<ShapesDeleteVersionMutation, ShapesDeleteVersionMutationVariables>;
+export const ShapesDeleteFormatDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"ShapesDeleteFormat"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"modelId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"number"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"format"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"deleteFormat"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"modelId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"modelId"}}},{"kind":"Argument","name":{"kind":"Name","value":"number"},"value":{"kind":"Variable","name":{"kind":"Name","value":"number"}}},{"kind":"Argument","name":{"kind":"Name","value":"format"},"value":{"kind":"Variable","name":{"kind":"Name","value":"format"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}}]}}]} as unknown as DocumentNode<ShapesDeleteFormatMutation, ShapesDeleteFormatMutationVariables>;
 export const CreateModelDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"CreateModel"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"CreateModelInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"createModel"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CreateModelSuccess"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"model"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"ModelFields"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ValidationError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"NameTakenError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ModelFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Model"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"tags"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}},{"kind":"Field","name":{"kind":"Name","value":"createdBy"}},{"kind":"Field","name":{"kind":"Name","value":"versionCount"}},{"kind":"Field","name":{"kind":"Name","value":"latestVersion"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"number"}}]}}]}}]} as unknown as DocumentNode<CreateModelMutation, CreateModelMutationVariables>;
 export const UpdateModelDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"UpdateModel"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"UpdateModelInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"updateModel"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"UpdateModelSuccess"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"model"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"ModelFields"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ModelFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Model"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"tags"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}},{"kind":"Field","name":{"kind":"Name","value":"createdBy"}},{"kind":"Field","name":{"kind":"Name","value":"versionCount"}},{"kind":"Field","name":{"kind":"Name","value":"latestVersion"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"number"}}]}}]}}]} as unknown as DocumentNode<UpdateModelMutation, UpdateModelMutationVariables>;
 export const DeleteModelDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"DeleteModel"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"deleteModel"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"DeleteModelSuccess"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]}}]} as unknown as DocumentNode<DeleteModelMutation, DeleteModelMutationVariables>;

@@ -151,7 +151,17 @@ export type ClientHistoryQueryVariables = Exact<{
 }>;
 
 
-export type ClientHistoryQuery = { model: { history: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { position: string, type: string, recordedAt: string, actor: string | null, data: unknown } }> } } | null };
+export type ClientHistoryQuery = { model: { history: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node:
+          | { position: string, type: string, recordedAt: string, actor: string | null, data: unknown }
+          | { position: string, type: string, recordedAt: string, actor: string | null, data: unknown }
+          | { position: string, type: string, recordedAt: string, actor: string | null, data: unknown }
+          | { position: string, type: string, recordedAt: string, actor: string | null, data: unknown }
+          | { position: string, type: string, recordedAt: string, actor: string | null, data: unknown }
+          | { position: string, type: string, recordedAt: string, actor: string | null, data: unknown }
+          | { position: string, type: string, recordedAt: string, actor: string | null, data: unknown }
+          | { position: string, type: string, recordedAt: string, actor: string | null, data: unknown }
+          | { position: string, type: string, recordedAt: string, actor: string | null, data: unknown }
+         }> } } | null };
 
 export type ClientCreateModelMutationVariables = Exact<{
   input: CreateModelInput;

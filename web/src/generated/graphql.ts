@@ -109,7 +109,17 @@ export type DashboardModelQueryVariables = Exact<{
 }>;
 
 
-export type DashboardModelQuery = { formats: Array<string>, model: { id: string, name: string, description: string | null, tags: Array<string>, createdAt: string, createdBy: string | null, updatedAt: string, versions: { edges: Array<{ node: { number: number, status: VersionStatus } }> }, history: { edges: Array<{ node: { position: string, type: string, actor: string | null, recordedAt: string } }> } } | null };
+export type DashboardModelQuery = { formats: Array<string>, model: { id: string, name: string, description: string | null, tags: Array<string>, createdAt: string, createdBy: string | null, updatedAt: string, versions: { edges: Array<{ node: { number: number, status: VersionStatus } }> }, history: { edges: Array<{ node:
+          | { position: string, type: string, actor: string | null, recordedAt: string }
+          | { position: string, type: string, actor: string | null, recordedAt: string }
+          | { position: string, type: string, actor: string | null, recordedAt: string }
+          | { position: string, type: string, actor: string | null, recordedAt: string }
+          | { position: string, type: string, actor: string | null, recordedAt: string }
+          | { position: string, type: string, actor: string | null, recordedAt: string }
+          | { position: string, type: string, actor: string | null, recordedAt: string }
+          | { position: string, type: string, actor: string | null, recordedAt: string }
+          | { position: string, type: string, actor: string | null, recordedAt: string }
+         }> } } | null };
 
 export type DashboardCreateModelMutationVariables = Exact<{
   input: CreateModelInput;

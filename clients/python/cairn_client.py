@@ -38,6 +38,17 @@ _VERSION = (
     "number status description tags hyperparameters config records { uri name } "
     "formats { id filename size sha256 contentType downloadUrl } createdAt publishedAt"
 )
+# Each event type's own fields; `data`, the payload as JSON, stays for code written before them (deprecated).
+_EVENT = (
+    "__typename id schemaVersion position type recordedAt actor requestId modelId data "
+    "... on ModelCreatedEvent { name description tags contextId } "
+    "... on ModelUpdatedEvent { changed changes { name description tags } } "
+    "... on VersionCreatedEvent { number description tags hyperparameters config records { uri name } } "
+    "... on VersionUpdatedEvent { number changed changes { description tags hyperparameters config records { uri name } } } "
+    "... on VersionPublishedEvent { number } ... on VersionDeletedEvent { number } "
+    "... on FormatUploadedEvent { number format sha256 size filename contentType replaced } "
+    "... on FormatDeletedEvent { number format }"
+)
 _ERROR = "... on Error { code message }"
 _MUTATION = re.compile(r"^\s*mutation\b")
 _QUOTED_MAX = 200
@@ -305,8 +316,10 @@ class Model:
         return Version(self, result["version"])
 
     def history(self):
-        """The model's events, oldest first: dicts with position, type, recordedAt, actor and data."""
-        return self._pages("history", "position type recordedAt actor data")
+        """The model's events, oldest first: dicts with id, position, type, recordedAt, actor and the fields of
+        their type: number for a version's events, format, sha256 and size for an upload, `changed` (the
+        fields it set) and `changes` (their values) for an update. `data` is the payload as JSON (deprecated)."""
+        return self._pages("history", _EVENT)
 
     def delete(self):
         self._cairn._mutation(

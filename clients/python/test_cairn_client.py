@@ -39,7 +39,26 @@ class NotebookFlow(unittest.TestCase):
         self.assertEqual(version.status, "PUBLISHED")
         restored = pickle.loads(self.cairn.model(self.name).version(1).download("pkl"))
         self.assertEqual(restored.predict([1, 2, 3]), trained.predict([1, 2, 3]))
-        self.assertEqual([e["type"] for e in model.history()], ["ModelCreated", "VersionCreated", "FormatUploaded", "VersionPublished"])
+        events = model.history()
+        self.assertEqual([e["type"] for e in events], ["ModelCreated", "VersionCreated", "FormatUploaded", "VersionPublished"])
+        created, made, uploaded, published = events
+        self.assertEqual(
+            (created["__typename"], created["schemaVersion"], created["name"], created["tags"], created["description"]),
+            ("ModelCreatedEvent", 2, self.name, ["python"], "from a notebook"),
+        )
+        self.assertEqual(
+            (made["number"], made["hyperparameters"], made["config"], made["records"]),
+            (1, {"lr": 0.05}, {"threshold": 0.7}, [{"uri": "s3://data/train.csv", "name": None}]),
+        )
+        self.assertEqual(
+            (uploaded["number"], uploaded["format"], uploaded["sha256"], uploaded["size"], uploaded["replaced"]),
+            (1, "pkl", stored["sha256"], len(pickle.dumps(trained)), False),
+        )
+        self.assertEqual(published["number"], 1)
+        self.assertEqual({e["modelId"] for e in events}, {model.id})
+        self.assertEqual(len({e["id"] for e in events}), 4)
+        # `data` is still there for code written against it.
+        self.assertEqual((created["data"]["modelId"], published["data"]), (model.id, {"number": 1}))
 
     def test_a_path_is_streamed_and_a_download_can_go_to_a_file(self):
         version = self.cairn.create_model(self.name).create_version()

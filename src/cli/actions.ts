@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { CairnClient, Model, Version } from '../client/index.ts';
+import type { CairnClient, Model, ModelEvent, Version } from '../client/index.ts';
 import { EXIT, usage } from './exitCodes.js';
 
 // What each command of program.js does. Loaded when the first one runs; the client (and graphql with it)
@@ -79,6 +79,40 @@ function print(opts: Out, value: unknown, human: () => string): void {
 }
 
 const formatBytes = (n: number) => (n >= 1024 ** 3 ? `${(n / 1024 ** 3).toFixed(2)} GiB` : n >= 1024 ** 2 ? `${(n / 1024 ** 2).toFixed(1)} MiB` : n >= 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${n} B`);
+
+const quoted = (text: string) => JSON.stringify(text);
+const tagsText = (tags: readonly string[]) => (tags.length ? tags.join(', ') : 'none');
+
+/** What an event did, in a few words after its type: its typed fields (`history` prints one a line). */
+function eventSummary(e: ModelEvent): string {
+  switch (e.__typename) {
+    case 'ModelCreatedEvent':
+      return `${quoted(e.name)}, tags ${tagsText(e.tags)}${e.description === null ? '' : ', with a description'}`;
+    case 'ModelUpdatedEvent': {
+      const { name, description, tags } = e.changes;
+      const said: Record<string, string> = { name: `name ${quoted(name ?? '')}`, description: description === null ? 'description cleared' : 'description set', tags: `tags ${tagsText(tags ?? [])}` };
+      return e.changed.map((field) => said[field] ?? field).join(', ');
+    }
+    case 'ModelDeletedEvent':
+      return 'with its versions and files';
+    case 'VersionCreatedEvent':
+      return `version ${e.number}, tags ${tagsText(e.tags)}`;
+    case 'VersionUpdatedEvent':
+      return `version ${e.number}: ${e.changed.join(', ')}`;
+    case 'VersionPublishedEvent':
+    case 'VersionDeletedEvent':
+      return `version ${e.number}`;
+    case 'FormatUploadedEvent':
+      return `version ${e.number} ${e.format}: ${e.filename}, ${formatBytes(e.size)}, sha256 ${e.sha256}${e.replaced ? ' (replaced the one before)' : ''}`;
+    case 'FormatDeletedEvent':
+      return `version ${e.number} ${e.format}`;
+    default: {
+      // A newer server may send an event type this client does not know: its type alone is shown.
+      const _known: never = e;
+      return '';
+    }
+  }
+}
 
 /** 2026-11-27T17:02:03.456Z as 2026-11-27 17:02:03Z; none as -. */
 const when = (iso: string | null | undefined) => (iso ? iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '-');
@@ -366,7 +400,7 @@ export function session(io: Io) {
 
     async history(o: Options) {
       const events = await (await client()).history(o.model);
-      print(o, events, () => events.map((e) => `${e.recordedAt}  ${e.actor ?? '-'}  ${e.type}  ${JSON.stringify(e.data)}`).join('\n'));
+      print(o, events, () => events.map((e) => `${e.recordedAt}  ${e.actor ?? '-'}  ${e.type}  ${eventSummary(e)}`.trimEnd()).join('\n'));
     },
   };
 

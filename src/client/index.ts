@@ -9,6 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { getOperationAST, print } from 'graphql';
 import type {
+  ClientModelEventFragment,
   ClientUploadFormatMutation,
   ClientVersionFragment,
   CreateModelInput,
@@ -18,7 +19,7 @@ import type {
 } from './generated/graphql.ts';
 import * as ops from './operations.ts';
 
-export type { ClientModelFragment as Model, ClientVersionFragment as Version } from './generated/graphql.ts';
+export type { ClientModelEventFragment as ModelEvent, ClientModelFragment as Model, ClientVersionFragment as Version } from './generated/graphql.ts';
 
 /**
  * A typed client for Cairn: every request and response type comes from the committed schema through
@@ -196,9 +197,10 @@ export class CairnClient {
     }
   }
 
-  async history(model: string) {
+  /** The model's events, oldest first; `__typename` (or `type`) tells which fields each has. */
+  async history(model: string): Promise<ClientModelEventFragment[]> {
     const id = await this.modelId(model);
-    const events = [];
+    const events: ClientModelEventFragment[] = [];
     let after: string | undefined;
     for (;;) {
       const page = (await this.request(ops.History, { id, first: 100, after })).model?.history;

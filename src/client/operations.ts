@@ -48,6 +48,79 @@ export const VersionParts = graphql(`
   }
 `);
 
+// Each event type's own fields; `data` (deprecated) is not asked for.
+export const ModelEventParts = graphql(`
+  fragment ClientModelEvent on ModelEvent {
+    __typename
+    id
+    schemaVersion
+    position
+    type
+    recordedAt
+    actor
+    requestId
+    modelId
+    ... on ModelCreatedEvent {
+      name
+      description
+      tags
+      contextId
+    }
+    ... on ModelUpdatedEvent {
+      changed
+      changes {
+        name
+        description
+        tags
+      }
+    }
+    ... on VersionCreatedEvent {
+      number
+      description
+      tags
+      hyperparameters
+      config
+      records {
+        uri
+        name
+      }
+    }
+    ... on VersionUpdatedEvent {
+      number
+      changed
+      changes {
+        description
+        tags
+        hyperparameters
+        config
+        records {
+          uri
+          name
+        }
+      }
+    }
+    ... on VersionPublishedEvent {
+      number
+    }
+    ... on VersionDeletedEvent {
+      number
+    }
+    ... on FormatUploadedEvent {
+      number
+      format
+      sha256
+      size
+      filename
+      contentType
+      replaced
+    }
+    ... on FormatDeletedEvent {
+      number
+      format
+    }
+  }
+`);
+
 export const Me = graphql(`
   query ClientMe {
     me {
@@ -136,11 +209,7 @@ export const History = graphql(`
         }
         edges {
           node {
-            position
-            type
-            recordedAt
-            actor
-            data
+            ...ClientModelEvent
           }
         }
       }

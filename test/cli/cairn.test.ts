@@ -141,6 +141,21 @@ describe('the cairn command', () => {
     expect(await cairnJson('models', 'update', name, '--name', `${name}-2`)).toMatchObject({ name: `${name}-2` });
     const history = await cairnJson('history', '--model', `${name}-2`);
     expect(history.map((e: { type: string }) => e.type)).toEqual(['ModelCreated', 'VersionCreated', 'VersionCreated', 'VersionUpdated', 'FormatUploaded', 'VersionPublished', 'VersionDeleted', 'ModelUpdated']);
+    expect(history[0]).toMatchObject({ __typename: 'ModelCreatedEvent', name, tags: ['a', 'b'], description: '# Churn\nfrom a file', schemaVersion: 2 });
+    expect(history[3]).toMatchObject({ __typename: 'VersionUpdatedEvent', number: 1, changed: ['description'], changes: { description: 'tuned', tags: null } });
+    expect(history[4]).toMatchObject({ __typename: 'FormatUploadedEvent', number: 1, format: 'pkl', filename: 'cli.pkl', sha256: sha256(data), size: data.length, replaced: false });
+    expect(history[7]).toMatchObject({ __typename: 'ModelUpdatedEvent', changed: ['name'], changes: { name: `${name}-2` } });
+    const lines = (await cairn(['history', '--model', `${name}-2`])).stdout.trimEnd().split('\n');
+    expect(lines.map((l) => l.split('  ').slice(2).join('  '))).toEqual([
+      `ModelCreated  "${name}", tags a, b, with a description`,
+      'VersionCreated  version 1, tags none',
+      'VersionCreated  version 2, tags none',
+      'VersionUpdated  version 1: description',
+      `FormatUploaded  version 1 pkl: cli.pkl, 195.3 KiB, sha256 ${sha256(data)}`,
+      'VersionPublished  version 1',
+      'VersionDeleted  version 2',
+      `ModelUpdated  name "${name}-2"`,
+    ]);
     expect(await cairnJson('models', 'delete', `${name}-2`, '--yes')).toMatchObject({ id: model.id });
     const gone = await cairn(['models', 'show', `${name}-2`]);
     expect(gone.code).toBe(EXIT.refused);

@@ -107,7 +107,9 @@ const StockModelEvents = graphql(`
       type
       modelId
       position
-      data
+      ... on VersionCreatedEvent {
+        number
+      }
     }
   }
 `);
@@ -119,6 +121,39 @@ const StockHistory = graphql(`
         edges {
           node {
             position
+          }
+        }
+      }
+    }
+  }
+`);
+
+// A fragment on the ModelEvent interface: Apollo's cache matches it to each event's concrete type only
+// through possibleTypes.
+graphql(`
+  fragment StockEvent on ModelEvent {
+    id
+    type
+  }
+`);
+
+const StockTypedHistory = graphql(`
+  query StockTypedHistory($id: ID!) {
+    model(id: $id) {
+      id
+      history(first: 100) {
+        edges {
+          node {
+            ...StockEvent
+            ... on VersionCreatedEvent {
+              number
+            }
+            ... on FormatUploadedEvent {
+              number
+              format
+              sha256
+              size
+            }
           }
         }
       }
@@ -157,7 +192,7 @@ describe('Apollo Client with apollo-upload-client', () => {
     return { client, wire };
   };
 
-  it('creates a version with its file in one multipart request, and reads an error type through possibleTypes', async () => {
+  it('creates a version with its file in one multipart request, and reads an error type and the typed events through possibleTypes', async () => {
     const modelId = await createModel('apollo-model');
     const { client, wire } = apollo(generated.possibleTypes);
     const data = new Uint8Array(randomBytes(64 * 1024 + 3));
@@ -181,6 +216,15 @@ describe('Apollo Client with apollo-upload-client', () => {
     });
     const taken = await client.mutate({ mutation: StockCreateModel, variables: { input: { name: 'APOLLO-MODEL' } } });
     expect(taken.data?.createModel).toMatchObject({ __typename: 'NameTakenError', code: 'NAME_TAKEN', message: expect.stringMatching(/\w/), name: 'APOLLO-MODEL' });
+
+    // The model's events, each with its own type's fields; the refused version left none.
+    const history = await client.query({ query: StockTypedHistory, variables: { id: modelId } });
+    const event = (e: Record<string, unknown>) => ({ __typename: `${e.type}Event`, id: expect.stringMatching(/^[0-9a-f-]{36}$/), ...e });
+    expect(history.data?.model?.history.edges.map((e) => e.node)).toEqual([
+      event({ type: 'ModelCreated' }),
+      event({ type: 'VersionCreated', number: 1 }),
+      event({ type: 'FormatUploaded', number: 1, format: 'pkl', sha256: sha256(data), size: data.length }),
+    ]);
     for (const r of wire.sent) expect(r.headers.filter((h) => h.includes('csrf') || h.includes('preflight'))).toEqual([]);
   });
 
@@ -212,7 +256,7 @@ describe('graphql-sse', () => {
       expect((await api.ok(StockCreateVersion, { input: { modelId } })).createVersion.__typename).toBe('CreateVersionSuccess');
       const { value } = await first;
       expect(value?.errors).toBeUndefined();
-      expect(value?.data?.modelEvents).toMatchObject({ type: 'VersionCreated', modelId, data: { number: 1 } });
+      expect(value?.data?.modelEvents).toEqual({ type: 'VersionCreated', modelId, position: expect.any(String), number: 1 });
       expect(BigInt(value!.data!.modelEvents.position)).toBeGreaterThan(BigInt(after));
     } finally {
       await events.return?.();

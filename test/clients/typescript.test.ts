@@ -72,6 +72,31 @@ describe('the TypeScript client', () => {
     expect(fs.existsSync(`${out}.part`)).toBe(false);
   });
 
+  it("reads a model's history with each event's typed fields", async () => {
+    const created = await client.createModel({ name: 'ts-history', description: 'old', tags: ['x'] });
+    if (created.__typename !== 'CreateModelSuccess') throw new Error(JSON.stringify(created));
+    await client.updateModel('ts-history', { description: null });
+    await client.createVersion('ts-history', { records: [{ uri: 's3://d/a.csv' }] });
+    await client.updateVersion('ts-history', 1, { config: { threshold: 0.9 } });
+    const data = new Uint8Array(randomBytes(1000));
+    await client.uploadFormat({ model: 'ts-history', version: 1, format: 'pmml', file: data });
+    const events = await client.history('ts-history');
+    expect(events.map((e) => e.__typename)).toEqual(['ModelCreatedEvent', 'ModelUpdatedEvent', 'VersionCreatedEvent', 'VersionUpdatedEvent', 'FormatUploadedEvent']);
+    for (const e of events) {
+      expect(e.modelId).toBe(created.model.id);
+      expect(e.schemaVersion).toBe(e.type === 'ModelCreated' ? 2 : 1);
+    }
+    expect(new Set(events.map((e) => e.id)).size).toBe(events.length);
+    const [model, update, version, settings, file] = events;
+    expect(model).toMatchObject({ name: 'ts-history', description: 'old', tags: ['x'] });
+    // A description set to null is told from one left alone by `changed`.
+    expect(update).toMatchObject({ changed: ['description'], changes: { name: null, description: null, tags: null } });
+    expect(version).toMatchObject({ number: 1, records: [{ uri: 's3://d/a.csv', name: null }], hyperparameters: {}, config: {} });
+    expect(settings).toMatchObject({ number: 1, changed: ['config'], changes: { config: { threshold: 0.9 }, description: null } });
+    expect(file).toMatchObject({ number: 1, format: 'pmml', size: 1000, sha256: sha256(data), replaced: false });
+    expect(events.some((e) => 'data' in e)).toBe(false);
+  });
+
   it('throws CairnRequestError for a bad token or an unreachable server', async () => {
     await expect(new CairnClient({ url: server.url, token: 'cairn_wrong' }).listModels()).rejects.toMatchObject({ status: 401, code: 'UNAUTHENTICATED' });
     await expect(new CairnClient({ url: 'http://127.0.0.1:9', token: 'x' }).listModels()).rejects.toBeInstanceOf(CairnRequestError);

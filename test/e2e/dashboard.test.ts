@@ -69,7 +69,7 @@ it('signs in, creates a model through the dialog, and shows its record with the 
   await expect.poll(() => page.getByLabel('General').locator('.chip').allTextContents()).toEqual(['demo', 'prod', 'retrained']);
 
   await page.getByRole('tab', { name: 'History' }).click();
-  expect(await page.getByRole('list', { name: 'History' }).textContent()).toMatch(/admin · ModelCreated.*admin · ModelUpdated/);
+  expect(await page.getByRole('list', { name: 'History' }).textContent()).toMatch(/admin · ModelCreated · as browser-churn.*admin · ModelUpdated · tags$/);
   await page.goto(`${server.url}/#/`);
   await page.getByRole('link', { name: 'browser-churn' }).waitFor();
   await page.screenshot({ path: path.join(ARTIFACTS, 'models-list.png') });
@@ -156,6 +156,14 @@ it('creates three versions with a file, deletes version 2 leaving a gap, publish
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download pkl' }).click()]);
   expect(download.suggestedFilename()).toBe('round-3.pkl');
   expect(Buffer.compare(fs.readFileSync(await download.path()), bytes)).toBe(0);
+
+  // The history says what each event did, from its typed fields.
+  await page.getByRole('tab', { name: 'History' }).click();
+  const rounds = [1, 2, 3].flatMap((i) => [`VersionCreated · version ${i}`, `FormatUploaded · version ${i}, pkl (4.9 KiB)`]);
+  const said = ['ModelCreated · as versions-e2e', ...rounds, 'VersionUpdated · version 1: config', 'VersionDeleted · version 2', 'VersionPublished · version 3'];
+  // Polled: the model's query, history included, is fetched again after each change and may still be on its way.
+  const history = async () => (await page.getByRole('list', { name: 'History' }).getByRole('listitem').allTextContents()).map((item) => item.split(' · ').slice(1).join(' · '));
+  await expect.poll(history).toEqual(said.map((s) => `admin · ${s}`));
   await page.close();
 
   const viewer = await signIn(viewerToken);

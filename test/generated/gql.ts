@@ -14,6 +14,18 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
+    "\n  fragment EventShape on ModelEvent {\n    __typename\n    id\n    schemaVersion\n    position\n    type\n    recordedAt\n    actor\n    requestId\n    modelId\n    data\n    ... on ModelCreatedEvent {\n      name\n      description\n      tags\n      contextId\n    }\n    ... on ModelUpdatedEvent {\n      changed\n      changes {\n        name\n        description\n        tags\n      }\n    }\n    ... on VersionCreatedEvent {\n      number\n      description\n      tags\n      hyperparameters\n      config\n      records {\n        uri\n        name\n      }\n    }\n    ... on VersionUpdatedEvent {\n      number\n      changed\n      changes {\n        description\n        tags\n        hyperparameters\n        config\n        records {\n          uri\n          name\n        }\n      }\n    }\n    ... on VersionPublishedEvent {\n      number\n    }\n    ... on VersionDeletedEvent {\n      number\n    }\n    ... on FormatUploadedEvent {\n      number\n      format\n      sha256\n      size\n      filename\n      contentType\n      replaced\n    }\n    ... on FormatDeletedEvent {\n      number\n      format\n    }\n  }\n": typeof types.EventShapeFragmentDoc,
+    "\n  query ShapesHistory($id: ID!) {\n    model(id: $id) {\n      history(first: 100) {\n        edges {\n          node {\n            ...EventShape\n          }\n        }\n      }\n    }\n  }\n": typeof types.ShapesHistoryDocument,
+    "\n  subscription ShapesFeed($after: String) {\n    modelEvents(after: $after) {\n      ...EventShape\n    }\n  }\n": typeof types.ShapesFeedDocument,
+    "\n  query ShapesMe {\n    me {\n      principal {\n        name\n      }\n      context {\n        id\n      }\n    }\n  }\n": typeof types.ShapesMeDocument,
+    "\n  mutation ShapesCreateModel($input: CreateModelInput!) {\n    createModel(input: $input) {\n      __typename\n      ... on CreateModelSuccess {\n        model {\n          id\n        }\n      }\n    }\n  }\n": typeof types.ShapesCreateModelDocument,
+    "\n  mutation ShapesUpdateModel($input: UpdateModelInput!) {\n    updateModel(input: $input) {\n      __typename\n    }\n  }\n": typeof types.ShapesUpdateModelDocument,
+    "\n  mutation ShapesDeleteModel($id: ID!) {\n    deleteModel(id: $id) {\n      __typename\n    }\n  }\n": typeof types.ShapesDeleteModelDocument,
+    "\n  mutation ShapesCreateVersion($input: CreateVersionInput!) {\n    createVersion(input: $input) {\n      __typename\n    }\n  }\n": typeof types.ShapesCreateVersionDocument,
+    "\n  mutation ShapesUpdateVersion($input: UpdateVersionInput!) {\n    updateVersion(input: $input) {\n      __typename\n    }\n  }\n": typeof types.ShapesUpdateVersionDocument,
+    "\n  mutation ShapesPublishVersion($modelId: ID!, $number: Int!) {\n    publishVersion(modelId: $modelId, number: $number) {\n      __typename\n    }\n  }\n": typeof types.ShapesPublishVersionDocument,
+    "\n  mutation ShapesDeleteVersion($modelId: ID!, $number: Int!) {\n    deleteVersion(modelId: $modelId, number: $number) {\n      __typename\n    }\n  }\n": typeof types.ShapesDeleteVersionDocument,
+    "\n  mutation ShapesDeleteFormat($modelId: ID!, $number: Int!, $format: String!) {\n    deleteFormat(modelId: $modelId, number: $number, format: $format) {\n      __typename\n    }\n  }\n": typeof types.ShapesDeleteFormatDocument,
     "\n  fragment ModelFields on Model {\n    id\n    name\n    description\n    tags\n    createdAt\n    updatedAt\n    createdBy\n    versionCount\n    latestVersion {\n      number\n    }\n  }\n": typeof types.ModelFieldsFragmentDoc,
     "\n  fragment VersionFields on Version {\n    number\n    status\n    description\n    tags\n    hyperparameters\n    config\n    records {\n      uri\n      name\n    }\n    formats {\n      id\n      filename\n      size\n      sha256\n      contentType\n      downloadUrl\n    }\n    createdAt\n    publishedAt\n    publishedBy\n    model {\n      id\n      name\n    }\n  }\n": typeof types.VersionFieldsFragmentDoc,
     "\n  mutation CreateModel($input: CreateModelInput!) {\n    createModel(input: $input) {\n      __typename\n      ... on CreateModelSuccess {\n        model {\n          ...ModelFields\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n      ... on ValidationError {\n        field\n      }\n      ... on NameTakenError {\n        name\n      }\n    }\n  }\n": typeof types.CreateModelDocument,
@@ -32,10 +44,24 @@ type Documents = {
     "\n  query StockModelsPage {\n    models(first: 5) {\n      edges {\n        node {\n          id\n          name\n        }\n      }\n    }\n  }\n": typeof types.StockModelsPageDocument,
     "\n  mutation StockCreateModel($input: CreateModelInput!) {\n    createModel(input: $input) {\n      __typename\n      ... on CreateModelSuccess {\n        model {\n          id\n          name\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n      ... on NameTakenError {\n        name\n      }\n    }\n  }\n": typeof types.StockCreateModelDocument,
     "\n  mutation StockCreateVersion($input: CreateVersionInput!) {\n    createVersion(input: $input) {\n      __typename\n      ... on CreateVersionSuccess {\n        version {\n          number\n          formats {\n            id\n            sha256\n            size\n            downloadUrl\n          }\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n      ... on ChecksumMismatchError {\n        expected\n        actual\n      }\n    }\n  }\n": typeof types.StockCreateVersionDocument,
-    "\n  subscription StockModelEvents($modelId: ID, $after: String) {\n    modelEvents(modelId: $modelId, after: $after) {\n      type\n      modelId\n      position\n      data\n    }\n  }\n": typeof types.StockModelEventsDocument,
+    "\n  subscription StockModelEvents($modelId: ID, $after: String) {\n    modelEvents(modelId: $modelId, after: $after) {\n      type\n      modelId\n      position\n      ... on VersionCreatedEvent {\n        number\n      }\n    }\n  }\n": typeof types.StockModelEventsDocument,
     "\n  query StockHistory($id: ID!) {\n    model(id: $id) {\n      history(first: 100) {\n        edges {\n          node {\n            position\n          }\n        }\n      }\n    }\n  }\n": typeof types.StockHistoryDocument,
+    "\n  fragment StockEvent on ModelEvent {\n    id\n    type\n  }\n": typeof types.StockEventFragmentDoc,
+    "\n  query StockTypedHistory($id: ID!) {\n    model(id: $id) {\n      id\n      history(first: 100) {\n        edges {\n          node {\n            ...StockEvent\n            ... on VersionCreatedEvent {\n              number\n            }\n            ... on FormatUploadedEvent {\n              number\n              format\n              sha256\n              size\n            }\n          }\n        }\n      }\n    }\n  }\n": typeof types.StockTypedHistoryDocument,
 };
 const documents: Documents = {
+    "\n  fragment EventShape on ModelEvent {\n    __typename\n    id\n    schemaVersion\n    position\n    type\n    recordedAt\n    actor\n    requestId\n    modelId\n    data\n    ... on ModelCreatedEvent {\n      name\n      description\n      tags\n      contextId\n    }\n    ... on ModelUpdatedEvent {\n      changed\n      changes {\n        name\n        description\n        tags\n      }\n    }\n    ... on VersionCreatedEvent {\n      number\n      description\n      tags\n      hyperparameters\n      config\n      records {\n        uri\n        name\n      }\n    }\n    ... on VersionUpdatedEvent {\n      number\n      changed\n      changes {\n        description\n        tags\n        hyperparameters\n        config\n        records {\n          uri\n          name\n        }\n      }\n    }\n    ... on VersionPublishedEvent {\n      number\n    }\n    ... on VersionDeletedEvent {\n      number\n    }\n    ... on FormatUploadedEvent {\n      number\n      format\n      sha256\n      size\n      filename\n      contentType\n      replaced\n    }\n    ... on FormatDeletedEvent {\n      number\n      format\n    }\n  }\n": types.EventShapeFragmentDoc,
+    "\n  query ShapesHistory($id: ID!) {\n    model(id: $id) {\n      history(first: 100) {\n        edges {\n          node {\n            ...EventShape\n          }\n        }\n      }\n    }\n  }\n": types.ShapesHistoryDocument,
+    "\n  subscription ShapesFeed($after: String) {\n    modelEvents(after: $after) {\n      ...EventShape\n    }\n  }\n": types.ShapesFeedDocument,
+    "\n  query ShapesMe {\n    me {\n      principal {\n        name\n      }\n      context {\n        id\n      }\n    }\n  }\n": types.ShapesMeDocument,
+    "\n  mutation ShapesCreateModel($input: CreateModelInput!) {\n    createModel(input: $input) {\n      __typename\n      ... on CreateModelSuccess {\n        model {\n          id\n        }\n      }\n    }\n  }\n": types.ShapesCreateModelDocument,
+    "\n  mutation ShapesUpdateModel($input: UpdateModelInput!) {\n    updateModel(input: $input) {\n      __typename\n    }\n  }\n": types.ShapesUpdateModelDocument,
+    "\n  mutation ShapesDeleteModel($id: ID!) {\n    deleteModel(id: $id) {\n      __typename\n    }\n  }\n": types.ShapesDeleteModelDocument,
+    "\n  mutation ShapesCreateVersion($input: CreateVersionInput!) {\n    createVersion(input: $input) {\n      __typename\n    }\n  }\n": types.ShapesCreateVersionDocument,
+    "\n  mutation ShapesUpdateVersion($input: UpdateVersionInput!) {\n    updateVersion(input: $input) {\n      __typename\n    }\n  }\n": types.ShapesUpdateVersionDocument,
+    "\n  mutation ShapesPublishVersion($modelId: ID!, $number: Int!) {\n    publishVersion(modelId: $modelId, number: $number) {\n      __typename\n    }\n  }\n": types.ShapesPublishVersionDocument,
+    "\n  mutation ShapesDeleteVersion($modelId: ID!, $number: Int!) {\n    deleteVersion(modelId: $modelId, number: $number) {\n      __typename\n    }\n  }\n": types.ShapesDeleteVersionDocument,
+    "\n  mutation ShapesDeleteFormat($modelId: ID!, $number: Int!, $format: String!) {\n    deleteFormat(modelId: $modelId, number: $number, format: $format) {\n      __typename\n    }\n  }\n": types.ShapesDeleteFormatDocument,
     "\n  fragment ModelFields on Model {\n    id\n    name\n    description\n    tags\n    createdAt\n    updatedAt\n    createdBy\n    versionCount\n    latestVersion {\n      number\n    }\n  }\n": types.ModelFieldsFragmentDoc,
     "\n  fragment VersionFields on Version {\n    number\n    status\n    description\n    tags\n    hyperparameters\n    config\n    records {\n      uri\n      name\n    }\n    formats {\n      id\n      filename\n      size\n      sha256\n      contentType\n      downloadUrl\n    }\n    createdAt\n    publishedAt\n    publishedBy\n    model {\n      id\n      name\n    }\n  }\n": types.VersionFieldsFragmentDoc,
     "\n  mutation CreateModel($input: CreateModelInput!) {\n    createModel(input: $input) {\n      __typename\n      ... on CreateModelSuccess {\n        model {\n          ...ModelFields\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n      ... on ValidationError {\n        field\n      }\n      ... on NameTakenError {\n        name\n      }\n    }\n  }\n": types.CreateModelDocument,
@@ -54,8 +80,10 @@ const documents: Documents = {
     "\n  query StockModelsPage {\n    models(first: 5) {\n      edges {\n        node {\n          id\n          name\n        }\n      }\n    }\n  }\n": types.StockModelsPageDocument,
     "\n  mutation StockCreateModel($input: CreateModelInput!) {\n    createModel(input: $input) {\n      __typename\n      ... on CreateModelSuccess {\n        model {\n          id\n          name\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n      ... on NameTakenError {\n        name\n      }\n    }\n  }\n": types.StockCreateModelDocument,
     "\n  mutation StockCreateVersion($input: CreateVersionInput!) {\n    createVersion(input: $input) {\n      __typename\n      ... on CreateVersionSuccess {\n        version {\n          number\n          formats {\n            id\n            sha256\n            size\n            downloadUrl\n          }\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n      ... on ChecksumMismatchError {\n        expected\n        actual\n      }\n    }\n  }\n": types.StockCreateVersionDocument,
-    "\n  subscription StockModelEvents($modelId: ID, $after: String) {\n    modelEvents(modelId: $modelId, after: $after) {\n      type\n      modelId\n      position\n      data\n    }\n  }\n": types.StockModelEventsDocument,
+    "\n  subscription StockModelEvents($modelId: ID, $after: String) {\n    modelEvents(modelId: $modelId, after: $after) {\n      type\n      modelId\n      position\n      ... on VersionCreatedEvent {\n        number\n      }\n    }\n  }\n": types.StockModelEventsDocument,
     "\n  query StockHistory($id: ID!) {\n    model(id: $id) {\n      history(first: 100) {\n        edges {\n          node {\n            position\n          }\n        }\n      }\n    }\n  }\n": types.StockHistoryDocument,
+    "\n  fragment StockEvent on ModelEvent {\n    id\n    type\n  }\n": types.StockEventFragmentDoc,
+    "\n  query StockTypedHistory($id: ID!) {\n    model(id: $id) {\n      id\n      history(first: 100) {\n        edges {\n          node {\n            ...StockEvent\n            ... on VersionCreatedEvent {\n              number\n            }\n            ... on FormatUploadedEvent {\n              number\n              format\n              sha256\n              size\n            }\n          }\n        }\n      }\n    }\n  }\n": types.StockTypedHistoryDocument,
 };
 
 /**
@@ -72,6 +100,54 @@ const documents: Documents = {
  */
 export function graphql(source: string): unknown;
 
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment EventShape on ModelEvent {\n    __typename\n    id\n    schemaVersion\n    position\n    type\n    recordedAt\n    actor\n    requestId\n    modelId\n    data\n    ... on ModelCreatedEvent {\n      name\n      description\n      tags\n      contextId\n    }\n    ... on ModelUpdatedEvent {\n      changed\n      changes {\n        name\n        description\n        tags\n      }\n    }\n    ... on VersionCreatedEvent {\n      number\n      description\n      tags\n      hyperparameters\n      config\n      records {\n        uri\n        name\n      }\n    }\n    ... on VersionUpdatedEvent {\n      number\n      changed\n      changes {\n        description\n        tags\n        hyperparameters\n        config\n        records {\n          uri\n          name\n        }\n      }\n    }\n    ... on VersionPublishedEvent {\n      number\n    }\n    ... on VersionDeletedEvent {\n      number\n    }\n    ... on FormatUploadedEvent {\n      number\n      format\n      sha256\n      size\n      filename\n      contentType\n      replaced\n    }\n    ... on FormatDeletedEvent {\n      number\n      format\n    }\n  }\n"): (typeof documents)["\n  fragment EventShape on ModelEvent {\n    __typename\n    id\n    schemaVersion\n    position\n    type\n    recordedAt\n    actor\n    requestId\n    modelId\n    data\n    ... on ModelCreatedEvent {\n      name\n      description\n      tags\n      contextId\n    }\n    ... on ModelUpdatedEvent {\n      changed\n      changes {\n        name\n        description\n        tags\n      }\n    }\n    ... on VersionCreatedEvent {\n      number\n      description\n      tags\n      hyperparameters\n      config\n      records {\n        uri\n        name\n      }\n    }\n    ... on VersionUpdatedEvent {\n      number\n      changed\n      changes {\n        description\n        tags\n        hyperparameters\n        config\n        records {\n          uri\n          name\n        }\n      }\n    }\n    ... on VersionPublishedEvent {\n      number\n    }\n    ... on VersionDeletedEvent {\n      number\n    }\n    ... on FormatUploadedEvent {\n      number\n      format\n      sha256\n      size\n      filename\n      contentType\n      replaced\n    }\n    ... on FormatDeletedEvent {\n      number\n      format\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ShapesHistory($id: ID!) {\n    model(id: $id) {\n      history(first: 100) {\n        edges {\n          node {\n            ...EventShape\n          }\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query ShapesHistory($id: ID!) {\n    model(id: $id) {\n      history(first: 100) {\n        edges {\n          node {\n            ...EventShape\n          }\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription ShapesFeed($after: String) {\n    modelEvents(after: $after) {\n      ...EventShape\n    }\n  }\n"): (typeof documents)["\n  subscription ShapesFeed($after: String) {\n    modelEvents(after: $after) {\n      ...EventShape\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ShapesMe {\n    me {\n      principal {\n        name\n      }\n      context {\n        id\n      }\n    }\n  }\n"): (typeof documents)["\n  query ShapesMe {\n    me {\n      principal {\n        name\n      }\n      context {\n        id\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ShapesCreateModel($input: CreateModelInput!) {\n    createModel(input: $input) {\n      __typename\n      ... on CreateModelSuccess {\n        model {\n          id\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation ShapesCreateModel($input: CreateModelInput!) {\n    createModel(input: $input) {\n      __typename\n      ... on CreateModelSuccess {\n        model {\n          id\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ShapesUpdateModel($input: UpdateModelInput!) {\n    updateModel(input: $input) {\n      __typename\n    }\n  }\n"): (typeof documents)["\n  mutation ShapesUpdateModel($input: UpdateModelInput!) {\n    updateModel(input: $input) {\n      __typename\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ShapesDeleteModel($id: ID!) {\n    deleteModel(id: $id) {\n      __typename\n    }\n  }\n"): (typeof documents)["\n  mutation ShapesDeleteModel($id: ID!) {\n    deleteModel(id: $id) {\n      __typename\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ShapesCreateVersion($input: CreateVersionInput!) {\n    createVersion(input: $input) {\n      __typename\n    }\n  }\n"): (typeof documents)["\n  mutation ShapesCreateVersion($input: CreateVersionInput!) {\n    createVersion(input: $input) {\n      __typename\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ShapesUpdateVersion($input: UpdateVersionInput!) {\n    updateVersion(input: $input) {\n      __typename\n    }\n  }\n"): (typeof documents)["\n  mutation ShapesUpdateVersion($input: UpdateVersionInput!) {\n    updateVersion(input: $input) {\n      __typename\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ShapesPublishVersion($modelId: ID!, $number: Int!) {\n    publishVersion(modelId: $modelId, number: $number) {\n      __typename\n    }\n  }\n"): (typeof documents)["\n  mutation ShapesPublishVersion($modelId: ID!, $number: Int!) {\n    publishVersion(modelId: $modelId, number: $number) {\n      __typename\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ShapesDeleteVersion($modelId: ID!, $number: Int!) {\n    deleteVersion(modelId: $modelId, number: $number) {\n      __typename\n    }\n  }\n"): (typeof documents)["\n  mutation ShapesDeleteVersion($modelId: ID!, $number: Int!) {\n    deleteVersion(modelId: $modelId, number: $number) {\n      __typename\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ShapesDeleteFormat($modelId: ID!, $number: Int!, $format: String!) {\n    deleteFormat(modelId: $modelId, number: $number, format: $format) {\n      __typename\n    }\n  }\n"): (typeof documents)["\n  mutation ShapesDeleteFormat($modelId: ID!, $number: Int!, $format: String!) {\n    deleteFormat(modelId: $modelId, number: $number, format: $format) {\n      __typename\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -147,11 +223,19 @@ export function graphql(source: "\n  mutation StockCreateVersion($input: CreateV
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  subscription StockModelEvents($modelId: ID, $after: String) {\n    modelEvents(modelId: $modelId, after: $after) {\n      type\n      modelId\n      position\n      data\n    }\n  }\n"): (typeof documents)["\n  subscription StockModelEvents($modelId: ID, $after: String) {\n    modelEvents(modelId: $modelId, after: $after) {\n      type\n      modelId\n      position\n      data\n    }\n  }\n"];
+export function graphql(source: "\n  subscription StockModelEvents($modelId: ID, $after: String) {\n    modelEvents(modelId: $modelId, after: $after) {\n      type\n      modelId\n      position\n      ... on VersionCreatedEvent {\n        number\n      }\n    }\n  }\n"): (typeof documents)["\n  subscription StockModelEvents($modelId: ID, $after: String) {\n    modelEvents(modelId: $modelId, after: $after) {\n      type\n      modelId\n      position\n      ... on VersionCreatedEvent {\n        number\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query StockHistory($id: ID!) {\n    model(id: $id) {\n      history(first: 100) {\n        edges {\n          node {\n            position\n          }\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query StockHistory($id: ID!) {\n    model(id: $id) {\n      history(first: 100) {\n        edges {\n          node {\n            position\n          }\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment StockEvent on ModelEvent {\n    id\n    type\n  }\n"): (typeof documents)["\n  fragment StockEvent on ModelEvent {\n    id\n    type\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query StockTypedHistory($id: ID!) {\n    model(id: $id) {\n      id\n      history(first: 100) {\n        edges {\n          node {\n            ...StockEvent\n            ... on VersionCreatedEvent {\n              number\n            }\n            ... on FormatUploadedEvent {\n              number\n              format\n              sha256\n              size\n            }\n          }\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query StockTypedHistory($id: ID!) {\n    model(id: $id) {\n      id\n      history(first: 100) {\n        edges {\n          node {\n            ...StockEvent\n            ... on VersionCreatedEvent {\n              number\n            }\n            ... on FormatUploadedEvent {\n              number\n              format\n              sha256\n              size\n            }\n          }\n        }\n      }\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

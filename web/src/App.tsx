@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState } from 'react';
 import Markdown from 'react-markdown';
 import { Client, cacheExchange, fetchExchange, Provider, useMutation, useQuery } from 'urql';
 import { graphql } from './generated/index.ts';
+import { History } from './History.tsx';
 import { authHeaders, loadSession, type Session, saveSession } from './session.ts';
 import { parseTags } from './tags.ts';
 import { NewVersion, VersionPanel } from './Versions.tsx';
@@ -71,10 +72,7 @@ const ModelQuery = graphql(`
       history(last: 100) {
         edges {
           node {
-            position
-            type
-            actor
-            recordedAt
+            ...DashboardHistoryEvent
           }
         }
       }
@@ -548,13 +546,7 @@ function ModelRecord({ id, session, permissions }: { id: string; session: Sessio
         />
       )}
       {tab === 'history' && (
-        <ol className="history" aria-label="History">
-          {model.history.edges.map(({ node: e }) => (
-            <li key={e.position}>
-              {new Date(e.recordedAt).toLocaleString()} · {e.actor ?? '-'} · {e.type}
-            </li>
-          ))}
-        </ol>
+        <History events={model.history.edges.map((e) => e.node)} />
       )}
       {deleting && (
         <DeleteDialog

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { useMutation, useQuery } from 'urql';
+import { bytes } from './bytes.ts';
 import { graphql } from './generated/index.ts';
 import type { Session } from './session.ts';
 import { parseTags } from './tags.ts';
@@ -78,8 +79,6 @@ export interface Can {
   upload: boolean;
   deleteFormat: boolean;
 }
-
-const bytes = (n: number) => (n >= 1024 ** 2 ? `${(n / 1024 ** 2).toFixed(1)} MiB` : n >= 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${n} B`);
 
 function Confirm({ text, onYes, onNo }: { text: string; onYes: () => void; onNo: () => void }) {
   return (

@@ -1,28 +1,184 @@
 import { GraphQLError } from 'graphql';
 import { type AccessVerdict, checkAccessNow, type LiveAccess, liveAccessOf } from '../../auth/revalidate.ts';
-import type { RecordedEvent } from '../../domain/model/events.ts';
+import type { ModelEvent, ModelEventType, RecordedEvent } from '../../domain/model/events.ts';
 import { type EventFeed, UnknownPositionError } from '../../store/eventFeed.ts';
 import type { FeedCursor } from '../../store/eventLog.ts';
-import { modelHistory } from '../../store/modelHistory.ts';
+import { countModelHistory, modelHistory } from '../../store/modelHistory.ts';
 import { isDatabaseUnavailable } from '../../store/pgErrors.ts';
 import { publicEventData } from '../../store/upcast.ts';
 import { builder } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';
 import { cursorPage, invalidArgument, type PageArgs } from '../pagination.ts';
+import { DatasetRecordRef } from './datasetRecord.ts';
 import { loadModel } from './model.ts';
 
-export const ModelEventRef = builder.objectRef<RecordedEvent>('ModelEvent').implement({
-  description: 'One entry of a model\'s log: what happened, when, and who did it.',
+type EventOf<T extends ModelEventType> = RecordedEvent<Extract<ModelEvent, { type: T }>>;
+
+export const ModelEventRef = builder.interfaceRef<RecordedEvent>('ModelEvent');
+
+ModelEventRef.implement({
+  description:
+    "One entry of a model's log: what happened, when, and who did it. Each event type is an object type with its own typed fields (`... on VersionCreatedEvent { number }`); `type` names it too.",
+  // Every event type has its object type (EVENT_TYPES below says so to the compiler).
+  resolveType: (e): string => EVENT_TYPES[e.type].name,
   fields: (t) => ({
+    id: t.exposeID('eventId', { description: "The event's own id, a UUID: the same wherever the event is read." }),
+    schemaVersion: t.exposeInt('schemaVersion', { description: "The version of this event type's shape, always the current one: older events are read brought up to it." }),
     position: t.exposeString('position', { description: 'Global and increasing, from 1; pass it as `after` to resume after this event (`after: "0"`: from the beginning).' }),
-    type: t.exposeString('type', { description: 'ModelCreated, VersionPublished, FormatUploaded, ...' }),
+    type: t.exposeString('type', { description: "ModelCreated, VersionPublished, FormatUploaded, ...: the object type's name without `Event`." }),
     recordedAt: t.expose('recordedAt', { type: 'DateTime' }),
     actor: t.string({ nullable: true, resolve: (e) => e.metadata.actor }),
     requestId: t.string({ nullable: true, resolve: (e) => e.metadata.requestId }),
     modelId: t.id({ resolve: (e) => e.streamId }),
-    data: t.field({ type: 'JSON', resolve: (e) => publicEventData(e) }),
+    data: t.field({
+      type: 'JSON',
+      description: "The event's payload as JSON, in the current schema version.",
+      deprecationReason: "Use the typed fields of the event's type (`... on VersionCreatedEvent { number }`).",
+      resolve: (e) => publicEventData(e),
+    }),
   }),
 });
+
+const interfaces = [ModelEventRef];
+
+/**
+ * What `changed` lists: the fields an update event set, in a fixed order. Each update's fields are written as
+ * an object whose keys must be exactly its payload's, so a field added to the payload is not left out.
+ */
+const changedFields = <D extends object>(fields: Record<Exclude<keyof D, 'number'>, true>) => {
+  const names = Object.keys(fields);
+  return (data: D) => names.filter((f) => Object.hasOwn(data, f));
+};
+const modelChanged = changedFields<EventOf<'ModelUpdated'>['data']>({ name: true, description: true, tags: true });
+const versionChanged = changedFields<EventOf<'VersionUpdated'>['data']>({ description: true, tags: true, hyperparameters: true, config: true, records: true });
+
+// The values of an update sit in an object of their own rather than beside the created event's fields of the
+// same names: those are non-null (`name: String!`), these null when unchanged (`name: String`), and GraphQL
+// refuses a document that selects both under one name (fields that "return conflicting types").
+const ModelChangesRef = builder.objectRef<EventOf<'ModelUpdated'>['data']>('ModelChanges').implement({
+  description: "The values a ModelUpdated set; null for a field it left as it was (the event's `changed` tells which it set, so a description set to null is told apart).",
+  fields: (t) => ({
+    name: t.string({ nullable: true, resolve: (d) => d.name ?? null }),
+    description: t.string({ nullable: true, resolve: (d) => d.description ?? null }),
+    tags: t.stringList({ nullable: true, resolve: (d) => d.tags ?? null }),
+  }),
+});
+
+const VersionChangesRef = builder.objectRef<EventOf<'VersionUpdated'>['data']>('VersionChanges').implement({
+  description: "The settings a VersionUpdated set; null for one it left as it was (the event's `changed` tells which it set, so a description set to null is told apart).",
+  fields: (t) => ({
+    description: t.string({ nullable: true, resolve: (d) => d.description ?? null }),
+    tags: t.stringList({ nullable: true, resolve: (d) => d.tags ?? null }),
+    hyperparameters: t.field({ type: 'JSON', nullable: true, resolve: (d) => d.hyperparameters ?? null }),
+    config: t.field({ type: 'JSON', nullable: true, resolve: (d) => d.config ?? null }),
+    records: t.field({ type: [DatasetRecordRef], nullable: true, resolve: (d) => d.records ?? null }),
+  }),
+});
+
+const ModelCreatedEventRef = builder.objectRef<EventOf<'ModelCreated'>>('ModelCreatedEvent').implement({
+  description: 'The model was created, in a context, with a name, a description and tags.',
+  interfaces,
+  fields: (t) => ({
+    name: t.string({ resolve: (e) => e.data.name }),
+    description: t.string({ nullable: true, resolve: (e) => e.data.description }),
+    tags: t.stringList({ resolve: (e) => e.data.tags }),
+    contextId: t.id({
+      resolve: (e) => {
+        // Every model stream's envelope names its context (the migration that added the column filled it in).
+        if (e.contextId === null) throw new Error(`model ${e.streamId} has an event without a context`);
+        return e.contextId;
+      },
+    }),
+  }),
+});
+
+const ModelUpdatedEventRef = builder.objectRef<EventOf<'ModelUpdated'>>('ModelUpdatedEvent').implement({
+  description: "The model's name, description or tags changed.",
+  interfaces,
+  fields: (t) => ({
+    changed: t.stringList({ description: 'The fields of `changes` this update set (name, description, tags); the others kept their value.', resolve: (e) => modelChanged(e.data) }),
+    changes: t.field({ type: ModelChangesRef, resolve: (e) => e.data }),
+  }),
+});
+
+const ModelDeletedEventRef = builder.objectRef<EventOf<'ModelDeleted'>>('ModelDeletedEvent').implement({
+  description: 'The model was deleted, with its versions and files; its log stays.',
+  interfaces,
+});
+
+const VersionCreatedEventRef = builder.objectRef<EventOf<'VersionCreated'>>('VersionCreatedEvent').implement({
+  description: 'A version was created, a draft, with its settings.',
+  interfaces,
+  fields: (t) => ({
+    number: t.int({ resolve: (e) => e.data.number }),
+    description: t.string({ nullable: true, resolve: (e) => e.data.description }),
+    tags: t.stringList({ resolve: (e) => e.data.tags }),
+    hyperparameters: t.field({ type: 'JSON', resolve: (e) => e.data.hyperparameters }),
+    config: t.field({ type: 'JSON', resolve: (e) => e.data.config }),
+    records: t.field({ type: [DatasetRecordRef], resolve: (e) => e.data.records }),
+  }),
+});
+
+const VersionUpdatedEventRef = builder.objectRef<EventOf<'VersionUpdated'>>('VersionUpdatedEvent').implement({
+  description: "A draft version's settings changed.",
+  interfaces,
+  fields: (t) => ({
+    number: t.int({ resolve: (e) => e.data.number }),
+    changed: t.stringList({
+      description: 'The fields of `changes` this update set (description, tags, hyperparameters, config, records); the others kept their value.',
+      resolve: (e) => versionChanged(e.data),
+    }),
+    changes: t.field({ type: VersionChangesRef, resolve: (e) => e.data }),
+  }),
+});
+
+const VersionPublishedEventRef = builder.objectRef<EventOf<'VersionPublished'>>('VersionPublishedEvent').implement({
+  description: 'A version was published: from now on it and its files do not change.',
+  interfaces,
+  fields: (t) => ({ number: t.int({ resolve: (e) => e.data.number }) }),
+});
+
+const VersionDeletedEventRef = builder.objectRef<EventOf<'VersionDeleted'>>('VersionDeletedEvent').implement({
+  description: 'A version was deleted, with its files; its number is not given again.',
+  interfaces,
+  fields: (t) => ({ number: t.int({ resolve: (e) => e.data.number }) }),
+});
+
+const FormatUploadedEventRef = builder.objectRef<EventOf<'FormatUploaded'>>('FormatUploadedEvent').implement({
+  description: "A draft version's file in one format was stored, new or in place of the one it had.",
+  interfaces,
+  fields: (t) => ({
+    number: t.int({ resolve: (e) => e.data.number }),
+    format: t.string({ description: 'The format id: pkl, rda, pmml, ...', resolve: (e) => e.data.format }),
+    sha256: t.string({ resolve: (e) => e.data.sha256 }),
+    size: t.float({ description: 'Bytes.', resolve: (e) => e.data.size }),
+    filename: t.string({ description: 'The name the file was uploaded with.', resolve: (e) => e.data.filename }),
+    contentType: t.string({ resolve: (e) => e.data.contentType }),
+    replaced: t.boolean({ description: 'Whether it replaced a file the version already had in this format.', resolve: (e) => e.data.replaced }),
+  }),
+});
+
+const FormatDeletedEventRef = builder.objectRef<EventOf<'FormatDeleted'>>('FormatDeletedEvent').implement({
+  description: "A draft version's file in one format was deleted.",
+  interfaces,
+  fields: (t) => ({
+    number: t.int({ resolve: (e) => e.data.number }),
+    format: t.string({ resolve: (e) => e.data.format }),
+  }),
+});
+
+/** The object type of each event type: a new event type does not compile until it has one. */
+const EVENT_TYPES = {
+  ModelCreated: ModelCreatedEventRef,
+  ModelUpdated: ModelUpdatedEventRef,
+  ModelDeleted: ModelDeletedEventRef,
+  VersionCreated: VersionCreatedEventRef,
+  VersionUpdated: VersionUpdatedEventRef,
+  VersionPublished: VersionPublishedEventRef,
+  VersionDeleted: VersionDeletedEventRef,
+  FormatUploaded: FormatUploadedEventRef,
+  FormatDeleted: FormatDeletedEventRef,
+} satisfies { readonly [T in ModelEventType]: { $inferType: EventOf<T> } };
 
 /** The largest position the log can hold (positions are int8). */
 const MAX_POSITION = 9223372036854775807n;
@@ -40,11 +196,9 @@ const FROM_THE_BEGINNING = '0';
 export async function resolveHistory(ctx: GraphQLContext, modelId: string, pageArgs: PageArgs, upTo?: string) {
   const args = pageArgs.after === FROM_THE_BEGINNING ? { ...pageArgs, after: undefined } : pageArgs;
   for (const c of [args.after, args.before]) if (c != null && !isPosition(c)) throw invalidArgument('The cursor is not one this list gave out');
-  let count = ctx.db.selectFrom('events').select((eb) => eb.fn.countAll<string>().as('n')).where('stream_id', '=', modelId);
-  if (upTo) count = count.where('position', '<=', upTo);
   return cursorPage<RecordedEvent>(
     args,
-    { toCursor: (e) => e.position, totalCount: () => count.executeTakeFirstOrThrow().then((r) => Number(r.n)) },
+    { toCursor: (e) => e.position, totalCount: () => countModelHistory(ctx.db, modelId, upTo) },
     ({ after, before, limit, inverted }) => {
       for (const c of [after, before]) if (c !== undefined && !isPosition(c)) throw invalidArgument('The cursor is not one this list gave out');
       return modelHistory(ctx.db, modelId, { after, before, upTo, limit, descending: inverted });

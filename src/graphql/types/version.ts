@@ -5,6 +5,7 @@ import { builder } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';
 import { modelCommandErrors } from '../errors.ts';
 import { precheckCommand, runCommand } from '../runCommand.ts';
+import { DatasetRecordRef } from './datasetRecord.ts';
 import { fileErrors, FormatUploadInput, PENDING_FILE } from './format.ts';
 import { loadModel } from './model.ts';
 import { FormatRef, loadVersion, ModelRef, type VersionNode, VersionRef, VersionStatusEnum } from './refs.ts';
@@ -12,11 +13,6 @@ import { FormatRef, loadVersion, ModelRef, type VersionNode, VersionRef, Version
 async function formatsOf(version: VersionNode, ctx: GraphQLContext): Promise<FormatRecord[]> {
   return version.formatsAsOf ?? (await ctx.loaders.formats.load(version.modelId)).filter((f) => f.number === version.number);
 }
-
-const DatasetRecordRef = builder.objectRef<{ uri: string; name: string | null }>('DatasetRecord').implement({
-  description: 'A training dataset the version was made from.',
-  fields: (t) => ({ uri: t.exposeString('uri'), name: t.exposeString('name', { nullable: true }) }),
-});
 
 VersionRef.implement({
   description: 'A numbered version of a model: its settings and its files, one per format.',

@@ -1,3 +1,4 @@
+import type { AccessEventType, RecordedAccessEvent } from '../../domain/access/events.ts';
 import type { ModelEventType, RecordedEvent } from '../../domain/model/events.ts';
 import type { Database, Executor } from '../database.ts';
 
@@ -8,6 +9,6 @@ import type { Database, Executor } from '../database.ts';
 export interface Projection {
   name: string;
   tables: readonly (keyof Database)[];
-  handles: readonly ModelEventType[];
-  apply(trx: Executor, event: RecordedEvent): Promise<void>;
+  handles: readonly (ModelEventType | AccessEventType)[];
+  apply(trx: Executor, event: RecordedEvent | RecordedAccessEvent): Promise<void>;
 }

@@ -6,6 +6,7 @@ import './types/version.ts';
 import './types/format.ts';
 import './types/modelEvent.ts';
 import './types/accessControl.ts';
+import './types/auditLog.ts';
 
 export const schema = builder.toSchema();
 

@@ -216,6 +216,10 @@ describe('the audit log refuses', () => {
       expect(body.data, JSON.stringify(after.slice(0, 20))).toBeNull();
       expect(body.errors?.[0]?.extensions?.code, JSON.stringify(after.slice(0, 20))).toBe('VALIDATION');
     }
+    for (const first of [-1, 101]) {
+      const { body } = await s.gql(adminA.secret, AUDIT, { first }, A.name);
+      expect(body.errors?.[0]?.extensions?.code, String(first)).toBe('VALIDATION');
+    }
     const mine = await auditLogOf(adminA.secret, A.name, 100);
     const theirs = await auditLogOf(ADMIN_TOKEN, B.name, 100);
     const onlyTheirs = theirs.filter((e) => !mine.some((m) => m.id === e.id));

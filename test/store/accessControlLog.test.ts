@@ -38,6 +38,19 @@ async function accessRows(db: Db): Promise<Record<string, string[]>> {
   return out;
 }
 
+/** The six tables' constraints and indexes, by name and definition: a rebuild leaves them as the migrations made them. */
+async function accessSchema(db: Db): Promise<string[]> {
+  const tables = sql.join(ACCESS_TABLES.map(([table]) => sql`${table}::regclass`));
+  const { rows } = await sql<{ item: string }>`
+    select c.conrelid::regclass::text || ' constraint ' || c.conname || ': ' || pg_get_constraintdef(c.oid) as item
+    from pg_constraint c where c.conrelid in (${tables})
+    union all
+    select i.indrelid::regclass::text || ' index ' || ic.relname || ': ' || pg_get_indexdef(i.indexrelid)
+    from pg_index i join pg_class ic on ic.oid = i.indexrelid where i.indrelid in (${tables})
+    order by 1`.execute(db);
+  return rows.map((r) => r.item);
+}
+
 const ME = '{ me { principal { name } context { name } } }';
 
 describe('a rebuild of the access-control tables', () => {
@@ -78,6 +91,8 @@ describe('a rebuild of the access-control tables', () => {
 
   it('gives the same rows from the log alone, after they drifted, and tokens authenticate as before', async () => {
     const before = await accessRows(db);
+    const schema = await accessSchema(db);
+    expect(schema.some((item) => item.startsWith('tokens constraint tokens_principal_id_fkey: FOREIGN KEY (principal_id) REFERENCES principals(id)'))).toBe(true);
     // Rows that drifted from the log (the reason to rebuild): the rebuild must put them back.
     await sql`update tokens set name = 'drifted', revoked_at = null`.execute(db);
     await sql`delete from group_members`.execute(db);
@@ -87,6 +102,10 @@ describe('a rebuild of the access-control tables', () => {
     const { events } = await rebuildProjections(s.api.t);
     expect(events).toBeGreaterThan(0);
     expect(await accessRows(db)).toEqual(before);
+    expect(await accessSchema(db)).toEqual(schema);
+    // The name indexes still hold the rule, under their names: a taken name is NAME_TAKEN, not an unexpected error.
+    const taken = await s.gql(ADMIN_TOKEN, 'mutation ($n: String!) { createContext(name: $n) { __typename ... on Error { code } } }', { n: context.name });
+    expect(taken.body.data.createContext).toEqual({ __typename: 'NameTakenError', code: 'NAME_TAKEN' });
 
     for (const secret of [ADMIN_TOKEN, secrets.kept, secrets.capped]) expect((await s.gql(secret, ME, {}, context.name)).status).toBe(200);
     const refused = await s.gql(secrets.revoked, ME, {}, context.name);

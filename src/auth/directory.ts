@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Grantee } from '../domain/access/commands.ts';
+import { grantOf } from '../domain/access/decide.ts';
 import type { PrincipalKind } from '../domain/access/events.ts';
 import type { EventMetadata } from '../domain/envelope.ts';
 import { ForbiddenError, NotFoundError, ValidationError } from '../domain/errors.ts';
@@ -176,7 +177,7 @@ export async function grantRole(
   const { state } = await handleAccessCommand(db, (trx) =>
     decideOnStream(trx, contextAggregate, { id: contextId, contextId }, { type: 'GrantRole', data: { grantId: randomUUID(), role: input.role, grantee: who } }, metadata),
   );
-  const grant = state.status === 'live' ? state.grants.find((g) => g.role === input.role && g.principalId === (who.principalId ?? null) && g.groupId === (who.groupId ?? null)) : undefined;
+  const grant = state.status === 'live' ? grantOf(state, input.role, who) : undefined;
   if (!grant) throw new Error('GrantRole left no grant');
   return { id: grant.grantId, contextId, role: grant.role, principalId: grant.principalId, groupId: grant.groupId };
 }

@@ -59,7 +59,7 @@ export async function decideOnStream<S, E extends AccessEvent, C>(
   const decided = aggregate.decide(command, before);
   const ref = { id: stream.id, type: aggregate.type, contextId: past[0]?.contextId ?? stream.contextId };
   const events = await appendToStream(trx, ref, past.at(-1)?.streamVersion ?? 0, decided, metadata);
-  await project(trx, events as readonly Recorded<AccessEvent>[] as readonly RecordedAccessEvent[]);
+  await project(trx, events as readonly RecordedAccessEvent[]);
   return { before, state: events.reduce(aggregate.evolve, before), events };
 }
 

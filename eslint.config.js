@@ -71,13 +71,6 @@ function layering() {
       });
     }
   }
-  // TODO(issue 15, access control in the log): these still run their own SQL. The rewrite of access control
-  // into events moves it into src/store; then delete this block (and the next), and the rule holds everywhere.
-  const AUTH_WITH_SQL = ['src/auth/bootstrap.ts', 'src/auth/directory.ts', 'src/auth/identity.ts', 'src/auth/revalidate.ts'];
-  blocks.push({
-    files: AUTH_WITH_SQL,
-    rules: { 'no-restricted-imports': layerImports('auth', 1, { database: true }), 'no-restricted-syntax': ['error', FOCUSED_TESTS] },
-  });
   // TODO: import cycles. `npx madge --circular --extensions ts src` finds none today; import-x/no-cycle
   // holds that once eslint-plugin-import-x is a dev dependency.
   return blocks;

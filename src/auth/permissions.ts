@@ -1,3 +1,5 @@
+import type { Role } from '../domain/access/events.ts';
+
 /** What a principal may do in a context, granted through roles held directly or through groups. */
 export const PERMISSIONS = [
   'model:view',
@@ -15,8 +17,8 @@ export const PERMISSIONS = [
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
-export const ROLES = ['viewer', 'editor', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
+// Roles are the access-control domain's (a RoleGranted event names one); what each permits is decided here.
+export { ROLES, type Role } from '../domain/access/events.ts';
 
 const viewer: Permission[] = ['model:view', 'format:download'];
 const editor: Permission[] = [...viewer, 'model:create', 'model:update', 'version:create', 'version:update', 'version:publish', 'format:upload', 'format:delete'];

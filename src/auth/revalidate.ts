@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
-import { sql } from 'kysely';
 import type { Db } from '../store/database.ts';
+import { liveAccessRows } from '../store/identities.ts';
 import type { Identity } from './identity.ts';
 import { ROLE_PERMISSIONS, ROLES } from './permissions.ts';
 
@@ -37,21 +37,7 @@ const keyOf = (a: LiveAccess) => `${a.tokenId}/${a.contextId}/${a.modelId ?? ''}
  */
 export async function checkLiveAccess(db: Db, callers: readonly LiveAccess[]): Promise<AccessVerdict[]> {
   if (callers.length === 0) return [];
-  const rows = sql.join(callers.map((c, i) => sql`(${i}::int, ${c.tokenId}::uuid, ${c.principalId}::uuid, ${c.contextId}::uuid, ${c.modelId ?? null}::uuid)`));
-  const { rows: results } = await sql<{ i: number; token_ok: boolean; access_ok: boolean; model_ok: boolean }>`
-    select k.i,
-      t.id is not null as token_ok,
-      coalesce(p.superuser, false) or exists (
-        select 1 from role_grants g
-        where g.context_id = k.context_id and g.role in (${sql.join(VIEWING_ROLES)})
-          and (g.principal_id = k.principal_id
-            or g.group_id in (select m.group_id from group_members m where m.principal_id = k.principal_id))
-      ) as access_ok,
-      k.model_id is null or exists (select 1 from models m where m.id = k.model_id and m.context_id = k.context_id) as model_ok
-    from (values ${rows}) as k(i, token_id, principal_id, context_id, model_id)
-    left join tokens t on t.id = k.token_id and t.principal_id = k.principal_id
-      and t.revoked_at is null and (t.expires_at is null or t.expires_at > now())
-    left join principals p on p.id = t.principal_id`.execute(db);
+  const results = await liveAccessRows(db, callers, VIEWING_ROLES);
   const verdicts: AccessVerdict[] = callers.map(() => 'token-gone');
   for (const r of results) verdicts[r.i] = !r.token_ok ? 'token-gone' : !r.access_ok ? 'context-gone' : !r.model_ok ? 'model-gone' : 'ok';
   return verdicts;

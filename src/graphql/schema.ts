@@ -7,6 +7,7 @@ import './types/format.ts';
 import './types/modelEvent.ts';
 import './types/modelHistory.ts';
 import './types/accessControl.ts';
+import './types/auditLog.ts';
 
 export const schema = builder.toSchema();
 

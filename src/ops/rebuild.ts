@@ -11,7 +11,7 @@ await runOperation(async () => {
     const started = performance.now();
     const { events, refolded } = await rebuildProjections(store);
     const seconds = (performance.now() - started) / 1000;
-    const meanwhile = refolded > 0 ? `, and again ${refolded} models written to meanwhile` : '';
+    const meanwhile = refolded > 0 ? `, and again ${refolded} streams written to meanwhile` : '';
     return `Rebuilt the read models from ${events} events${meanwhile} in ${seconds.toFixed(2)} s (${store.kind}).`;
   } finally {
     await store.close();

@@ -44,6 +44,8 @@ const columns = [
   'metadata',
   'recorded_at',
 ] as const;
+/** The columns every reader selects (toRecorded reads them). */
+export const eventColumns = columns;
 /** The same columns, for statements written in SQL. */
 const columnList = sql.raw(columns.map((c) => (c === 'position' ? 'position::text' : c)).join(', '));
 
@@ -97,6 +99,12 @@ export async function readStream(db: Executor, streamId: string, upTo: StreamBou
   return rows.map(toRecordedEvent);
 }
 
+/** A stream's events in order, of whatever type (access-control streams: contexts, groups, principals). */
+export async function readStreamOf<E extends DomainEvent>(db: Executor, streamId: string): Promise<Recorded<E>[]> {
+  const rows = await db.selectFrom('events').select(columns).where('stream_id', '=', streamId).orderBy('stream_version').execute();
+  return rows.map((row) => toRecorded<E>(row));
+}
+
 /** The events of several streams, each stream's in order (one statement, however many streams). */
 export async function readStreams(db: Executor, streamIds: readonly string[]): Promise<RecordedEvent[]> {
   if (streamIds.length === 0) return [];
@@ -124,10 +132,11 @@ export async function readStreamPage(
   return rows.map(toRecordedEvent);
 }
 
-/** Events of every stream type with a position greater than `after`, in position order, at most `limit`. */
-export async function readAll(db: Executor, after: string, limit: number, streamType?: StreamType): Promise<Recorded<DomainEvent>[]> {
+/** Events of every stream type (or of the types given) with a position greater than `after`, in position order, at most `limit`. */
+export async function readAll(db: Executor, after: string, limit: number, streamType?: StreamType | readonly StreamType[]): Promise<Recorded<DomainEvent>[]> {
   let q = db.selectFrom('events').select(columns).where('position', '>', after);
-  if (streamType !== undefined) q = q.where('stream_type', '=', streamType);
+  if (typeof streamType === 'string') q = q.where('stream_type', '=', streamType);
+  else if (streamType !== undefined) q = q.where('stream_type', 'in', [...streamType]);
   const rows = await q.orderBy('position').limit(limit).execute();
   return rows.map((row) => toRecorded<DomainEvent>(row));
 }

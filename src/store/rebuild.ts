@@ -1,4 +1,7 @@
 import { sql } from 'kysely';
+import type { RecordedContextEvent, RecordedGroupEvent, RecordedPrincipalEvent } from '../domain/access/events.ts';
+import { absent, type ContextState, evolveContext, evolveGroup, evolvePrincipal, type GroupState, type PrincipalState } from '../domain/access/evolve.ts';
+import type { DomainEvent, Recorded } from '../domain/envelope.ts';
 import type { RecordedEvent } from '../domain/model/events.ts';
 import { evolve, initialState, type LiveModel, type ModelState } from '../domain/model/evolve.ts';
 import type { Db, Executor } from './database.ts';
@@ -16,10 +19,19 @@ const INSERT_ROWS = 5000;
 
 /** The read-model tables' columns, as `jsonb_to_recordset` needs them (the migrations define the tables). */
 const COLUMNS = {
-  models: sql`id uuid, context_id uuid, name text, description text, tags text[], created_at timestamptz, created_by text, updated_at timestamptz, version_count integer, highest_number integer, stream_version integer`,
-  versions: sql`model_id uuid, number integer, status text, description text, tags text[], hyperparameters jsonb, config jsonb, records jsonb, created_at timestamptz, created_by text, updated_at timestamptz, published_at timestamptz, published_by text`,
-  formats: sql`model_id uuid, number integer, format text, filename text, size bigint, sha256 text, content_type text, uploaded_at timestamptz, uploaded_by text`,
+  models: 'id uuid, context_id uuid, name text, description text, tags text[], created_at timestamptz, created_by text, updated_at timestamptz, version_count integer, highest_number integer, stream_version integer',
+  versions: 'model_id uuid, number integer, status text, description text, tags text[], hyperparameters jsonb, config jsonb, records jsonb, created_at timestamptz, created_by text, updated_at timestamptz, published_at timestamptz, published_by text',
+  formats: 'model_id uuid, number integer, format text, filename text, size bigint, sha256 text, content_type text, uploaded_at timestamptz, uploaded_by text',
+  contexts: 'id uuid, name text, created_at timestamptz',
+  principals: 'id uuid, name text, kind text, superuser boolean, created_at timestamptz, home_context_id uuid, created_by uuid',
+  groups: 'id uuid, context_id uuid, name text, created_at timestamptz',
+  tokens: 'id uuid, principal_id uuid, name text, secret_hash text, created_at timestamptz, expires_at timestamptz, revoked_at timestamptz, created_by uuid',
+  group_members: 'group_id uuid, principal_id uuid',
+  role_grants: 'id uuid, context_id uuid, role text, principal_id uuid, group_id uuid',
 };
+
+/** A table's column names, in the order above: rows are inserted by name, whatever order the table's columns have. */
+const columnNames = (table: ReadModelTable) => COLUMNS[table].split(', ').map((c) => c.split(' ')[0]!);
 
 type ReadModelTable = keyof typeof COLUMNS;
 /** Children first, as the projections list them; each one has its columns above. */
@@ -51,11 +63,97 @@ export interface RebuildOptions {
   beforeSwap?: () => Promise<void>;
 }
 
-async function insertRows(trx: Executor, table: ReadModelTable, rows: object[]): Promise<void> {
+/**
+ * Rows into a new table. With `upsert`, a row whose id is there already is overwritten instead (the swap
+ * rewrites the access-control rows so, as rows of other tables point at them).
+ */
+async function insertRows(trx: Executor, table: ReadModelTable, rows: object[], options: { upsert?: boolean } = {}): Promise<void> {
+  const names = columnNames(table);
+  const list = sql.join(names.map((n) => sql.id(n)));
+  const conflict = options.upsert
+    ? sql`on conflict (id) do update set ${sql.join(names.filter((n) => n !== 'id').map((n) => sql`${sql.id(n)} = excluded.${sql.id(n)}`))}`
+    : sql``;
   for (let i = 0; i < rows.length; i += INSERT_ROWS) {
     const chunk = JSON.stringify(rows.slice(i, i + INSERT_ROWS));
-    await sql`insert into ${sql.table(rebuilt(table))} select * from jsonb_to_recordset(${chunk}::jsonb) as r(${COLUMNS[table]})`.execute(trx);
+    await sql`insert into ${sql.table(rebuilt(table))} (${list}) select ${list} from jsonb_to_recordset(${chunk}::jsonb) as r(${sql.raw(COLUMNS[table])}) ${conflict}`.execute(trx);
   }
+}
+
+/** The access-control streams folded, by stream id. */
+interface AccessStates {
+  contexts: Map<string, ContextState>;
+  groups: Map<string, GroupState>;
+  principals: Map<string, PrincipalState>;
+}
+
+const noAccessStates = (): AccessStates => ({ contexts: new Map(), groups: new Map(), principals: new Map() });
+
+/** Folds one access-control event into its stream's state with the domain's own evolve. */
+function evolveAccess(states: AccessStates, event: Recorded<DomainEvent>): void {
+  const id = event.streamId;
+  switch (event.streamType) {
+    case 'context':
+      states.contexts.set(id, evolveContext(states.contexts.get(id) ?? absent(), event as RecordedContextEvent));
+      return;
+    case 'group':
+      states.groups.set(id, evolveGroup(states.groups.get(id) ?? absent(), event as RecordedGroupEvent));
+      return;
+    case 'principal':
+      states.principals.set(id, evolvePrincipal(states.principals.get(id) ?? absent(), event as RecordedPrincipalEvent));
+      return;
+    case 'model':
+      return;
+    default:
+      throw new Error(`Unknown stream type ${String(event.streamType satisfies never)}`);
+  }
+}
+
+const liveOnly = <S extends { status: string }>(states: Map<string, S>) => [...states.values()].filter((s): s is Extract<S, { status: 'live' }> => s.status === 'live');
+
+/**
+ * The access-control rows, into the new tables: what the inline projection leaves after the same events.
+ * With `upsert` (the swap), over the rows written before: contexts, principals, groups and tokens are
+ * never removed by an event, so overwriting them by id is enough; memberships and grants are written anew.
+ */
+async function writeAccessControl(trx: Executor, states: AccessStates, options: { upsert?: boolean } = {}): Promise<void> {
+  const contexts = liveOnly(states.contexts);
+  const groups = liveOnly(states.groups);
+  const principals = liveOnly(states.principals);
+  if (options.upsert) {
+    await sql`delete from ${sql.table(rebuilt('role_grants'))}`.execute(trx);
+    await sql`delete from ${sql.table(rebuilt('group_members'))}`.execute(trx);
+  }
+  await insertRows(trx, 'contexts', contexts.map((c) => ({ id: c.id, name: c.name, created_at: c.createdAt })), options);
+  await insertRows(
+    trx,
+    'principals',
+    principals.map((p) => ({ id: p.id, name: p.name, kind: p.kind, superuser: p.superuser, created_at: p.createdAt, home_context_id: p.homeContextId, created_by: p.createdBy })),
+    options,
+  );
+  await insertRows(trx, 'groups', groups.map((g) => ({ id: g.id, context_id: g.contextId, name: g.name, created_at: g.createdAt })), options);
+  await insertRows(
+    trx,
+    'tokens',
+    principals.flatMap((p) =>
+      p.tokens.map((t) => ({
+        id: t.tokenId,
+        principal_id: p.id,
+        name: t.name,
+        secret_hash: t.secretHash,
+        created_at: t.createdAt,
+        expires_at: t.expiresAt,
+        revoked_at: t.revokedAt,
+        created_by: t.createdBy,
+      })),
+    ),
+    options,
+  );
+  await insertRows(trx, 'group_members', groups.flatMap((g) => g.members.map((principalId) => ({ group_id: g.id, principal_id: principalId }))));
+  await insertRows(
+    trx,
+    'role_grants',
+    contexts.flatMap((c) => c.grants.map((g) => ({ id: g.grantId, context_id: c.id, role: g.role, principal_id: g.principalId, group_id: g.groupId }))),
+  );
 }
 
 /** The read-model rows of live models, into the new tables: what the inline projections leave after the same events. */
@@ -115,6 +213,8 @@ async function writeModels(trx: Executor, models: LiveModel[]): Promise<void> {
     ),
   );
 }
+
+const ACCESS_STREAM_TYPES = ['context', 'group', 'principal'] as const;
 
 const live = (states: Iterable<ModelState>) => [...states].filter((s): s is LiveModel => s.status === 'live');
 
@@ -193,10 +293,25 @@ async function swap(trx: Executor, snapshot: string, indexes: IndexName[]): Prom
   // A reader holding the tables for long would queue every other reader behind this swap: give way instead, and try again.
   await sql`set local lock_timeout = '1s'`.execute(trx);
   await sql`lock table events in share mode`.execute(trx);
-  const { rows } = await sql<{ stream_id: string }>`
-    select distinct stream_id from events
-    where stream_type = 'model' and transaction_id >= pg_snapshot_xmin(${snapshot}::pg_snapshot) and not pg_visible_in_snapshot(transaction_id, ${snapshot}::pg_snapshot)`.execute(trx);
-  const moved = rows.map((r) => r.stream_id);
+  const { rows } = await sql<{ stream_id: string; stream_type: string }>`
+    select distinct stream_id, stream_type from events
+    where transaction_id >= pg_snapshot_xmin(${snapshot}::pg_snapshot) and not pg_visible_in_snapshot(transaction_id, ${snapshot}::pg_snapshot)`.execute(trx);
+  const moved = rows.filter((r) => r.stream_type === 'model').map((r) => r.stream_id);
+  // Access-control streams are few and short: when any moved, all of them are folded again. First, as the
+  // rows of models written meanwhile may name a context created meanwhile.
+  const accessMoved = rows.length - moved.length;
+  let refoldedAccess = 0;
+  if (accessMoved > 0) {
+    const states = noAccessStates();
+    for (let after = '0'; ; ) {
+      const batch = await readAll(trx, after, 5000, ACCESS_STREAM_TYPES);
+      if (batch.length === 0) break;
+      for (const event of batch) evolveAccess(states, event);
+      after = batch[batch.length - 1]!.position;
+    }
+    await writeAccessControl(trx, states, { upsert: true });
+    refoldedAccess = states.contexts.size + states.groups.size + states.principals.size;
+  }
   if (moved.length > 0) {
     const streams = new Map<string, ModelState>();
     for (const event of await readStreams(trx, moved)) streams.set(event.streamId, evolve(streams.get(event.streamId) ?? initialState(), event));
@@ -210,7 +325,7 @@ async function swap(trx: Executor, snapshot: string, indexes: IndexName[]): Prom
   await sql`drop table ${sql.join(tables.map((t) => sql.table(t)))}`.execute(trx);
   for (const table of tables) await sql`alter table ${sql.table(rebuilt(table))} rename to ${sql.id(table)}`.execute(trx);
   for (const { temporary, final } of indexes) await sql`alter index ${sql.id(temporary)} rename to ${sql.id(final)}`.execute(trx);
-  return moved.length;
+  return moved.length + refoldedAccess;
 }
 
 /** Swaps tried, each waiting at most lock_timeout for a lock, before the rebuild gives up. */
@@ -225,6 +340,7 @@ async function rebuildHoldingLock(db: Db, options: RebuildOptions): Promise<{ ev
     .execute(async (trx) => {
       const { rows } = await sql<{ snapshot: string }>`select pg_current_snapshot()::text as snapshot`.execute(trx);
       const states = new Map<string, ModelState>();
+      const access = noAccessStates();
       let after = '0';
       let events = 0;
       for (;;) {
@@ -232,11 +348,13 @@ async function rebuildHoldingLock(db: Db, options: RebuildOptions): Promise<{ ev
         if (batch.length === 0) break;
         for (const event of batch) {
           if (event.streamType === 'model') states.set(event.streamId, evolve(states.get(event.streamId) ?? initialState(), event as RecordedEvent));
+          else evolveAccess(access, event);
         }
         events += batch.length;
         after = batch[batch.length - 1]!.position;
       }
       await createTables(trx);
+      await writeAccessControl(trx, access);
       await writeModels(trx, live(states.values()));
       const indexes = await addKeys(trx);
       return { snapshot: rows[0]!.snapshot, events, indexes };

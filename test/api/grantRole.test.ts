@@ -1,13 +1,13 @@
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import type { Database, Db } from '../../src/store/database.ts';
+import type { Db } from '../../src/store/database.ts';
 import { ADMIN_TOKEN } from '../helpers/api.ts';
 import { givenContext, givenPrincipal, type Served, serveTestApi, uniqueName } from '../helpers/fixtures.ts';
 
 // grantRole is idempotent: the same grant asked for again, or many times at once, is the one grant. The ten
-// requests below are held, each at its write of role_grants, until all ten are there: then every one of them
-// has looked for the grant and found none, the worst case for a read-then-insert, on either database.
+// requests below are held, each at the start of its command's transaction (after its checks, before it
+// locks the context's stream), until all ten are there: then all ten decide at once, on either database.
 let s: Served;
-/** While set: writes of role_grants wait until this many have arrived, then all go on together. */
+/** While set: transactions wait to begin until this many have arrived, then all go on together. */
 let barrier: { expected: number; arrived: number; open: () => void; opened: Promise<void> } | null = null;
 
 function heldUntilAllArrive<T extends object>(builder: T): T {
@@ -35,7 +35,7 @@ function heldUntilAllArrive<T extends object>(builder: T): T {
 const withHeldGrants = (db: Db): Db =>
   new Proxy(db, {
     get(target, prop) {
-      if (prop === 'insertInto') return (table: keyof Database) => (table === 'role_grants' ? heldUntilAllArrive(target.insertInto(table)) : target.insertInto(table));
+      if (prop === 'startTransaction') return () => heldUntilAllArrive(target.startTransaction());
       const value = Reflect.get(target, prop, target);
       return typeof value === 'function' ? value.bind(target) : value;
     },
@@ -64,6 +64,9 @@ async function grantTenTimesAtOnce(input: Record<string, unknown>, context: stri
 }
 
 const grantRows = (contextId: string) => s.api.t.db.selectFrom('role_grants').selectAll().where('context_id', '=', contextId).execute();
+/** The grants the context's stream records: one event for the one grant. */
+const grantEvents = async (contextId: string) =>
+  (await s.api.t.db.selectFrom('events').select('data').where('stream_id', '=', contextId).where('type', '=', 'RoleGranted').execute()).map((e) => (e.data as { grantId: string }).grantId);
 
 it('answers ten identical grants to a principal, sent at once, with the same grant, and keeps one', async () => {
   const context = await givenContext(s);
@@ -74,6 +77,7 @@ it('answers ten identical grants to a principal, sent at once, with the same gra
   expect(grant).toMatchObject({ role: 'editor', principalId: principal.id, groupId: null });
   for (const r of results) expect(r.grant).toEqual(grant);
   expect(await grantRows(context.id)).toEqual([expect.objectContaining({ id: grant.id, role: 'editor', principal_id: principal.id, group_id: null })]);
+  expect(await grantEvents(context.id)).toEqual([grant.id]);
 });
 
 it('answers ten identical grants to a group, sent at once, with the same grant, and keeps one', async () => {
@@ -86,6 +90,7 @@ it('answers ten identical grants to a group, sent at once, with the same grant, 
   expect(grant).toMatchObject({ role: 'viewer', principalId: null, groupId });
   for (const r of results) expect(r.grant).toEqual(grant);
   expect(await grantRows(context.id)).toEqual([expect.objectContaining({ id: grant.id, role: 'viewer', principal_id: null, group_id: groupId })]);
+  expect(await grantEvents(context.id)).toEqual([grant.id]);
 });
 
 it('grants another role to the same principal as a grant of its own, and a repeat later as the same grant', async () => {

@@ -11,12 +11,10 @@ import * as rules from '../rules.ts';
 import type { FormatInput, ModelCommand, VersionSettingsInput } from './commands.ts';
 import type { ModelEvent, VersionSettings } from './events.ts';
 import type { LiveModel, ModelState, VersionState } from './evolve.ts';
+import { assertNever } from '../exhaustive.ts';
 
 export type DecideLimits = Limits;
 
-function assertNever(x: never): never {
-  throw new Error(`Unhandled command ${JSON.stringify(x)}`);
-}
 
 function liveModel(state: ModelState): LiveModel {
   if (state.status !== 'live') throw new NotFoundError('No such model');
@@ -149,6 +147,6 @@ export function decide(command: ModelCommand, state: ModelState, limits: DecideL
       return [{ type: 'FormatDeleted', data: { number, format } }];
     }
     default:
-      return assertNever(command);
+      return assertNever(command, 'command');
   }
 }

@@ -1,5 +1,6 @@
 import type { DatasetRecord, JsonObject } from '../rules.ts';
 import type { FormatFile, ModelEvent, RecordedEvent } from './events.ts';
+import { assertNever } from '../exhaustive.ts';
 
 export interface FormatState extends FormatFile {
   format: string;
@@ -48,9 +49,6 @@ export type ModelState =
 
 export const initialState = (): ModelState => ({ status: 'absent', streamVersion: 0 });
 
-function assertNever(x: never): never {
-  throw new Error(`Unhandled event ${JSON.stringify(x)}`);
-}
 
 const byFormatId = (a: FormatState, b: FormatState) => (a.format < b.format ? -1 : a.format > b.format ? 1 : 0);
 

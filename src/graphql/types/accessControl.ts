@@ -4,6 +4,7 @@ import { contextsOf, type Principal } from '../../auth/identity.ts';
 import { PERMISSIONS, ROLES } from '../../auth/permissions.ts';
 import { ConflictError, ForbiddenError, NameTakenError, NotFoundError, ValidationError } from '../../domain/errors.ts';
 import { builder } from '../builder.ts';
+import { eventMetadata } from '../runCommand.ts';
 
 const RoleEnum = builder.enumType('Role', { values: ROLES });
 const PermissionEnum = builder.enumType('Permission', {
@@ -140,7 +141,7 @@ builder.mutationFields((t) => ({
     authScopes: { superuser: true },
     args: { name: t.arg.string({ required: true }) },
     errors: { types: [...adminErrors, NameTakenError], dataField: { name: 'context' } },
-    resolve: (_r, { name }, ctx) => directory.createContext(ctx.db, name, ctx.identity.principal),
+    resolve: (_r, { name }, ctx) => directory.createContext(ctx.db, name, ctx.identity.principal, eventMetadata(ctx)),
   }),
   createPrincipal: t.field({
     type: PrincipalRef,
@@ -149,51 +150,56 @@ builder.mutationFields((t) => ({
     authScopes: admin,
     args: { name: t.arg.string({ required: true }), kind: t.arg({ type: PrincipalKindEnum, required: true }) },
     errors: { types: [...adminErrors, NameTakenError], dataField: { name: 'principal' } },
-    resolve: (_r, { name, kind }, ctx) => directory.createPrincipal(ctx.db, ctx.identity, name, kind),
+    resolve: (_r, { name, kind }, ctx) => directory.createPrincipal(ctx.db, ctx.identity, name, kind, eventMetadata(ctx)),
   }),
   createToken: t.field({
     type: CreateTokenSuccess,
     args: { input: t.arg({ type: CreateTokenInput, required: true }) },
     errors: { types: adminErrors, directResult: true },
     resolve: (_r, { input }, ctx) =>
-      directory.createToken(ctx.db, ctx.identity, { principalId: String(input.principalId ?? ctx.identity.principal.id), name: input.name, expiresAt: input.expiresAt }),
+      directory.createToken(
+        ctx.db,
+        ctx.identity,
+        { principalId: String(input.principalId ?? ctx.identity.principal.id), name: input.name, expiresAt: input.expiresAt },
+        eventMetadata(ctx),
+      ),
   }),
   revokeToken: t.field({
     type: TokenRef,
     description: 'Revokes a token with immediate effect.',
     args: { id: t.arg.id({ required: true }) },
     errors: { types: adminErrors, dataField: { name: 'token' } },
-    resolve: (_r, { id }, ctx) => directory.revokeToken(ctx.db, ctx.identity, String(id)),
+    resolve: (_r, { id }, ctx) => directory.revokeToken(ctx.db, ctx.identity, String(id), eventMetadata(ctx)),
   }),
   createGroup: t.field({
     type: GroupRef,
     authScopes: admin,
     args: { name: t.arg.string({ required: true }) },
     errors: { types: [...adminErrors, NameTakenError], dataField: { name: 'group' } },
-    resolve: (_r, { name }, ctx) => directory.createGroup(ctx.db, ctx.contextId, name),
+    resolve: (_r, { name }, ctx) => directory.createGroup(ctx.db, ctx.contextId, name, eventMetadata(ctx)),
   }),
   addGroupMember: t.field({
     type: GroupRef,
     authScopes: admin,
     args: { groupId: t.arg.id({ required: true }), principalId: t.arg.id({ required: true }) },
     errors: { types: adminErrors, dataField: { name: 'group' } },
-    resolve: (_r, a, ctx) => directory.setGroupMember(ctx.db, ctx.contextId, String(a.groupId), String(a.principalId), true),
+    resolve: (_r, a, ctx) => directory.setGroupMember(ctx.db, ctx.contextId, String(a.groupId), String(a.principalId), true, eventMetadata(ctx)),
   }),
   removeGroupMember: t.field({
     type: GroupRef,
     authScopes: admin,
     args: { groupId: t.arg.id({ required: true }), principalId: t.arg.id({ required: true }) },
     errors: { types: adminErrors, dataField: { name: 'group' } },
-    resolve: (_r, a, ctx) => directory.setGroupMember(ctx.db, ctx.contextId, String(a.groupId), String(a.principalId), false),
+    resolve: (_r, a, ctx) => directory.setGroupMember(ctx.db, ctx.contextId, String(a.groupId), String(a.principalId), false, eventMetadata(ctx)),
   }),
   grantRole: t.field({
     type: RoleGrantRef,
     authScopes: admin,
     args: { input: t.arg({ type: GrantInput, required: true }) },
-    // CONFLICT only when the same grant is revoked again and again while this request runs.
+    // CONFLICT only when the context's stream keeps moving under the command, more often than it is retried.
     errors: { types: [...adminErrors, ConflictError], dataField: { name: 'grant' } },
     resolve: (_r, { input }, ctx) =>
-      directory.grantRole(ctx.db, ctx.contextId, { role: input.role, principalId: input.principalId?.toString(), groupId: input.groupId?.toString() }),
+      directory.grantRole(ctx.db, ctx.contextId, { role: input.role, principalId: input.principalId?.toString(), groupId: input.groupId?.toString() }, eventMetadata(ctx)),
   }),
   revokeRole: t.field({
     type: RevokeRoleSuccess,
@@ -201,7 +207,12 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: GrantInput, required: true }) },
     errors: { types: adminErrors, directResult: true },
     resolve: async (_r, { input }, ctx) => ({
-      revoked: await directory.revokeRole(ctx.db, ctx.contextId, { role: input.role, principalId: input.principalId?.toString(), groupId: input.groupId?.toString() }),
+      revoked: await directory.revokeRole(
+        ctx.db,
+        ctx.contextId,
+        { role: input.role, principalId: input.principalId?.toString(), groupId: input.groupId?.toString() },
+        eventMetadata(ctx),
+      ),
     }),
   }),
 }));

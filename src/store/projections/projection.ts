@@ -1,3 +1,4 @@
+import type { AccessEventType, RecordedAccessEvent } from '../../domain/access/events.ts';
 import type { ModelEventType, RecordedEvent } from '../../domain/model/events.ts';
 import type { Database, Executor } from '../database.ts';
 
@@ -8,14 +9,12 @@ import type { Database, Executor } from '../database.ts';
 export interface Projection {
   name: string;
   tables: readonly (keyof Database)[];
-  handles: readonly ModelEventType[];
-  apply(trx: Executor, event: RecordedEvent): Promise<void>;
+  handles: readonly (ModelEventType | AccessEventType)[];
+  apply(trx: Executor, event: RecordedEvent | RecordedAccessEvent): Promise<void>;
 }
 
 /**
  * Closes a projection's switch over the events: a new event type fails to compile in every projection until
  * each says what it does with it, nothing included, rather than being skipped by a `default`.
  */
-export function assertNever(event: never): never {
-  throw new Error(`Unhandled event ${JSON.stringify(event)}`);
-}
+export { assertNever } from '../../domain/exhaustive.ts';

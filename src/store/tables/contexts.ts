@@ -3,5 +3,6 @@ import type { ColumnType, Generated } from 'kysely';
 export interface ContextsTable {
   id: Generated<string>;
   name: string;
-  created_at: ColumnType<Date, never, never>;
+  /** When ContextCreated happened. */
+  created_at: ColumnType<Date, string | undefined, never>;
 }

@@ -83,3 +83,25 @@ export async function cursorPage<T>(
   );
   return { ...(connection as unknown as Omit<Page<T>, 'totalCount'>), totalCount: options.totalCount };
 }
+
+/** The largest position the log can hold (positions are int8). */
+const MAX_POSITION = 9223372036854775807n;
+
+/** A position as a client may send one: a whole number within int8 (1..9223372036854775807), in plain digits. */
+export const isPosition = (s: string) => /^[0-9]{1,19}$/.test(s) && BigInt(s) >= 1n && BigInt(s) <= MAX_POSITION;
+
+/**
+ * `after: "0"`: from the beginning, before the first event (positions start at 1). Only this spelling:
+ * "00", " 0" or "-0" are refused like any other cursor that is not a position.
+ */
+export const FROM_THE_BEGINNING = '0';
+
+/** The page arguments of a list of events, whose cursors are positions: checked, `after: "0"` read as no cursor. */
+export function positionPageArgs(pageArgs: PageArgs): PageArgs {
+  const args = pageArgs.after === FROM_THE_BEGINNING ? { ...pageArgs, after: undefined } : pageArgs;
+  for (const field of ['after', 'before'] as const) {
+    const c = args[field];
+    if (c != null && !isPosition(c)) throw invalidArgument('The cursor is not one this list gave out', field);
+  }
+  return args;
+}

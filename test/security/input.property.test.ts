@@ -10,6 +10,7 @@ import {
   isInputObjectType,
   isListType,
   isNonNullType,
+  isInterfaceType,
   isObjectType,
   isScalarType,
   isUnionType,
@@ -115,7 +116,7 @@ function baseline(type: GraphQLInputType, path: (string | number)[], field: stri
 function selection(field: GraphQLField<unknown, unknown>): string {
   const named = getNamedType(field.type);
   if (isUnionType(named)) return '{ __typename ... on Error { code message } ... on ValidationError { field } }';
-  if (isObjectType(named)) return '{ __typename }';
+  if (isObjectType(named) || isInterfaceType(named)) return '{ __typename }';
   return '';
 }
 

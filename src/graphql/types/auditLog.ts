@@ -3,7 +3,7 @@ import { occurredAt } from '../../domain/access/evolve.ts';
 import { auditLog } from '../../store/auditLog.ts';
 import { builder } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';
-import { cursorPage, invalidArgument, type PageArgs } from '../pagination.ts';
+import { cursorPage, type PageArgs, positionPageArgs } from '../pagination.ts';
 
 const AuditStreamEnum = builder.enumType('AuditStreamType', {
   description: 'What an audit event is about: the context itself (its grants), one of its groups, or a principal (its tokens).',
@@ -33,20 +33,8 @@ const AuditEventRef = builder.objectRef<RecordedAccessEvent>('AuditEvent').imple
   }),
 });
 
-/** The largest position the log can hold (positions are int8). */
-const MAX_POSITION = 9223372036854775807n;
-const isPosition = (s: string) => /^[0-9]{1,19}$/.test(s) && BigInt(s) >= 1n && BigInt(s) <= MAX_POSITION;
-/** `after: "0"`: from the beginning. Only this spelling. */
-const FROM_THE_BEGINNING = '0';
-
-const notACursor = (field: string) => invalidArgument('The cursor is not one this list gave out', field);
-
 function resolveAuditLog(ctx: GraphQLContext, pageArgs: PageArgs) {
-  const args = pageArgs.after === FROM_THE_BEGINNING ? { ...pageArgs, after: undefined } : pageArgs;
-  for (const field of ['after', 'before'] as const) {
-    const c = args[field];
-    if (c != null && !isPosition(c)) throw notACursor(field);
-  }
+  const args = positionPageArgs(pageArgs);
   return cursorPage<RecordedAccessEvent>(args, { toCursor: (e) => e.position, totalCount: 0 }, ({ after, before, limit, inverted }) =>
     auditLog(ctx.db, ctx.contextId, { after, before, limit, descending: inverted }),
   );

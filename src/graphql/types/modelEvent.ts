@@ -8,7 +8,7 @@ import { isDatabaseUnavailable } from '../../store/pgErrors.ts';
 import { publicEventData } from '../../store/upcast.ts';
 import { builder } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';
-import { cursorPage, invalidArgument, type PageArgs } from '../pagination.ts';
+import { cursorPage, FROM_THE_BEGINNING, invalidArgument, isPosition, type PageArgs, positionPageArgs } from '../pagination.ts';
 import { DatasetRecordRef } from './datasetRecord.ts';
 import { loadModel } from './model.ts';
 
@@ -180,22 +180,9 @@ const EVENT_TYPES = {
   FormatDeleted: FormatDeletedEventRef,
 } satisfies { readonly [T in ModelEventType]: { $inferType: EventOf<T> } };
 
-/** The largest position the log can hold (positions are int8). */
-const MAX_POSITION = 9223372036854775807n;
-
-/** A position as a client may send one: a whole number within int8 (1..9223372036854775807), in plain digits. */
-const isPosition = (s: string) => /^[0-9]{1,19}$/.test(s) && BigInt(s) >= 1n && BigInt(s) <= MAX_POSITION;
-
-/**
- * `after: "0"`: from the beginning, before the first event (positions start at 1). Only this spelling:
- * "00", " 0" or "-0" are refused like any other cursor that is not a position.
- */
-const FROM_THE_BEGINNING = '0';
-
 /** A model's history as a connection; cursors are positions. `upTo` bounds it for as-of reads. */
 export async function resolveHistory(ctx: GraphQLContext, modelId: string, pageArgs: PageArgs, upTo?: string) {
-  const args = pageArgs.after === FROM_THE_BEGINNING ? { ...pageArgs, after: undefined } : pageArgs;
-  for (const c of [args.after, args.before]) if (c != null && !isPosition(c)) throw invalidArgument('The cursor is not one this list gave out');
+  const args = positionPageArgs(pageArgs);
   return cursorPage<RecordedEvent>(
     args,
     { toCursor: (e) => e.position, totalCount: () => countModelHistory(ctx.db, modelId, upTo) },

@@ -7,6 +7,7 @@ import * as idempotency from './2026-11-28T0910_idempotency.ts';
 import * as eventTime from './2026-11-29T0900_event_time.ts';
 import * as eventEnvelope from './2026-12-02T0900_event_envelope.ts';
 import * as accessControlLog from './2026-12-02T0910_access_control_log.ts';
+import * as snapshots from './2026-12-02T0920_snapshots.ts';
 
 /** Every migration, listed explicitly: a globbing provider breaks under bundlers and vitest. Names sort in order. */
 export const migrations: Record<string, Migration> = {
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-29T0900_event_time': eventTime,
   '2026-12-02T0900_event_envelope': eventEnvelope,
   '2026-12-02T0910_access_control_log': accessControlLog,
+  '2026-12-02T0920_snapshots': snapshots,
 };

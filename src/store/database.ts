@@ -5,6 +5,7 @@ import type { EventsTable } from './tables/events.ts';
 import type { IdempotencyKeysTable } from './tables/idempotencyKeys.ts';
 import type { FormatsTable } from './tables/formats.ts';
 import type { ModelsTable } from './tables/models.ts';
+import type { SnapshotsTable } from './tables/snapshots.ts';
 import type { VersionsTable } from './tables/versions.ts';
 
 export interface Database {
@@ -19,6 +20,7 @@ export interface Database {
   group_members: GroupMembersTable;
   role_grants: RoleGrantsTable;
   idempotency_keys: IdempotencyKeysTable;
+  snapshots: SnapshotsTable;
 }
 
 export type Db = Kysely<Database>;

@@ -2,10 +2,10 @@ import { NotFoundError } from '../domain/errors.ts';
 import { isUuid } from '../domain/ids.ts';
 import type { ModelCommand } from '../domain/model/commands.ts';
 import { decide } from '../domain/model/decide.ts';
-import { fold, type ModelState } from '../domain/model/evolve.ts';
+import type { ModelState } from '../domain/model/evolve.ts';
 import { blobsOf, releaseBlobs } from '../files/blobReferences.ts';
-import { readStream } from '../store/eventLog.ts';
 import { type CommandResult, type HandleOptions, handleCommand } from '../store/handleCommand.ts';
+import { type LoadedState, loadState } from '../store/snapshots.ts';
 import type { GraphQLContext } from './context.ts';
 
 /** Who did it: the principal's name (shown in history), its id and the token used, and the request. */
@@ -36,7 +36,7 @@ export async function runCommand(
   ctx: GraphQLContext,
   modelId: string,
   command: ModelCommand,
-  options: Pick<HandleOptions, 'beforeAppend'> = {},
+  options: Pick<HandleOptions, 'beforeAppend' | 'known'> = {},
 ): Promise<CommandResult> {
   const id = modelStreamId(modelId);
   const timer = ctx.metrics.appendDuration.startTimer();
@@ -60,9 +60,12 @@ export async function runCommand(
 /**
  * Decides a command against the model as it is now, without appending: an upload is refused this way
  * (missing model or version, published version, unknown format, format limit) before its body is read.
+ * Returns the state it loaded, for runCommand's `known`: the command then reads only what was appended
+ * while the files arrived, and the upload loads the model once.
  */
-export async function precheckCommand(ctx: GraphQLContext, modelId: string, command: ModelCommand): Promise<void> {
-  const state = fold(await readStream(ctx.db, modelStreamId(modelId)));
-  guardFor(ctx)(state);
-  decide(command, state, ctx.config.limits);
+export async function precheckCommand(ctx: GraphQLContext, modelId: string, command: ModelCommand): Promise<LoadedState> {
+  const loaded = await loadState(ctx.db, modelStreamId(modelId));
+  guardFor(ctx)(loaded.state);
+  decide(command, loaded.state, ctx.config.limits);
+  return loaded;
 }

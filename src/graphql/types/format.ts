@@ -76,14 +76,14 @@ builder.mutationFields((t) => ({
     resolve: async (_root, { input }, ctx) => {
       const modelId = String(input.modelId);
       const { number, format } = input;
-      await precheckCommand(ctx, modelId, { type: 'UploadFormat', data: { number, format, ...PENDING_FILE } });
+      const known = await precheckCommand(ctx, modelId, { type: 'UploadFormat', data: { number, format, ...PENDING_FILE } });
       const [file] = await receiveFiles(ctx.blobs, [{ format, file: input.file, sha256: input.sha256 }], ctx.config.limits.maxUploadBytes);
       try {
         await runCommand(
           ctx,
           modelId,
           { type: 'UploadFormat', data: { number, format, sha256: file!.blob.sha256, size: file!.blob.size, contentType: file!.contentType, filename: file!.filename } },
-          { beforeAppend: commitFilesInTransaction([file!]) },
+          { beforeAppend: commitFilesInTransaction([file!]), known },
         );
       } catch (error) {
         // The command's own error is the answer (OUTCOME_UNKNOWN must not become "unavailable"); gc collects leftovers.

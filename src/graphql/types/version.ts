@@ -91,9 +91,10 @@ builder.mutationFields((t) => ({
       const uploads = formats ?? [];
       if (uploads.length > 0 && !ctx.identity.permissions.has('format:upload')) throw new ForbiddenError('Your roles here do not allow uploading files');
       // Refused before any file is read: a missing model, the version limit, an unknown format ...
-      if (uploads.length > 0) {
-        await precheckCommand(ctx, id, { type: 'CreateVersion', data: { ...settings, formats: uploads.map((f) => ({ format: f.format, ...PENDING_FILE })) } });
-      }
+      const known =
+        uploads.length > 0
+          ? await precheckCommand(ctx, id, { type: 'CreateVersion', data: { ...settings, formats: uploads.map((f) => ({ format: f.format, ...PENDING_FILE })) } })
+          : undefined;
       const files = await receiveFiles(ctx.blobs, uploads, ctx.config.limits.maxUploadBytes);
       let result;
       try {
@@ -107,7 +108,7 @@ builder.mutationFields((t) => ({
               formats: files.map((f) => ({ format: f.format, sha256: f.blob.sha256, size: f.blob.size, contentType: f.contentType, filename: f.filename })),
             },
           },
-          { beforeAppend: commitFilesInTransaction(files) },
+          { beforeAppend: commitFilesInTransaction(files), known },
         );
       } catch (error) {
         // The command's own error is the answer (OUTCOME_UNKNOWN must not become "unavailable"); gc collects leftovers.

@@ -389,6 +389,12 @@ async function rebuildHoldingLock(db: Db, options: RebuildOptions): Promise<{ ev
  *
  * A session-level advisory lock, on the connection that does the work, marks the rebuild for its whole
  * run: a second rebuild is refused (RebuildRunningError) and `/ready` says "rebuilding".
+ *
+ * The `snapshots` table is left alone: it is not a read model but a cache of the fold (see snapshots.ts),
+ * each row a state its stream really had at that version, and the log never changes below it. A change to
+ * what a fold yields raises SNAPSHOT_STATE_VERSION instead, which the servers running the new code act on.
+ * (Emptying it in the swap would also queue a TRUNCATE behind commands that read a snapshot and then wait
+ * for the swap's lock on the log: a deadlock.)
  */
 export async function rebuildProjections(store: Pick<Store, 'db' | 'kind'>, options: RebuildOptions = {}): Promise<{ events: number; refolded: number }> {
   const run = async (db: Db) => {

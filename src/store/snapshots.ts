@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { type FormatState, fold, initialState, type ModelState, type VersionState } from '../domain/model/evolve.ts';
 import type { JsonValue } from '../domain/rules.ts';
 import type { Executor } from './database.ts';
-import { readStream, toRecordedEvent } from './eventLog.ts';
+import { eventColumns, readStream, toRecordedEvent } from './eventLog.ts';
 
 /**
  * The shape of ModelState as this code writes and reads it. Raise it whenever ModelState or evolve()
@@ -106,7 +106,7 @@ type EventRow = Parameters<typeof toRecordedEvent>[0];
 export async function loadState(db: Executor, streamId: string, known?: LoadedState): Promise<LoadedState> {
   if (known && known.state.status !== 'absent' && known.state.id !== streamId) throw new Error(`A state of ${known.state.id} was given for stream ${streamId}`);
   const knownVersion = known?.state.streamVersion ?? 0;
-  // The snapshot's state rides on the first row only; each event row carries its own columns (e.*), as readStream's do.
+  // The snapshot's state rides on the first row only; each event row carries the columns readStream's do.
   const { rows } = await sql<Partial<EventRow> & { snapshot_version: number | null; snapshot_state: unknown }>`
     select s.stream_version as snapshot_version,
       case when row_number() over (order by e.stream_version) = 1 then s.state end as snapshot_state,
@@ -114,7 +114,8 @@ export async function loadState(db: Executor, streamId: string, known?: LoadedSt
     from (values (1)) as one (x)
     left join snapshots s on s.stream_id = ${streamId}::uuid and s.state_version = ${SNAPSHOT_STATE_VERSION} and s.stream_version > ${knownVersion}
     left join lateral (
-      select * from events where events.stream_id = ${streamId}::uuid and events.stream_version > coalesce(s.stream_version, ${knownVersion})
+      select ${sql.join(eventColumns.map((c) => sql.ref(c)))} from events
+      where events.stream_id = ${streamId}::uuid and events.stream_version > coalesce(s.stream_version, ${knownVersion})
     ) e on true
     order by e.stream_version`.execute(db);
   const first = rows[0]!;

@@ -91,4 +91,11 @@ describe('the layers', () => {
     ].join('\n');
     expect(await lint('src/graphql/types/planted.ts', code)).toEqual([]);
   });
+
+  it('form no import cycle', async () => {
+    // Planted into a real module that model.ts imports: importing model.ts back closes a cycle.
+    expect(await lint('src/graphql/types/refs.ts', "import { loadModel } from './model.ts';\nexport const load = loadModel;\n")).toEqual([
+      { line: 1, rule: 'import-x/no-cycle', message: 'Dependency cycle detected' },
+    ]);
+  });
 });

@@ -12,10 +12,9 @@ import {
   type PrincipalState,
 } from '../domain/access/evolve.ts';
 import type { EventMetadata, Recorded, StreamType } from '../domain/envelope.ts';
-import { ConflictError } from '../domain/errors.ts';
 import type { Database, Db } from './database.ts';
-import { appendToStream, lockStream, readStreamOf, StreamVersionConflict } from './eventLog.ts';
-import { isDatabaseUnavailable, isRetryableTransactionError, OutcomeUnknown } from './pgErrors.ts';
+import { inCommandTransaction } from './commandTransaction.ts';
+import { appendToStream, lockStream, readStreamOf } from './eventLog.ts';
 import { project } from './projections/index.ts';
 
 /** An access-control aggregate: its stream type, its fold and its decider. */
@@ -69,30 +68,6 @@ export async function decideOnStream<S, E extends AccessEvent, C>(
  * serialization failures are retried a bounded number of times, nothing else. As for model commands, a
  * connection lost during COMMIT is OutcomeUnknown, not "nothing was done".
  */
-export async function handleAccessCommand<T>(db: Db, work: (trx: Transaction<Database>) => Promise<T>, maxAttempts = 5): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      const trx = await db.startTransaction().execute();
-      let result: T;
-      try {
-        result = await work(trx);
-      } catch (error) {
-        await trx.rollback().execute().catch(() => {});
-        throw error;
-      }
-      try {
-        await trx.commit().execute();
-      } catch (error) {
-        if (!trx.isRolledBack) await trx.rollback().execute().catch(() => {});
-        if (isDatabaseUnavailable(error)) throw new OutcomeUnknown(error);
-        throw error;
-      }
-      return result;
-    } catch (error) {
-      const retryable = error instanceof StreamVersionConflict || isRetryableTransactionError(error);
-      if (!retryable) throw error;
-      if (attempt >= maxAttempts) throw new ConflictError('Access control changed while this request ran; try again');
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
-    }
-  }
+export function handleAccessCommand<T>(db: Db, work: (trx: Transaction<Database>) => Promise<T>, maxAttempts = 5): Promise<T> {
+  return inCommandTransaction(db, work, { maxAttempts, conflictMessage: 'Access control changed while this request ran; try again' });
 }

@@ -1,13 +1,12 @@
 import type { Transaction } from 'kysely';
-import { ConflictError } from '../domain/errors.ts';
 import type { ModelCommand } from '../domain/model/commands.ts';
 import { type DecideLimits, decide } from '../domain/model/decide.ts';
 import type { EventMetadata, ModelEvent, RecordedEvent } from '../domain/model/events.ts';
 import { evolve, fold, type ModelState } from '../domain/model/evolve.ts';
+import { inCommandTransaction } from './commandTransaction.ts';
 import type { Database, Db } from './database.ts';
-import { appendToStream, lockStream, readStream, StreamVersionConflict } from './eventLog.ts';
+import { appendToStream, lockStream, readStream } from './eventLog.ts';
 import { type KeyScope, recordCommand, recordedCommand } from './idempotency.ts';
-import { isDatabaseUnavailable, isRetryableTransactionError, OutcomeUnknown } from './pgErrors.ts';
 import { project } from './projections/index.ts';
 import { type LoadedState, loadState, SNAPSHOT_EVERY, saveSnapshot, snapshotDue } from './snapshots.ts';
 
@@ -56,33 +55,10 @@ export interface HandleOptions {
  * transaction, so a repeat after such a failure finds it (and returns it) instead of appending again.
  */
 export async function handleCommand(db: Db, streamId: string, command: ModelCommand, options: HandleOptions): Promise<CommandResult> {
-  const maxAttempts = options.maxAttempts ?? 5;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      const trx = await db.startTransaction().execute();
-      let result: CommandResult;
-      try {
-        result = await decideAndAppend(trx, streamId, command, options);
-      } catch (error) {
-        // On a dead connection this fails too; it still releases the connection.
-        await trx.rollback().execute().catch(() => {});
-        throw error;
-      }
-      try {
-        await trx.commit().execute();
-      } catch (error) {
-        if (!trx.isRolledBack) await trx.rollback().execute().catch(() => {});
-        if (isDatabaseUnavailable(error)) throw new OutcomeUnknown(error);
-        throw error;
-      }
-      return result;
-    } catch (error) {
-      const retryable = error instanceof StreamVersionConflict || isRetryableTransactionError(error);
-      if (!retryable) throw error;
-      if (attempt >= maxAttempts) throw new ConflictError('The model changed while this request ran; try again');
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
-    }
-  }
+  return inCommandTransaction(db, (trx) => decideAndAppend(trx, streamId, command, options), {
+    maxAttempts: options.maxAttempts,
+    conflictMessage: 'The model changed while this request ran; try again',
+  });
 }
 
 async function decideAndAppend(trx: Transaction<Database>, streamId: string, command: ModelCommand, options: HandleOptions): Promise<CommandResult> {

@@ -193,29 +193,13 @@ export async function resolveHistory(ctx: GraphQLContext, modelId: string, pageA
   );
 }
 
-/** Whose context a model is in never changes, and every model event's envelope names it. */
-function contextOfModel(_ctx: GraphQLContext, event: RecordedEvent): Promise<string | null> {
-  return Promise.resolve(event.contextId);
-}
-
 /**
- * The feed from a cursor, less what this request may not see: other contexts' models. While a model's context
- * cannot be looked up (the database restarts), the stream holds that event and asks again, as the feed itself
- * waits out a restart: it then goes on from that event, so nothing is lost or sent twice.
+ * The feed from a cursor, less what this request may not see: other contexts' models. Every model event's
+ * envelope names its model's context, so the filter needs no statement.
  */
 async function* visibleEvents(ctx: GraphQLContext, from: FeedCursor, streamId: string | undefined, signal: AbortSignal): AsyncGenerator<RecordedEvent> {
   for await (const event of ctx.feed.follow({ from, streamId, signal })) {
-    if (streamId === undefined) {
-      let contextId: string | null;
-      try {
-        contextId = await whenDatabaseAnswers(() => contextOfModel(ctx, event), signal);
-      } catch (error) {
-        // The caller went away while the database was down: the stream just ends.
-        if (signal.aborted) return;
-        throw error;
-      }
-      if (contextId !== ctx.contextId) continue;
-    }
+    if (streamId === undefined && event.contextId !== ctx.contextId) continue;
     yield event;
   }
 }

@@ -30,7 +30,8 @@ interface EventRow {
   recorded_at: Date;
 }
 
-const columns = [
+/** The columns every reader selects (toRecorded reads them). */
+export const eventColumns = [
   'position',
   'event_id',
   'stream_id',
@@ -44,10 +45,8 @@ const columns = [
   'metadata',
   'recorded_at',
 ] as const;
-/** The columns every reader selects (toRecorded reads them). */
-export const eventColumns = columns;
 /** The same columns, for statements written in SQL. */
-const columnList = sql.raw(columns.map((c) => (c === 'position' ? 'position::text' : c)).join(', '));
+const columnList = sql.raw(eventColumns.map((c) => (c === 'position' ? 'position::text' : c)).join(', '));
 
 /**
  * A stored row as every reader sees it: the payload upcast to its type's current schema version (the one
@@ -85,7 +84,7 @@ export interface StreamBound {
 
 /** A stream's events in order, optionally only up to a point in the past (for as-of reads). */
 export async function readStream(db: Executor, streamId: string, upTo: StreamBound = {}): Promise<RecordedEvent[]> {
-  let q = db.selectFrom('events').select(columns).where('stream_id', '=', streamId);
+  let q = db.selectFrom('events').select(eventColumns).where('stream_id', '=', streamId);
   if (upTo.position !== undefined) q = q.where('position', '<=', upTo.position);
   const { time } = upTo;
   if (time !== undefined) {
@@ -101,7 +100,7 @@ export async function readStream(db: Executor, streamId: string, upTo: StreamBou
 
 /** A stream's events in order, of whatever type (access-control streams: contexts, groups, principals). */
 export async function readStreamOf<E extends DomainEvent>(db: Executor, streamId: string): Promise<Recorded<E>[]> {
-  const rows = await db.selectFrom('events').select(columns).where('stream_id', '=', streamId).orderBy('stream_version').execute();
+  const rows = await db.selectFrom('events').select(eventColumns).where('stream_id', '=', streamId).orderBy('stream_version').execute();
   return rows.map((row) => toRecorded<E>(row));
 }
 
@@ -110,7 +109,7 @@ export async function readStreams(db: Executor, streamIds: readonly string[]): P
   if (streamIds.length === 0) return [];
   const rows = await db
     .selectFrom('events')
-    .select(columns)
+    .select(eventColumns)
     .where(sql<boolean>`stream_id = any(${[...streamIds]}::uuid[])`)
     .orderBy('stream_id')
     .orderBy('stream_version')
@@ -124,7 +123,7 @@ export async function readStreamPage(
   streamId: string,
   page: { after?: string; before?: string; upTo?: string; limit: number; descending: boolean },
 ): Promise<RecordedEvent[]> {
-  let q = db.selectFrom('events').select(columns).where('stream_id', '=', streamId);
+  let q = db.selectFrom('events').select(eventColumns).where('stream_id', '=', streamId);
   if (page.after !== undefined) q = q.where('position', '>', page.after);
   if (page.before !== undefined) q = q.where('position', '<', page.before);
   if (page.upTo !== undefined) q = q.where('position', '<=', page.upTo);
@@ -134,7 +133,7 @@ export async function readStreamPage(
 
 /** Events of every stream type (or of the types given) with a position greater than `after`, in position order, at most `limit`. */
 export async function readAll(db: Executor, after: string, limit: number, streamType?: StreamType | readonly StreamType[]): Promise<Recorded<DomainEvent>[]> {
-  let q = db.selectFrom('events').select(columns).where('position', '>', after);
+  let q = db.selectFrom('events').select(eventColumns).where('position', '>', after);
   if (typeof streamType === 'string') q = q.where('stream_type', '=', streamType);
   else if (streamType !== undefined) q = q.where('stream_type', 'in', [...streamType]);
   const rows = await q.orderBy('position').limit(limit).execute();
@@ -282,7 +281,7 @@ export async function appendToStream<E extends DomainEvent>(
           recorded_at: sql<Date>`clock_timestamp()`,
         })),
       )
-      .returning(columns)
+      .returning(eventColumns)
       .execute();
     return rows.map((row) => toRecorded<E>(row)).sort((a, b) => a.streamVersion - b.streamVersion);
   } catch (error) {

@@ -96,7 +96,8 @@ const snapshotWrites = new Map<Model, number[]>();
 
 async function command(db: Db, model: Model, c: ModelCommand): Promise<number> {
   const t0 = performance.now();
-  const result = await handleCommand(db, model.id, c, { limits: config.limits, metadata, ...model.options });
+  // Without the process's state cache: this measures what a command loads from the database (snapshot and tail, or the whole stream).
+  const result = await handleCommand(db, model.id, c, { limits: config.limits, metadata, cache: false, ...model.options });
   const ms = performance.now() - t0;
   const every = model.options.snapshotEvery ?? SNAPSHOT_EVERY;
   if (Math.floor(result.state.streamVersion / every) > Math.floor(result.previous.streamVersion / every)) snapshotWrites.get(model)?.push(ms);

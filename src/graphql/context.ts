@@ -7,7 +7,8 @@ import type { Metrics } from '../metrics.ts';
 import type { Db } from '../store/database.ts';
 import type { EventFeed } from '../store/eventFeed.ts';
 import type { KeyScope } from '../store/idempotency.ts';
-import { type AtStreamVersion, type FormatRecord, loadFormats, loadModels, loadVersions, type ModelRecord, type VersionRecord } from '../store/readModels.ts';
+import type { LiveModel } from '../domain/model/evolve.ts';
+import { type AtStreamVersion, type FormatRecord, loadFormats, loadModels, loadVersions, type ModelRecord, recordsOf, type VersionRecord } from '../store/readModels.ts';
 
 /** What every resolver gets: the store, the request's identity, and per-request loaders. */
 export interface GraphQLContext {
@@ -34,6 +35,11 @@ export interface Loaders {
   primeModel(record: ModelRecord): void;
   /** After a command: what this request loaded of that model is stale. */
   forget(modelId: string): void;
+  /**
+   * After a command: the model as it now is, from the state the command folded (the read models' rows are
+   * a function of it, projections/modelRows.ts), so that the answer reads nothing back.
+   */
+  remember(state: LiveModel): void;
 }
 
 /**
@@ -120,6 +126,15 @@ export function createLoaders(db: Db, cache: ReadCache = createReadCache()): Loa
       versions.clear(modelId);
       formats.clear(modelId);
       known.delete(modelId);
+    },
+    remember(state) {
+      const records = recordsOf(state);
+      model.clear(state.id).prime(state.id, records.model);
+      versions.clear(state.id).prime(state.id, records.versions);
+      formats.clear(state.id).prime(state.id, records.formats);
+      known.set(state.id, state.streamVersion);
+      cache.versions.set(state.id, { streamVersion: state.streamVersion, rows: records.versions });
+      cache.formats.set(state.id, { streamVersion: state.streamVersion, rows: records.formats });
     },
   };
 }

@@ -50,7 +50,9 @@ export async function runCommand(
     ...options,
   }).finally(timer);
   if (!result.replayed) for (const event of result.events) ctx.metrics.eventsAppended.inc({ type: event.type });
-  ctx.loaders.forget(result.streamId);
+  // A repeat's state is the one its first run left, maybe no longer the model's: that one is read.
+  if (result.state.status === 'live' && !result.replayed) ctx.loaders.remember(result.state);
+  else ctx.loaders.forget(result.streamId);
   const kept = blobsOf(result.state);
   const dropped = [...blobsOf(result.previous)].filter((sha256) => !kept.has(sha256));
   if (dropped.length > 0) await releaseBlobs(ctx.db, ctx.blobs, dropped);

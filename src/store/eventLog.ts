@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { type Compilable, sql } from 'kysely';
 import type { DomainEvent, EventMetadata, Recorded, StreamRef, StreamType } from '../domain/envelope.ts';
 import type { ModelEvent, RecordedEvent } from '../domain/model/events.ts';
 import type { Executor } from './database.ts';
@@ -248,6 +248,24 @@ export async function lockStream(trx: Executor, streamId: string): Promise<void>
   await sql`select pg_advisory_xact_lock(hashtextextended(${streamId}, 0))`.execute(trx);
 }
 
+const eventValues = (stream: StreamRef, expectedVersion: number, events: readonly DomainEvent[], metadata: EventMetadata) =>
+  events.map((e, i) => ({
+    stream_id: stream.id,
+    stream_type: stream.type,
+    context_id: stream.contextId,
+    stream_version: expectedVersion + i + 1,
+    type: e.type,
+    schema_version: currentSchemaVersion(e.type),
+    data: JSON.stringify(e.data),
+    private_data: e.privateData === undefined ? null : JSON.stringify(e.privateData),
+    metadata: JSON.stringify(metadata),
+  }));
+
+/** The unique (stream_id, stream_version) constraint refused an append: another writer got there first. */
+function conflictOr(error: unknown, stream: StreamRef, expectedVersion: number): unknown {
+  return isUniqueViolation(error, 'events_stream_version_key') ? new StreamVersionConflict(stream.id, expectedVersion) : error;
+}
+
 /**
  * Appends events to a stream that the caller read at `expectedVersion` (0: the stream must not exist yet).
  * The unique (stream_id, stream_version) constraint is the guard: a concurrent append of the same version
@@ -261,21 +279,12 @@ export async function appendToStream<E extends DomainEvent>(
   metadata: EventMetadata,
 ): Promise<Recorded<E>[]> {
   if (events.length === 0) return [];
-  const streamId = stream.id;
   try {
     const rows = await trx
       .insertInto('events')
       .values(
-        events.map((e, i) => ({
-          stream_id: streamId,
-          stream_type: stream.type,
-          context_id: stream.contextId,
-          stream_version: expectedVersion + i + 1,
-          type: e.type,
-          schema_version: currentSchemaVersion(e.type),
-          data: JSON.stringify(e.data),
-          private_data: e.privateData === undefined ? null : JSON.stringify(e.privateData),
-          metadata: JSON.stringify(metadata),
+        eventValues(stream, expectedVersion, events, metadata).map((row) => ({
+          ...row,
           // The time of the append itself, taken under the stream's lock (the caller holds it): so times follow
           // stream order. now() would be the transaction's start, which may come before an earlier event's.
           recorded_at: sql<Date>`clock_timestamp()`,
@@ -285,7 +294,41 @@ export async function appendToStream<E extends DomainEvent>(
       .execute();
     return rows.map((row) => toRecorded<E>(row)).sort((a, b) => a.streamVersion - b.streamVersion);
   } catch (error) {
-    if (isUniqueViolation(error, 'events_stream_version_key')) throw new StreamVersionConflict(streamId, expectedVersion);
-    throw error;
+    throw conflictOr(error, stream, expectedVersion);
+  }
+}
+
+/**
+ * Appends events as appendToStream does, and runs `writes` (the read models' rows, a snapshot, an
+ * idempotency record) in the same statement, as data-modifying CTEs: one round trip, atomic by itself, so
+ * that it needs no transaction around it. The events' insert is the statement's primary part and runs
+ * first, so a version conflict is what a concurrent append meets (not a read model's key).
+ *
+ * `recordedAt` is the clock of the statement that read the stream at `expectedVersion` (loadState): that
+ * statement saw the previous event committed, so its time comes after that event's, and times follow
+ * stream order without a lock.
+ */
+export async function appendToStreamWith<E extends DomainEvent>(
+  db: Executor,
+  stream: StreamRef,
+  expectedVersion: number,
+  events: readonly E[],
+  metadata: EventMetadata,
+  options: { recordedAt: Date; writes: readonly Compilable[] },
+): Promise<Recorded<E>[]> {
+  if (events.length === 0) return [];
+  const insert = db
+    .insertInto('events')
+    .values(eventValues(stream, expectedVersion, events, metadata).map((row) => ({ ...row, recorded_at: options.recordedAt })))
+    .returning(eventColumns);
+  try {
+    const { rows } =
+      options.writes.length === 0
+        ? { rows: await insert.execute() }
+        : await sql<EventRow>`with ${sql.join(options.writes.map((w, i) => sql`${sql.id(`write_${i}`)} as (${w})`))}, appended as (${insert})
+            select * from appended`.execute(db);
+    return rows.map((row) => toRecorded<E>(row)).sort((a, b) => a.streamVersion - b.streamVersion);
+  } catch (error) {
+    throw conflictOr(error, stream, expectedVersion);
   }
 }

@@ -1,14 +1,17 @@
-import type { Transaction } from 'kysely';
+import type { Compilable, Transaction } from 'kysely';
+import { NameTakenError } from '../domain/errors.ts';
 import type { ModelCommand } from '../domain/model/commands.ts';
 import { type DecideLimits, decide } from '../domain/model/decide.ts';
 import type { EventMetadata, ModelEvent, RecordedEvent } from '../domain/model/events.ts';
 import { evolve, fold, type ModelState } from '../domain/model/evolve.ts';
 import { inCommandTransaction } from './commandTransaction.ts';
-import type { Database, Db } from './database.ts';
-import { appendToStream, lockStream, readStream } from './eventLog.ts';
-import { type KeyScope, recordCommand, recordedCommand } from './idempotency.ts';
-import { project } from './projections/index.ts';
-import { type LoadedState, loadState, SNAPSHOT_EVERY, saveSnapshot, snapshotDue } from './snapshots.ts';
+import type { Database, Db, Executor } from './database.ts';
+import { appendToStreamWith, lockStream, readStream, StreamVersionConflict } from './eventLog.ts';
+import { type KeyScope, recordCommandWrite, recordedCommand } from './idempotency.ts';
+import { isDatabaseUnavailable, isRetryableTransactionError, isUniqueViolation, OutcomeUnknown } from './pgErrors.ts';
+import { readModelWrites } from './projections/modelRows.ts';
+import { type LoadedState, loadState, SNAPSHOT_EVERY, snapshotDue, snapshotWrite } from './snapshots.ts';
+import { cachedState, cacheState } from './stateCache.ts';
 
 export interface CommandResult {
   /** The events this command appended (none when it changed nothing). */
@@ -38,47 +41,120 @@ export interface HandleOptions {
   known?: LoadedState;
   /** The stream's state is stored as a snapshot each time it crosses a multiple of this many events (tests lower it). */
   snapshotEvery?: number;
+  /** False: neither start from nor keep this process's latest state of the model (stateCache.ts); a benchmark of loading sets it. */
+  cache?: boolean;
 }
 
 /**
- * Load -> decide -> append + project, in one transaction. Loading is a snapshot of the model's state plus
- * the events after it (see snapshots.ts), so a command costs the same on a stream of 20 events or 20,000.
+ * Load -> decide -> append + project. Loading is a snapshot of the model's state plus the events after it
+ * (see snapshots.ts), so a command costs the same on a stream of 20 events or 20,000; appending is one
+ * statement that inserts the events and writes the read models' rows (and a snapshot, and the idempotency
+ * record, when there is one to write) together: see appendToStreamWith.
  *
- * Writers to one stream first take a transaction-scoped advisory lock on it, so that concurrent commands
- * on one model queue up instead of failing in turn: with purely optimistic appends, 40 concurrent writers
- * would need up to 40 rounds of retries. The expected-version check in appendToStream still guards every
- * append; a conflict (or a serialization failure) is retried a bounded number of times, never anything else.
+ * A command without an idempotency key or files to commit first runs optimistically, with no transaction:
+ * read the state (one statement), decide, append at the version read (one statement, atomic by itself).
+ * The unique (stream, version) constraint is the guard: when another writer appended meanwhile, the
+ * statement fails whole and the command runs again the careful way. That way takes a transaction-scoped
+ * advisory lock on the stream first, so that concurrent commands on one model queue up instead of failing
+ * in turn: with purely optimistic appends, 40 concurrent writers would need up to 40 rounds of retries.
+ * A conflict there (or a serialization failure) is retried a bounded number of times, never anything else.
  *
  * The transaction is a controlled one so that a connection lost during COMMIT is told apart from one lost
  * before it: before, nothing was done (the caller may say so); during, the write may have committed, and
- * OutcomeUnknown says exactly that. With an idempotency key, the command's outcome is recorded in the same
- * transaction, so a repeat after such a failure finds it (and returns it) instead of appending again.
+ * OutcomeUnknown says exactly that. An optimistic append is its own COMMIT: a connection lost under it is
+ * OutcomeUnknown too. With an idempotency key, the command's outcome is recorded in the same statement as
+ * its events, so a repeat after such a failure finds it (and returns it) instead of appending again.
  */
 export async function handleCommand(db: Db, streamId: string, command: ModelCommand, options: HandleOptions): Promise<CommandResult> {
-  return inCommandTransaction(db, (trx) => decideAndAppend(trx, streamId, command, options), {
-    maxAttempts: options.maxAttempts,
-    conflictMessage: 'The model changed while this request ran; try again',
+  const cache = options.cache !== false;
+  const known = cache ? later(options.known, cachedState(db, streamId)) : options.known;
+  const start = { ...options, known };
+  const optimistic = !options.idempotency && !options.beforeAppend ? await optimistically(db, streamId, command, start) : null;
+  const result: CommandResult & { snapshotVersion?: number } =
+    optimistic ??
+    (await inCommandTransaction(db, (trx) => decideAndAppend(trx, streamId, command, start), {
+      maxAttempts: options.maxAttempts,
+      conflictMessage: 'The model changed while this request ran; try again',
+    }));
+  // Only what has committed: a state kept from a transaction that then failed would hold events the log has not.
+  if (cache && !result.replayed && result.snapshotVersion !== undefined && result.state.status !== 'absent') {
+    cacheState(db, streamId, { state: result.state, snapshotVersion: result.snapshotVersion });
+  }
+  return result;
+}
+
+const later = (a: LoadedState | undefined, b: LoadedState | undefined) => (!a ? b : !b ? a : a.state.streamVersion >= b.state.streamVersion ? a : b);
+
+/** One try without a lock or transaction, on one connection; null when another writer got there first. */
+function optimistically(db: Db, streamId: string, command: ModelCommand, options: HandleOptions): Promise<Written | null> {
+  return db.connection().execute(async (connection) => {
+    const loaded = await loadState(connection, streamId, options.known);
+    try {
+      return await decideAndWrite(connection, streamId, command, options, loaded);
+    } catch (error) {
+      if (error instanceof StreamVersionConflict || isRetryableTransactionError(error)) return null;
+      if (error instanceof AppendFailed && isDatabaseUnavailable(error.cause)) throw new OutcomeUnknown(error.cause);
+      throw error instanceof AppendFailed ? error.cause : error;
+    }
   });
 }
 
-async function decideAndAppend(trx: Transaction<Database>, streamId: string, command: ModelCommand, options: HandleOptions): Promise<CommandResult> {
+async function decideAndAppend(trx: Transaction<Database>, streamId: string, command: ModelCommand, options: HandleOptions): Promise<CommandResult | Written> {
   const key = options.idempotency;
   // Locks the key's row first: two runs of one key queue here, and the second finds the first's outcome.
   const recorded = key ? await recordedCommand(trx, key.scope, key.ordinal) : null;
   if (recorded) return replay(trx, recorded);
   await lockStream(trx, streamId);
-  const { state, snapshotVersion } = await loadState(trx, streamId, options.known);
+  const loaded = await loadState(trx, streamId, options.known);
+  try {
+    return await decideAndWrite(trx, streamId, command, options, loaded, trx);
+  } catch (error) {
+    throw error instanceof AppendFailed ? error.cause : error;
+  }
+}
+
+/** The append statement failed (and not on a version conflict): it may have committed if it was its own transaction. */
+class AppendFailed extends Error {}
+
+/** A command's result, and the stream version of the snapshot its state can next be folded from. */
+type Written = CommandResult & { snapshotVersion: number };
+
+async function decideAndWrite(
+  db: Executor,
+  streamId: string,
+  command: ModelCommand,
+  options: HandleOptions,
+  loaded: LoadedState & { readAt: Date },
+  trx?: Transaction<Database>,
+): Promise<Written> {
+  const { state, snapshotVersion } = loaded;
   options.guard?.(state);
   const decided = decide(command, state, options.limits);
-  if (decided.length > 0) await options.beforeAppend?.(trx, decided);
+  if (decided.length === 0) return { events: [], state, previous: state, streamId, replayed: false, snapshotVersion };
+  if (trx) await options.beforeAppend?.(trx, decided);
   // A model's context is its creator's choice, then the state's: it never changes.
   const contextId = command.type === 'CreateModel' ? command.data.contextId : state.status === 'live' ? state.contextId : null;
-  const events = decided.length === 0 ? [] : await appendToStream(trx, { id: streamId, type: 'model', contextId }, state.streamVersion, decided, options.metadata);
-  await project(trx, events);
-  const after = events.reduce(evolve, state);
-  if (snapshotDue(snapshotVersion, state, after, options.snapshotEvery ?? SNAPSHOT_EVERY)) await saveSnapshot(trx, streamId, after);
-  if (key) await recordCommand(trx, key.scope, key.ordinal, { streamId, fromVersion: state.streamVersion, toVersion: state.streamVersion + events.length });
-  return { events, state: after, previous: state, streamId, replayed: false };
+  const stream = { id: streamId, type: 'model' as const, contextId };
+  const { metadata } = options;
+  // The state after the events, folded before they are stored: their rows are written with them.
+  const after = decided.reduce(
+    (s, e, i) => evolve(s, { ...e, eventId: '', schemaVersion: 0, streamId, streamType: 'model', contextId, streamVersion: state.streamVersion + i + 1, position: '', recordedAt: loaded.readAt, metadata, privateData: null }),
+    state,
+  );
+  const writes: Compilable[] = readModelWrites(db, state, after);
+  const snapshot = snapshotDue(snapshotVersion, state, after, options.snapshotEvery ?? SNAPSHOT_EVERY);
+  if (snapshot) writes.push(snapshotWrite(db, streamId, after));
+  const key = options.idempotency;
+  if (key && trx) writes.push(recordCommandWrite(trx, key.scope, key.ordinal, { streamId, fromVersion: state.streamVersion, toVersion: after.streamVersion }));
+  let events: RecordedEvent[];
+  try {
+    events = await appendToStreamWith(db, stream, state.streamVersion, decided, options.metadata, { recordedAt: loaded.readAt, writes });
+  } catch (error) {
+    if (error instanceof StreamVersionConflict) throw error;
+    if (isUniqueViolation(error, 'models_context_name_key') && after.status === 'live') throw new NameTakenError(after.name);
+    throw new AppendFailed('The append failed', { cause: error });
+  }
+  return { events, state: after, previous: state, streamId, replayed: false, snapshotVersion: snapshot ? after.streamVersion : snapshotVersion };
 }
 
 /**

@@ -132,13 +132,15 @@ export async function recordedCommand(trx: Transaction<Database>, scope: KeyScop
   return row?.outcome ?? null;
 }
 
-/** In the command's transaction, beside its events: the outcome a repeat will find. */
-export async function recordCommand(trx: Transaction<Database>, scope: KeyScope, ordinal: number, outcome: IdempotentCommandOutcome): Promise<void> {
-  await trx
+/**
+ * In the command's transaction, beside its events: the outcome a repeat will find. Not run here: the command
+ * sends it in the statement that appends its events (handleCommand).
+ */
+export function recordCommandWrite(trx: Transaction<Database>, scope: KeyScope, ordinal: number, outcome: IdempotentCommandOutcome) {
+  return trx
     .updateTable('idempotency_keys')
     .set({ commands: sql`commands || jsonb_build_object(${String(ordinal)}::text, ${JSON.stringify(outcome)}::jsonb)` })
-    .where(byScope(scope))
-    .execute();
+    .where(byScope(scope));
 }
 
 /** Deletes up to `limit` keys older than their 24 hours; returns how many. */

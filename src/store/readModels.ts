@@ -69,6 +69,19 @@ const toFormat = (r: Row<'formats'>): FormatRecord => ({
   uploadedBy: r.uploaded_by,
 });
 
+/**
+ * A live model's records as the read models hold them at its stream version: what loadModels, loadVersions
+ * and loadFormats return for it (versions by number, files by version number and format id).
+ */
+export function recordsOf(state: LiveModel): { model: ModelRecord; versions: VersionRecord[]; formats: FormatRecord[] } {
+  const { status: _status, highestNumber: _highest, versions, ...model } = state;
+  return {
+    model: { ...model, versionCount: versions.length },
+    versions: versions.map(({ formats: _formats, ...v }) => ({ ...v, modelId: state.id })),
+    formats: versions.flatMap((v) => v.formats.map((f) => ({ ...f, modelId: state.id, number: v.number }))),
+  };
+}
+
 /** Models by id, in the order asked, null where there is none. */
 export async function loadModels(db: Executor, ids: readonly string[]): Promise<(ModelRecord | null)[]> {
   const valid = ids.filter(isUuid);

@@ -103,12 +103,12 @@ type EventRow = Parameters<typeof toRecordedEvent>[0];
  * stream read earlier (a precheck): an event never changes once appended, so only the events after it are
  * read, unless a newer snapshot lies beyond it.
  */
-export async function loadState(db: Executor, streamId: string, known?: LoadedState): Promise<LoadedState> {
+export async function loadState(db: Executor, streamId: string, known?: LoadedState): Promise<LoadedState & { readAt: Date }> {
   if (known && known.state.status !== 'absent' && known.state.id !== streamId) throw new Error(`A state of ${known.state.id} was given for stream ${streamId}`);
   const knownVersion = known?.state.streamVersion ?? 0;
   // The snapshot's state rides on the first row only; each event row carries the columns readStream's do.
-  const { rows } = await sql<Partial<EventRow> & { snapshot_version: number | null; snapshot_state: unknown }>`
-    select s.stream_version as snapshot_version,
+  const { rows } = await sql<Partial<EventRow> & { snapshot_version: number | null; snapshot_state: unknown; read_at: Date }>`
+    select clock_timestamp() as read_at, s.stream_version as snapshot_version,
       case when row_number() over (order by e.stream_version) = 1 then s.state end as snapshot_state,
       e.*
     from (values (1)) as one (x)
@@ -126,11 +126,12 @@ export async function loadState(db: Executor, streamId: string, known?: LoadedSt
     } catch {
       // A cache, not the truth: a snapshot that does not read as a state is passed over, and the next command replaces it.
       const events = await readStream(db, streamId);
-      return { state: fold(events.filter((e) => e.streamVersion > knownVersion), known?.state), snapshotVersion: 0 };
+      const { rows: clock } = await sql<{ read_at: Date }>`select clock_timestamp() as read_at`.execute(db);
+      return { state: fold(events.filter((e) => e.streamVersion > knownVersion), known?.state), snapshotVersion: 0, readAt: clock[0]!.read_at };
     }
   }
   const events = rows.filter((r) => r.stream_version != null).map((r) => toRecordedEvent(r as EventRow));
-  return { state: fold(events, base.state), snapshotVersion: base.snapshotVersion };
+  return { state: fold(events, base.state), snapshotVersion: base.snapshotVersion, readAt: first.read_at };
 }
 
 /**
@@ -144,9 +145,12 @@ export function snapshotDue(snapshotVersion: number, before: ModelState, after: 
   return Math.floor(after.streamVersion / every) > Math.floor(snapshotVersion / every) || (after.status === 'deleted' && before.status !== 'deleted');
 }
 
-/** Stores the state as the stream's snapshot, in the caller's transaction (which holds the stream's lock). */
-export async function saveSnapshot(trx: Executor, streamId: string, state: ModelState): Promise<void> {
-  await trx
+/**
+ * Stores the state as the stream's snapshot. Not run here: the command sends it in the statement that
+ * appends its events (handleCommand), after reading the stream at the version before them.
+ */
+export function snapshotWrite(db: Executor, streamId: string, state: ModelState) {
+  return db
     .insertInto('snapshots')
     .values({ stream_id: streamId, stream_version: state.streamVersion, state_version: SNAPSHOT_STATE_VERSION, state: JSON.stringify(encodeState(state)) })
     .onConflict((oc) =>
@@ -156,6 +160,5 @@ export async function saveSnapshot(trx: Executor, streamId: string, state: Model
         state: eb.ref('excluded.state'),
         taken_at: eb.ref('excluded.taken_at'),
       })),
-    )
-    .execute();
+    );
 }

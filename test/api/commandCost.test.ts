@@ -14,7 +14,8 @@ const counter = {
   appends: new WeakSet<object>(),
   plugin: {
     transformQuery(args) {
-      if (args.node.kind === 'InsertQueryNode') counter.appends.add(args.queryId);
+      // An append: an INSERT, or the statement that inserts events with the read models' rows (raw SQL around an INSERT).
+      if (args.node.kind === 'InsertQueryNode' || (args.node.kind === 'RawNode' && JSON.stringify(args.node).includes('"InsertQueryNode"'))) counter.appends.add(args.queryId);
       return args.node;
     },
     async transformResult(args) {

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { ControlledTransaction } from 'kysely';
+import type { ControlledTransaction, Kysely } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { run as runCli } from '../../src/cli/program.js';
 import { CairnClient } from '../../src/client/index.ts';
@@ -66,6 +66,14 @@ function withCommitFaults(db: Db, nextFault: () => CommitFault | undefined): Db 
     });
   return new Proxy(db, {
     get(target, prop) {
+      // A command without a key appends optimistically, on one connection and with no transaction: its
+      // append statement is its COMMIT.
+      if (prop === 'connection') {
+        return () => {
+          const builder = target.connection();
+          return { execute: <T>(work: (c: Kysely<Database>) => Promise<T>) => builder.execute((c) => work(appendRepliesLost > 0 ? withAppendReplyLost(c) : c)) };
+        };
+      }
       if (prop === 'insertInto') {
         return (table: keyof Database) => {
           const builder = target.insertInto(table);
@@ -85,6 +93,35 @@ let s: Served;
 let faults: CommitFault[] = [];
 /** How many of the next key claims are written but answered with a lost connection. */
 let claimRepliesLost = 0;
+/** How many of the next optimistic appends (commands without a key) commit and are answered with a lost connection. */
+let appendRepliesLost = 0;
+
+/** A connection whose next statement that appends events runs, and whose caller then hears that the connection was lost. */
+function withAppendReplyLost(connection: Kysely<Database>): Kysely<Database> {
+  return new Proxy(connection, {
+    get(target, prop) {
+      const value = Reflect.get(target, prop, target);
+      if (prop !== 'getExecutor') return typeof value === 'function' ? value.bind(target) : value;
+      return () => {
+        const executor = target.getExecutor();
+        return new Proxy(executor, {
+          get(e, p) {
+            const v = Reflect.get(e, p, e);
+            if (p !== 'executeQuery') return typeof v === 'function' ? v.bind(e) : v;
+            return async (compiled: { sql: string }, ...rest: unknown[]) => {
+              const result = await v.call(e, compiled, ...rest);
+              if (appendRepliesLost > 0 && /insert into "events"/.test(compiled.sql)) {
+                appendRepliesLost--;
+                throw connectionLost();
+              }
+              return result;
+            };
+          },
+        });
+      };
+    },
+  });
+}
 
 /** A query builder whose statement runs, and whose caller then hears that the connection was lost. */
 function replyLost<T extends object>(builder: T): T {
@@ -113,6 +150,7 @@ afterAll(() => s?.close());
 beforeEach(() => {
   faults = [];
   claimRepliesLost = 0;
+  appendRepliesLost = 0;
 });
 
 const CREATE_VERSION = `mutation ($id: ID!, $d: String) { createVersion(input: { modelId: $id, description: $d }) {
@@ -167,7 +205,7 @@ describe('a connection lost during COMMIT', () => {
 
   it('without a key is still OUTCOME_UNKNOWN, never "retryable"', async () => {
     const model = await givenModel(s);
-    faults = [{ kind: 'lostReply' }];
+    appendRepliesLost = 1;
     const first = await createVersion(model.id);
     expect(first.status).toBe(503);
     expect(first.body.errors[0].extensions.code).toBe('OUTCOME_UNKNOWN');

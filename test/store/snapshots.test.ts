@@ -19,8 +19,10 @@ beforeAll(async () => {
 });
 afterAll(() => t?.close());
 
+// What a command loads from the database: without this process's state cache (stateCache.test.ts covers that),
+// which would start from the state the previous command left and pass over the snapshots these tests write.
 const run = (modelId: string, command: ModelCommand, options: Partial<HandleOptions> = {}) =>
-  handleCommand(t.db, modelId, command, { limits, metadata: { actor: 'alice', requestId: null }, ...options });
+  handleCommand(t.db, modelId, command, { limits, metadata: { actor: 'alice', requestId: null }, cache: false, ...options });
 
 /** A model with `versions` versions created, every command on it snapshotting every `every` events. */
 async function givenModel(versions: number, every: number) {

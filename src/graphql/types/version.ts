@@ -108,7 +108,8 @@ builder.mutationFields((t) => ({
               formats: files.map((f) => ({ format: f.format, sha256: f.blob.sha256, size: f.blob.size, contentType: f.contentType, filename: f.filename })),
             },
           },
-          { beforeAppend: commitFilesInTransaction(files), known },
+          // Files are committed in the command's transaction; a version without files needs none.
+          files.length > 0 ? { beforeAppend: commitFilesInTransaction(files), known } : {},
         );
       } catch (error) {
         // The command's own error is the answer (OUTCOME_UNKNOWN must not become "unavailable"); gc collects leftovers.

@@ -1,16 +1,15 @@
 import type { AccessEventType, RecordedAccessEvent } from '../../domain/access/events.ts';
-import type { ModelEventType, RecordedEvent } from '../../domain/model/events.ts';
 import type { Database, Executor } from '../database.ts';
 
 /**
- * A read model: the tables it owns and the SQL it runs for each event it handles. It runs inline, in the
- * transaction that appends the events, and again from the log alone in `npm run rebuild`.
+ * A read model projected event by event: the tables it owns and the SQL it runs for each event it handles.
+ * It runs inline, in the transaction that appends the events; `npm run rebuild` writes the same rows from folds.
  */
 export interface Projection {
   name: string;
   tables: readonly (keyof Database)[];
-  handles: readonly (ModelEventType | AccessEventType)[];
-  apply(trx: Executor, event: RecordedEvent | RecordedAccessEvent): Promise<void>;
+  handles: readonly AccessEventType[];
+  apply(trx: Executor, event: RecordedAccessEvent): Promise<void>;
 }
 
 /**

@@ -1,0 +1,97 @@
+import type { Compilable } from 'kysely';
+import type { FormatState, LiveModel, ModelState, VersionState } from '../../domain/model/evolve.ts';
+import type { Executor } from '../database.ts';
+
+/**
+ * The read models of a model stream (models, versions, formats) are a function of its folded state: the row
+ * of a live model, one row per live version, one per stored file. A command writes the difference between
+ * the state before it and the state after it, each row at most once, so that every write of the command
+ * can go into the one statement that appends its events (see handleCommand): a data-modifying CTE sees
+ * none of its siblings' changes, so two writes of one row there would be unpredictable, and an event-by-
+ * event projection (a version inserted, then updated by its file) could not share a statement.
+ * The rebuild writes the same rows (rebuild.ts), from the same fold.
+ */
+
+/** A model stream's read-model tables, parents first (a version row needs its model's, a format row its version's). */
+export const MODEL_TABLES = ['models', 'versions', 'formats'] as const;
+
+const json = (v: unknown) => JSON.stringify(v);
+
+export const modelRow = (m: LiveModel) => ({
+  id: m.id,
+  context_id: m.contextId,
+  name: m.name,
+  description: m.description,
+  tags: m.tags,
+  created_at: m.createdAt,
+  created_by: m.createdBy,
+  updated_at: m.updatedAt,
+  version_count: m.versions.length,
+  highest_number: m.highestNumber,
+  stream_version: m.streamVersion,
+});
+
+const versionColumns = (v: VersionState) => ({
+  status: v.status,
+  description: v.description,
+  tags: v.tags,
+  hyperparameters: json(v.hyperparameters),
+  config: json(v.config),
+  records: json(v.records),
+  created_at: v.createdAt,
+  created_by: v.createdBy,
+  updated_at: v.updatedAt,
+  published_at: v.publishedAt,
+  published_by: v.publishedBy,
+});
+
+const formatColumns = (f: FormatState) => ({
+  filename: f.filename,
+  size: f.size,
+  sha256: f.sha256,
+  content_type: f.contentType,
+  uploaded_at: f.uploadedAt,
+  uploaded_by: f.uploadedBy,
+});
+
+/** Equal as rows: the same columns with the same values (times compared as instants). */
+const sameRow = (a: object, b: object) => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * The statements (not yet run) that take a model's read-model rows from what `before` folds to to what
+ * `after` does. Rows of a deleted model's versions and files go with its row (foreign keys, on delete cascade).
+ */
+export function readModelWrites(db: Executor, before: ModelState, after: ModelState): Compilable[] {
+  const writes: Compilable[] = [];
+  if (after.status !== 'live') {
+    if (before.status === 'live') writes.push(db.deleteFrom('models').where('id', '=', before.id));
+    return writes;
+  }
+  const id = after.id;
+  const { id: _id, ...modelColumns } = modelRow(after);
+  writes.push(before.status === 'live' ? db.updateTable('models').set(modelColumns).where('id', '=', id) : db.insertInto('models').values(modelRow(after)));
+  const previous = new Map(before.status === 'live' ? before.versions.map((v) => [v.number, v]) : []);
+  for (const v of after.versions) {
+    const was = previous.get(v.number);
+    previous.delete(v.number);
+    // evolve keeps a version it does not change as the same object: most of a model's versions, unread.
+    if (was === v) continue;
+    const columns = versionColumns(v);
+    if (!was) writes.push(db.insertInto('versions').values({ model_id: id, number: v.number, ...columns }));
+    else if (!sameRow(versionColumns(was), columns)) writes.push(db.updateTable('versions').set(columns).where('model_id', '=', id).where('number', '=', v.number));
+    const files = new Map((was?.formats ?? []).map((f) => [f.format, f]));
+    for (const f of v.formats) {
+      const had = files.get(f.format);
+      files.delete(f.format);
+      if (had === f) continue;
+      const row = formatColumns(f);
+      if (!had) writes.push(db.insertInto('formats').values({ model_id: id, number: v.number, format: f.format, ...row }));
+      else if (!sameRow(formatColumns(had), row))
+        writes.push(db.updateTable('formats').set(row).where('model_id', '=', id).where('number', '=', v.number).where('format', '=', f.format));
+    }
+    for (const format of files.keys()) writes.push(db.deleteFrom('formats').where('model_id', '=', id).where('number', '=', v.number).where('format', '=', format));
+  }
+  // A deleted version's files go with its row.
+  for (const number of previous.keys()) writes.push(db.deleteFrom('versions').where('model_id', '=', id).where('number', '=', number));
+  return writes;
+}

@@ -8,6 +8,7 @@ import * as eventTime from './2026-11-29T0900_event_time.ts';
 import * as eventEnvelope from './2026-12-02T0900_event_envelope.ts';
 import * as accessControlLog from './2026-12-02T0910_access_control_log.ts';
 import * as snapshots from './2026-12-02T0920_snapshots.ts';
+import * as accessNotify from './2026-12-03T0900_access_notify.ts';
 
 /** Every migration, listed explicitly: a globbing provider breaks under bundlers and vitest. Names sort in order. */
 export const migrations: Record<string, Migration> = {
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-02T0900_event_envelope': eventEnvelope,
   '2026-12-02T0910_access_control_log': accessControlLog,
   '2026-12-02T0920_snapshots': snapshots,
+  '2026-12-03T0900_access_notify': accessNotify,
 };

@@ -2,6 +2,7 @@ import { createYoga, maskError, type Plugin, type YogaServerInstance } from 'gra
 import type { BlobStore } from './files/blobStore.ts';
 import { openBlobStore } from './files/openBlobStore.ts';
 import { bootstrapAdmin } from './auth/bootstrap.ts';
+import { IdentityCache } from './auth/identityCache.ts';
 import { identifyRequest, RequestRefused } from './auth/requestIdentity.ts';
 import type { Config } from './config.ts';
 import { createLoaders, createReadCache, type GraphQLContext } from './graphql/context.ts';
@@ -17,6 +18,7 @@ import { serviceError } from './graphql/serviceErrors.ts';
 import { storageFullCode } from './store/pgErrors.ts';
 import { useIdempotencyKeys } from './graphql/idempotency.ts';
 import { createEventFeed, type EventFeed } from './store/eventFeed.ts';
+import { ACCESS_CHANNEL, onAccessControlChange } from './store/identities.ts';
 import type { Store } from './store/open.ts';
 
 /** Hands Yoga the operations graphql-upload-minimal parsed, instead of letting it read the request body. */
@@ -39,6 +41,8 @@ export interface App {
   close(): Promise<void>;
   /** What /metrics shows (main.ts serves it on a listener of its own when CAIRN_METRICS_PORT is set). */
   metrics: Metrics;
+  /** Who the tokens seen lately are (src/auth/identityCache.ts). */
+  identities: IdentityCache;
 }
 
 export { CSRF_HEADER } from './http/server.ts';
@@ -63,6 +67,20 @@ export async function createApp(
     },
   };
   const bootstrapToken = await bootstrapAdmin(store.db, config.bootstrapToken);
+  const identities = new IdentityCache({
+    observer: {
+      hit: () => metrics.identityLookups.inc({ cache: 'hit' }),
+      miss: () => metrics.identityLookups.inc({ cache: 'miss' }),
+      invalidated: (cause) => metrics.identityInvalidations.inc({ cause }),
+    },
+  });
+  // Emptied by this process's access-control commands before they return, and by every other's NOTIFY.
+  const stopFollowingCommands = onAccessControlChange(() => identities.invalidate('command'));
+  const unlistenAccess = await store.listen(
+    ACCESS_CHANNEL,
+    () => identities.invalidate('notify'),
+    () => identities.suspend(),
+  );
   const feed = await createEventFeed(store, {
     observer: {
       read: (events) => metrics.projectionLag.set((Date.now() - events[events.length - 1]!.recordedAt.getTime()) / 1000),
@@ -99,7 +117,7 @@ export async function createApp(
     context: async ({ request, identity: known }): Promise<GraphQLContext> => {
       let identity = known;
       try {
-        identity ??= await identifyRequest(store.db, (name) => request.headers.get(name));
+        identity ??= await identifyRequest(store.db, (name) => request.headers.get(name), identities);
       } catch (error) {
         throw error instanceof RequestRefused ? error.toGraphQLError() : error;
       }
@@ -119,16 +137,19 @@ export async function createApp(
 
   return {
     yoga,
-    handle: createRequestHandler({ yoga, store, blobs, config, logger, metrics }),
+    handle: createRequestHandler({ yoga, store, blobs, config, logger, metrics, identities }),
     store,
     feed,
     blobs,
     bootstrapToken,
     async close() {
+      stopFollowingCommands();
+      await unlistenAccess();
       await feed.close();
       await yoga.dispose();
     },
     metrics,
+    identities,
   };
 }
 

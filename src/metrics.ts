@@ -48,6 +48,18 @@ export function createMetrics() {
       registers,
     }),
     subscribers: new Gauge({ name: 'cairn_subscribers', help: 'Subscriptions following the event log now', registers }),
+    identityLookups: new Counter({
+      name: 'cairn_identity_lookups_total',
+      help: "Requests' identity lookups by the process's identity cache: hit (no statement) or miss (one statement)",
+      labelNames: ['cache'],
+      registers,
+    }),
+    identityInvalidations: new Counter({
+      name: 'cairn_identity_cache_invalidations_total',
+      help: "Times the identity cache was emptied, by cause: command (this process's access-control command), notify (another's, or the listener reconnected), listener-lost",
+      labelNames: ['cause'],
+      registers,
+    }),
     feedHeldBack: new Counter({
       name: 'cairn_feed_held_back_reads_total',
       help: 'Reads of the subscription feed that found committed events held back by a transaction still in flight (any transaction on the database server holds them back: a long one delays every subscription)',

@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { processRequest } from 'graphql-upload-minimal';
 import type { YogaServerInstance } from 'graphql-yoga';
 import type { Identity } from '../auth/identity.ts';
+import type { IdentityCache } from '../auth/identityCache.ts';
 import { identifyRequest, RequestRefused } from '../auth/requestIdentity.ts';
 import type { Config } from '../config.ts';
 import { BlobMissingError, type BlobStore } from '../files/blobStore.ts';
@@ -43,6 +44,8 @@ interface Deps {
   config: Config;
   logger: Logger;
   metrics: Metrics;
+  /** The process's cache of identities, if it keeps one. */
+  identities?: IdentityCache;
 }
 
 /** The fixed set of routes requests are counted under (never the raw path: ids would make a series each). */
@@ -79,9 +82,14 @@ const graphqlError = (message: string, code: string, extensions: Record<string, 
 const CHALLENGE = { 'www-authenticate': 'Bearer realm="cairn"' };
 
 /** The caller of a request, from its headers alone; or null, once the refusal (401, or 404 for a context it cannot see) is sent. */
-async function identified(db: Store['db'], req: IncomingMessage, res: ServerResponse, body: (message: string, code: string) => unknown): Promise<Identity | null> {
+async function identified(
+  { db, identities }: { db: Store['db']; identities: IdentityCache | undefined },
+  req: IncomingMessage,
+  res: ServerResponse,
+  body: (message: string, code: string) => unknown,
+): Promise<Identity | null> {
   try {
-    return await identifyRequest(db, (name) => headerOf(req, name));
+    return await identifyRequest(db, (name) => headerOf(req, name), identities);
   } catch (error) {
     if (!(error instanceof RequestRefused)) throw error;
     sendJson(res, error.status, body(error.message, error.code), error.status === 401 ? CHALLENGE : {});
@@ -167,7 +175,8 @@ export function createMetricsHandler(metrics: Metrics): RequestHandler {
  * multipart requests go through graphql-upload-minimal, which hands each file to its resolver as a
  * stream. Either way Yoga gets the operation, and the identity, through its fetch interface.
  */
-export function createRequestHandler({ yoga, store, blobs, config, logger, metrics }: Deps): RequestHandler {
+export function createRequestHandler({ yoga, store, blobs, config, logger, metrics, identities }: Deps): RequestHandler {
+  const identifying = { db: store.db, identities };
   const budget = new BodyBudget(config.maxBufferedBodyBytes);
   const downloads = new PerTokenLimit(config.maxDownloadsPerToken);
   const serveMetrics = createMetricsHandler(metrics);
@@ -209,7 +218,7 @@ export function createRequestHandler({ yoga, store, blobs, config, logger, metri
         sendJson(res, 403, graphqlError(`Required CSRF header not present: send ${CSRF_HEADER}: 1 (or use a JSON content type)`, 'FORBIDDEN'));
         return;
       }
-      const known = await identified(store.db, req, res, graphqlError);
+      const known = await identified(identifying, req, res, graphqlError);
       if (!known) return;
       identity = known;
     }
@@ -279,7 +288,7 @@ export function createRequestHandler({ yoga, store, blobs, config, logger, metri
   }
 
   async function download(req: IncomingMessage, res: ServerResponse, where: NonNullable<ReturnType<typeof parseDownloadPath>>, log: Logger): Promise<void> {
-    const identity = await identified(store.db, req, res, (error, code) => ({ error, code }));
+    const identity = await identified(identifying, req, res, (error, code) => ({ error, code }));
     if (!identity) return;
     // Another context's model is not there at all; a visible one without the permission is forbidden.
     const file = await findFormat(store.db, identity.context.id, where);
@@ -330,7 +339,7 @@ export function createRequestHandler({ yoga, store, blobs, config, logger, metri
     // Served on a listener of its own (127.0.0.1 only) when CAIRN_METRICS_PORT is set; not here, then.
     if (config.metricsPort !== undefined) return sendJson(res, 404, { error: 'not found' });
     // Any principal with a role: Prometheus sends its token as `authorization: Bearer`.
-    const identity = await identified(store.db, req, res, (error, code) => ({ error, code }));
+    const identity = await identified(identifying, req, res, (error, code) => ({ error, code }));
     if (identity) serveMetrics(req, res);
   }
 

@@ -15,6 +15,7 @@ import type { EventMetadata, Recorded, StreamType } from '../domain/envelope.ts'
 import type { Database, Db } from './database.ts';
 import { inCommandTransaction } from './commandTransaction.ts';
 import { appendToStream, lockStream, readStreamOf } from './eventLog.ts';
+import { accessControlChanged } from './identities.ts';
 import { project } from './projections/index.ts';
 
 /** An access-control aggregate: its stream type, its fold and its decider. */
@@ -66,8 +67,14 @@ export async function decideOnStream<S, E extends AccessEvent, C>(
  * Runs `work` (commands on access-control streams, and the reads it answers with) in one transaction.
  * Writers lock each stream before reading it, so a version conflict is all but impossible; it and
  * serialization failures are retried a bounded number of times, nothing else. As for model commands, a
- * connection lost during COMMIT is OutcomeUnknown, not "nothing was done".
+ * connection lost during COMMIT is OutcomeUnknown, not "nothing was done". Once it has ended, whatever its
+ * outcome (an unknown one may have committed), this process's identity caches are emptied, before the
+ * command returns: the next request with a token it revoked is refused.
  */
-export function handleAccessCommand<T>(db: Db, work: (trx: Transaction<Database>) => Promise<T>, maxAttempts = 5): Promise<T> {
-  return inCommandTransaction(db, work, { maxAttempts, conflictMessage: 'Access control changed while this request ran; try again' });
+export async function handleAccessCommand<T>(db: Db, work: (trx: Transaction<Database>) => Promise<T>, maxAttempts = 5): Promise<T> {
+  try {
+    return await inCommandTransaction(db, work, { maxAttempts, conflictMessage: 'Access control changed while this request ran; try again' });
+  } finally {
+    accessControlChanged();
+  }
 }

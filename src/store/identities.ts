@@ -8,6 +8,29 @@ import type { Db, Executor } from './database.ts';
  * that still holds (src/auth/revalidate.ts).
  */
 
+/**
+ * The channel on which the events table's trigger says, on commit, that access control changed: any
+ * event of a context, group or principal stream (migrations/2026-12-03T0900_access_notify.ts).
+ */
+export const ACCESS_CHANNEL = 'cairn_access';
+
+const accessListeners = new Set<() => void>();
+
+/**
+ * Calls `listener` as each access-control transaction of this process ends, before its command returns:
+ * the NOTIFY reaches this process's own listener too, but only later (PostgreSQL delivers it on the
+ * listening connection). Returns the function that stops it.
+ */
+export function onAccessControlChange(listener: () => void): () => void {
+  accessListeners.add(listener);
+  return () => accessListeners.delete(listener);
+}
+
+/** Said by handleAccessCommand after its transaction, committed or not (a COMMIT whose outcome is unknown may have committed). */
+export function accessControlChanged(): void {
+  for (const listener of accessListeners) listener();
+}
+
 /** The roles a principal holds in a context, directly or through its groups. */
 export async function rolesHeld(db: Executor, principalId: string, contextId: string): Promise<Role[]> {
   const rows = await db

@@ -12,8 +12,11 @@ import type { Database, Db } from './database.ts';
 export interface Store {
   db: Db;
   kind: 'pglite' | 'postgres';
-  /** Calls `onNotify` for each NOTIFY on the channel, from any process on the same database. */
-  listen(channel: string, onNotify: () => void): Promise<() => Promise<void>>;
+  /**
+   * Calls `onNotify` for each NOTIFY on the channel, from any process on the same database; `onLost` when
+   * the listening connection is lost (notifications may be missed until the next onNotify).
+   */
+  listen(channel: string, onNotify: () => void, onLost?: () => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -51,7 +54,7 @@ export function postgresDialect(connectionString: string, max: number, options: 
  * LISTEN on a connection of its own (a pooled one would be handed to others). When that connection drops,
  * it reconnects with a growing delay and calls onNotify once, since notifications may have been missed.
  */
-export async function listenOnPostgres(connectionString: string, channel: string, onNotify: () => void): Promise<() => Promise<void>> {
+export async function listenOnPostgres(connectionString: string, channel: string, onNotify: () => void, onLost?: () => void): Promise<() => Promise<void>> {
   let client: pg.Client | null = null;
   let stopped = false;
   let delay = 100;
@@ -61,6 +64,7 @@ export async function listenOnPostgres(connectionString: string, channel: string
     c.on('error', () => {
       if (client !== c || stopped) return;
       client = null;
+      onLost?.();
       c.end().catch(() => {});
       setTimeout(retry, delay);
     });
@@ -109,7 +113,7 @@ export async function openStore(config: Pick<Config, 'databaseUrl' | 'databasePo
       await db.destroy();
       throw error;
     }
-    return { db, kind: 'postgres', listen: (channel, onNotify) => listenOnPostgres(config.databaseUrl!, channel, onNotify), close: () => db.destroy() };
+    return { db, kind: 'postgres', listen: (channel, onNotify, onLost) => listenOnPostgres(config.databaseUrl!, channel, onNotify, onLost), close: () => db.destroy() };
   }
   const directory = path.join(config.dataDir, 'pglite');
   // Opening a directory that holds none would create an empty database there.

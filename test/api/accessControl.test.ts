@@ -1,8 +1,9 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { hashSecret } from '../../src/auth/tokens.ts';
 import { ADMIN_TOKEN, adminHeaders, type TestApi } from '../helpers/api.ts';
 import { type Served, serveTestApi } from '../helpers/fixtures.ts';
+import { accessNotificationsArrived } from '../helpers/identityCache.ts';
 import { postMultipart } from '../helpers/multipart.ts';
 import { MODEL_EVENTS, sseReader } from '../helpers/sse.ts';
 
@@ -150,10 +151,22 @@ describe('tokens', () => {
     await asAdmin('mutation ($id: ID!) { revokeToken(id: $id) { __typename } }', { id: p.tokenId });
     expect((await gql(p.secret, '{ me { principal { name } } }')).status).toBe(401);
 
+    // Expiring in an hour (set before its first request, which caches its identity with that expiry); then
+    // this process's clock reads two hours later: the cached identity is refused as the database would.
     const q = await principalWithToken('expiring', 'viewer');
+    await sql`update tokens set expires_at = now() + interval '1 hour' where id = ${q.tokenId}`.execute(api.t.db);
+    await accessNotificationsArrived(api.app);
     expect((await gql(q.secret, '{ me { principal { name } } }')).status).toBe(200);
-    await sql`update tokens set expires_at = now() - interval '1 second' where id = ${q.tokenId}`.execute(api.t.db);
-    expect((await gql(q.secret, '{ me { principal { name } } }')).status).toBe(401);
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 2 * 3600_000 });
+    try {
+      expect((await gql(q.secret, '{ me { principal { name } } }')).status).toBe(401);
+    } finally {
+      vi.useRealTimers();
+    }
+    // And one that expired before any request cached it is refused by the database's own clock.
+    const r = await principalWithToken('expired', 'viewer');
+    await sql`update tokens set expires_at = now() - interval '1 second' where id = ${r.tokenId}`.execute(api.t.db);
+    expect((await gql(r.secret, '{ me { principal { name } } }')).status).toBe(401);
   });
 
   it('keeps no token in plain text, only its sha256', async () => {

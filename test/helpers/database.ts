@@ -77,7 +77,7 @@ export async function openTestDatabase(kind: TestDatabaseKind = testDatabaseKind
   if (migrated) await migrateToLatest(db);
   return {
     db,
-    store: { db, kind, listen: (channel, onNotify) => listenOnPostgres(url, channel, onNotify), close: async () => {} },
+    store: { db, kind, listen: (channel, onNotify, onLost) => listenOnPostgres(url, channel, onNotify, onLost), close: async () => {} },
     kind,
     url,
     connect,

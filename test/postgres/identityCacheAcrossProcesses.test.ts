@@ -1,0 +1,109 @@
+import pg from 'pg';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { ADMIN_TOKEN } from '../helpers/api.ts';
+import { openTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { postGraphQL, type Started, startServer } from '../helpers/processes.ts';
+
+// Two Cairn processes on one PostgreSQL, each with its own identity cache: a token revoked through A is
+// refused by B on the next request after the NOTIFY of A's transaction has reached B. The test waits for
+// exactly that, polling B's invalidation counter on /metrics: a fixed delay would be slow or flaky, and
+// a request made before the notification arrives may still be answered from B's cache (the documented
+// window: the NOTIFY latency).
+let t: TestDatabase;
+const servers: Started[] = [];
+let a: string;
+let b: string;
+
+beforeAll(async () => {
+  t = await openTestDatabase('postgres');
+  const urls = await Promise.all(
+    [0, 1].map(async () => {
+      const { server, url } = await startServer({ DATABASE_URL: t.url!, DATABASE_POOL_SIZE: '4' });
+      servers.push(server);
+      return url;
+    }),
+  );
+  [a, b] = [urls[0]!, urls[1]!];
+}, 120_000);
+afterAll(async () => {
+  for (const s of servers) s.child.kill('SIGTERM');
+  await Promise.all(servers.map((s) => s.exited));
+  await t?.close();
+});
+
+const NOTIFY = 'cairn_identity_cache_invalidations_total';
+const LOOKUPS = 'cairn_identity_lookups_total';
+
+/** A counter of a server process's /metrics (read with the administrator's token), by its labels. */
+async function counter(url: string, name: string, labels: Record<string, string>): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).text();
+  const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
+  const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && wanted.every((w) => l.includes(w)));
+  return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
+}
+
+/** Polls until `check` holds: each poll is one request, and the test's timeout bounds the wait. */
+async function until(check: () => Promise<boolean>): Promise<void> {
+  while (!(await check())) await new Promise((resolve) => setTimeout(resolve, 10));
+}
+
+const as = async (url: string, secret: string) =>
+  (await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` }, body: JSON.stringify({ query: '{ me { principal { name } } }' }) })).status;
+
+/**
+ * A new viewer's token, made through A in three commands; resolves once B has heard their three NOTIFYs
+ * (each would empty B's cache, and one arriving late would make a warm request look cold).
+ */
+async function viewerToken(): Promise<{ secret: string; tokenId: string }> {
+  const heard = await counter(b, NOTIFY, { cause: 'notify' });
+  const p = await postGraphQL(a, 'mutation ($n: String!) { createPrincipal(name: $n, kind: SERVICE) { ... on CreatePrincipalSuccess { principal { id } } } }', { n: `p-${Math.random()}` });
+  const id = p.body.data.createPrincipal.principal.id;
+  await postGraphQL(a, 'mutation ($i: RoleGrantInput!) { grantRole(input: $i) { __typename } }', { i: { role: 'viewer', principalId: id } });
+  const token = await postGraphQL(a, 'mutation ($i: CreateTokenInput!) { createToken(input: $i) { ... on CreateTokenSuccess { secret token { id } } } }', { i: { principalId: id, name: 't' } });
+  await until(async () => (await counter(b, NOTIFY, { cause: 'notify' })) >= heard + 3);
+  return { secret: token.body.data.createToken.secret, tokenId: token.body.data.createToken.token.id };
+}
+
+it('refuses on B, with 401, a token that A revoked, once A\'s NOTIFY has reached B', { timeout: 60_000 }, async () => {
+  const token = await viewerToken();
+  // B caches the token: its second request is answered without a statement (a hit, no miss).
+  expect(await as(b, token.secret)).toBe(200);
+  const misses = await counter(b, LOOKUPS, { cache: 'miss' });
+  expect(await as(b, token.secret)).toBe(200);
+  expect(await counter(b, LOOKUPS, { cache: 'miss' })).toBe(misses);
+
+  const heard = await counter(b, NOTIFY, { cause: 'notify' });
+  const revoked = await postGraphQL(a, 'mutation ($id: ID!) { revokeToken(id: $id) { __typename } }', { id: token.tokenId });
+  expect(revoked.body.data.revokeToken.__typename).toBe('RevokeTokenSuccess');
+  await until(async () => (await counter(b, NOTIFY, { cause: 'notify' })) > heard);
+  expect(await as(b, token.secret)).toBe(401);
+  // A, which revoked it, refused it at once (its own command emptied its cache before answering).
+  expect(await as(a, token.secret)).toBe(401);
+});
+
+it('forgets on B what changed while its listener was down, and caches again once it is back', { timeout: 60_000 }, async () => {
+  const token = await viewerToken();
+  expect(await as(b, token.secret)).toBe(200);
+  const lost = await counter(b, NOTIFY, { cause: 'listener-lost' });
+  const heard = await counter(b, NOTIFY, { cause: 'notify' });
+  // Both processes' listening connections are cut (nothing tells them apart in pg_stat_activity); A revokes
+  // the token meanwhile, and its NOTIFY may reach nobody.
+  const admin = new pg.Client({ connectionString: t.url });
+  await admin.connect();
+  try {
+    const { rows } = await admin.query(`select pg_terminate_backend(pid) as done from pg_stat_activity where datname = current_database() and query = 'listen "cairn_access"'`);
+    expect(rows.length).toBe(2);
+  } finally {
+    await admin.end();
+  }
+  await postGraphQL(a, 'mutation ($id: ID!) { revokeToken(id: $id) { __typename } }', { id: token.tokenId });
+  // B noticed the loss (and stopped caching), then reconnected (which empties it again and resumes caching).
+  await until(async () => (await counter(b, NOTIFY, { cause: 'listener-lost' })) > lost && (await counter(b, NOTIFY, { cause: 'notify' })) > heard);
+  expect(await as(b, token.secret)).toBe(401);
+  // Caching again: the administrator's requests become hits, once the listener is back.
+  await until(async () => {
+    const hits = await counter(b, LOOKUPS, { cache: 'hit' });
+    await as(b, ADMIN_TOKEN);
+    return (await counter(b, LOOKUPS, { cache: 'hit' })) > hits + 1;
+  });
+});

@@ -530,7 +530,7 @@ try {
     (await sql<{ n: string }>`select count(*)::text as n from events where type = 'VersionCreated' and stream_id in (${sql.join(writeModels)})`.execute(store.db)).rows[0]!.n,
   );
   const acknowledged = (points: Load[]) => points.reduce((n, w) => n + w.requests - w.non2xx, 0);
-  notes.push(`writes: ${written} VersionCreated events in the log for the write models, for ${acknowledged([cairnWarmUp, ...Object.values(cairnWrites)])} requests answered 2xx (warm-up and both points).`);
+  notes.push(`writes: ${written} VersionCreated events in the log for the write models, for ${acknowledged([cairnWarmUp, ...Object.values(cairnWrites)])} requests answered 2xx (warm-up and both points; a request still in flight when a point ends, at most one a connection, is stored but not counted).`);
   const streamLength = async (ids: string[]) =>
     Number((await sql<{ n: string }>`select max(stream_version)::text as n from events where stream_id in (${sql.join(ids)})`.execute(store.db)).rows[0]!.n);
   const keptEvents = await streamLength([keptModel]);
@@ -550,7 +550,7 @@ try {
   const bareRows = Number((await sql<{ n: string }>`select count(*)::text as n from bench_bare_events`.execute(bareStore.db)).rows[0]!.n);
   await sql`drop table bench_bare_events`.execute(bareStore.db);
   if (bareStore !== store) await bareStore.close();
-  notes.push(`bare writes: ${bareRows} rows in its table, for ${acknowledged([bareWarmUp, ...Object.values(bareWrites)])} requests answered 2xx (warm-up and both points).`);
+  notes.push(`bare writes: ${bareRows} rows in its table, for ${acknowledged([bareWarmUp, ...Object.values(bareWrites)])} requests answered 2xx (warm-up and both points; a request still in flight when a point ends, at most one a connection, is stored but not counted).`);
 
   // The raw INSERT: the same event row into a table made LIKE events, from this process through the store's own connection(s).
   log('writes: raw INSERTs');

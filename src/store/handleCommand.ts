@@ -85,17 +85,27 @@ export async function handleCommand(db: Db, streamId: string, command: ModelComm
 
 const later = (a: LoadedState | undefined, b: LoadedState | undefined) => (!a ? b : !b ? a : a.state.streamVersion >= b.state.streamVersion ? a : b);
 
-/** One try without a lock or transaction, on one connection; null when another writer got there first. */
+/**
+ * One try without a lock or transaction, on one connection; null when another writer got there first.
+ * With a state this process already holds (its last command's), the append alone: if the stream moved on
+ * since, the append meets the newer event's version and fails whole, and the state is read after all. Only
+ * an append is trusted from such a state: a refusal, or nothing to do, is decided again on the state read.
+ */
 function optimistically(db: Db, streamId: string, command: ModelCommand, options: HandleOptions): Promise<Written | null> {
   return db.connection().execute(async (connection) => {
-    const loaded = await loadState(connection, streamId, options.known);
-    try {
-      return await decideAndWrite(connection, streamId, command, options, loaded);
-    } catch (error) {
-      if (error instanceof StreamVersionConflict || isRetryableTransactionError(error)) return null;
-      if (error instanceof AppendFailed && isDatabaseUnavailable(error.cause)) throw new OutcomeUnknown(error.cause);
-      throw error instanceof AppendFailed ? error.cause : error;
-    }
+    const attempt = async (loaded: LoadedState & { readAt: Date }, held: boolean): Promise<Written | null> => {
+      try {
+        const written = await decideAndWrite(connection, streamId, command, options, loaded);
+        return held && written.events.length === 0 ? null : written;
+      } catch (error) {
+        if (error instanceof StreamVersionConflict || isRetryableTransactionError(error)) return null;
+        if (error instanceof AppendFailed && isDatabaseUnavailable(error.cause)) throw new OutcomeUnknown(error.cause);
+        if (held && !(error instanceof AppendFailed)) return null;
+        throw error instanceof AppendFailed ? error.cause : error;
+      }
+    };
+    const held = options.known && options.known.state.status === 'live' ? await attempt({ ...options.known, readAt: new Date() }, true) : null;
+    return held ?? attempt(await loadState(connection, streamId, options.known), false);
   });
 }
 
@@ -136,9 +146,11 @@ async function decideAndWrite(
   const contextId = command.type === 'CreateModel' ? command.data.contextId : state.status === 'live' ? state.contextId : null;
   const stream = { id: streamId, type: 'model' as const, contextId };
   const { metadata } = options;
+  // Times follow stream order whatever the clocks say: never before the stream's previous event.
+  const recordedAt = state.status === 'live' && state.updatedAt > loaded.readAt ? state.updatedAt : loaded.readAt;
   // The state after the events, folded before they are stored: their rows are written with them.
   const after = decided.reduce(
-    (s, e, i) => evolve(s, { ...e, eventId: '', schemaVersion: 0, streamId, streamType: 'model', contextId, streamVersion: state.streamVersion + i + 1, position: '', recordedAt: loaded.readAt, metadata, privateData: null }),
+    (s, e, i) => evolve(s, { ...e, eventId: '', schemaVersion: 0, streamId, streamType: 'model', contextId, streamVersion: state.streamVersion + i + 1, position: '', recordedAt, metadata, privateData: null }),
     state,
   );
   const writes: Compilable[] = readModelWrites(db, state, after);
@@ -148,7 +160,7 @@ async function decideAndWrite(
   if (key && trx) writes.push(recordCommandWrite(trx, key.scope, key.ordinal, { streamId, fromVersion: state.streamVersion, toVersion: after.streamVersion }));
   let events: RecordedEvent[];
   try {
-    events = await appendToStreamWith(db, stream, state.streamVersion, decided, options.metadata, { recordedAt: loaded.readAt, writes });
+    events = await appendToStreamWith(db, stream, state.streamVersion, decided, options.metadata, { recordedAt, writes });
   } catch (error) {
     if (error instanceof StreamVersionConflict) throw error;
     if (isUniqueViolation(error, 'models_context_name_key') && after.status === 'live') throw new NameTakenError(after.name);

@@ -73,10 +73,16 @@ async function insertRows(trx: Executor, table: ReadModelTable, rows: object[], 
   const conflict = options.upsert
     ? sql`on conflict (id) do update set ${sql.join(names.filter((n) => n !== 'id').map((n) => sql`${sql.id(n)} = excluded.${sql.id(n)}`))}`
     : sql``;
+  // The next chunk is encoded while the database inserts this one (one statement in flight at a time).
+  let inFlight: Promise<unknown> = Promise.resolve();
   for (let i = 0; i < rows.length; i += INSERT_ROWS) {
     const chunk = JSON.stringify(rows.slice(i, i + INSERT_ROWS));
-    await sql`insert into ${sql.table(rebuilt(table))} (${list}) select ${list} from jsonb_to_recordset(${chunk}::jsonb) as r(${sql.raw(COLUMNS[table])}) ${conflict}`.execute(trx);
+    await inFlight;
+    inFlight = sql`insert into ${sql.table(rebuilt(table))} (${list}) select ${list} from jsonb_to_recordset(${chunk}::jsonb) as r(${sql.raw(COLUMNS[table])}) ${conflict}`.execute(trx);
+    // Settled below; until then a failure must not count as unhandled.
+    inFlight.catch(() => {});
   }
+  await inFlight;
 }
 
 type EventRow = Parameters<typeof toRecorded>[0];

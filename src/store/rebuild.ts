@@ -9,6 +9,7 @@ import { readAll, readStreams, toRecorded } from './eventLog.ts';
 import type { Store } from './open.ts';
 import { isLockNotAvailable } from './pgErrors.ts';
 import { readModelTables } from './projections/index.ts';
+import { modelRow } from './projections/modelRows.ts';
 
 /**
  * Rows per INSERT. Each INSERT sends its rows as one JSON parameter that PostgreSQL turns into rows
@@ -181,25 +182,9 @@ async function writeAccessControl(trx: Executor, states: AccessStates, options: 
   );
 }
 
-/** The read-model rows of live models, into the new tables: what the inline projections leave after the same events. */
+/** The read-model rows of live models, into the new tables: what a command writes from the same fold (projections/modelRows.ts). */
 async function writeModels(trx: Executor, models: LiveModel[]): Promise<void> {
-  await insertRows(
-    trx,
-    'models',
-    models.map((m) => ({
-      id: m.id,
-      context_id: m.contextId,
-      name: m.name,
-      description: m.description,
-      tags: m.tags,
-      created_at: m.createdAt,
-      created_by: m.createdBy,
-      updated_at: m.updatedAt,
-      version_count: m.versions.length,
-      highest_number: m.highestNumber,
-      stream_version: m.streamVersion,
-    })),
-  );
+  await insertRows(trx, 'models', models.map(modelRow));
   const versions = models.flatMap((m) => m.versions.map((v) => ({ m, v })));
   await insertRows(
     trx,

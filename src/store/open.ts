@@ -3,6 +3,7 @@ import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PGliteDialect, PostgresDialect, sql } from 'kysely';
 import { Migrator } from 'kysely/migration';
+import { LRUCache } from 'lru-cache';
 import pg from 'pg';
 import { migrations } from '../../migrations/index.ts';
 import type { Config } from '../config.ts';
@@ -33,6 +34,42 @@ export async function migrateToLatest(db: Kysely<any>): Promise<void> {
   }
 }
 
+/** Statements a connection keeps prepared, at most: beyond them, statements are parsed and planned each time. */
+const PREPARED_PER_CONNECTION = 200;
+/** The statement texts this process has seen, to name those it sees again. */
+const statementNames = new LRUCache<string, { name: string; seen: number }>({ max: 2000 });
+let statementCount = 0;
+
+/**
+ * Prepares, on each connection, the statements this process runs again and again (a text seen twice gets a
+ * name; pg then parses and plans it once per connection, and only binds it after). Measured on this
+ * machine, the state-loading statement took 475-605 µs unnamed and 100-120 µs prepared. One-off texts (an
+ * IN list of a new length) stay unnamed, and a connection prepares at most PREPARED_PER_CONNECTION. A
+ * prepared statement whose tables another process's migration changed ("cached plan must not change result
+ * type") is run again unnamed (inside a transaction that retry meets the aborted transaction, and the
+ * command fails as any would), and that connection prepares nothing more.
+ */
+function preparing(client: pg.PoolClient): void {
+  const original = client.query.bind(client) as (...args: unknown[]) => unknown;
+  const query = original as (config: unknown, values?: unknown) => Promise<pg.QueryResult>;
+  const prepared = new Set<string>();
+  let enabled = true;
+  (client as { query: unknown }).query = (text: unknown, values?: unknown, ...rest: unknown[]) => {
+    // Kysely sends a text and its parameters; anything else (a cursor, a callback, no parameters) passes as it is.
+    if (!enabled || typeof text !== 'string' || !Array.isArray(values) || values.length === 0 || rest.length > 0) return original(text, values, ...rest);
+    let entry = statementNames.get(text);
+    if (!entry) statementNames.set(text, (entry = { name: `cairn_${(++statementCount).toString(36)}`, seen: 0 }));
+    entry.seen++;
+    if (entry.seen < 2 || (!prepared.has(entry.name) && prepared.size >= PREPARED_PER_CONNECTION)) return query(text, values);
+    prepared.add(entry.name);
+    return query({ name: entry.name, text, values }).catch((error: { code?: string; message?: string }) => {
+      if (error?.code !== '0A000' || !/cached plan/.test(error.message ?? '')) throw error;
+      enabled = false;
+      return query(text, values);
+    });
+  };
+}
+
 export function postgresDialect(connectionString: string, max: number, options: { readOnly?: boolean } = {}): PostgresDialect {
   // A connection attempt that hangs (a server restarting) fails after 5 s instead of holding the request.
   const pool = new pg.Pool({
@@ -46,7 +83,10 @@ export function postgresDialect(connectionString: string, max: number, options: 
   pool.on('error', () => {});
   // Nor may a checked-out one between two statements (pg emits 'error' on a client with no query running,
   // and the pool listens only on idle ones): its next statement fails instead, and the pool drops it on release.
-  pool.on('connect', (client) => client.on('error', () => {}));
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+    preparing(client);
+  });
   return new PostgresDialect({ pool });
 }
 

@@ -33,6 +33,8 @@ export interface Loaders {
   formats: DataLoader<string, FormatRecord[]>;
   /** A model read with a page of models: later loads of it, its versions and formats can use it. */
   primeModel(record: ModelRecord): void;
+  /** A model's files by version number, when the read cache holds them for the stream version this request read; else undefined. */
+  peekFormats(modelId: string): Map<number, FormatRecord[]> | undefined;
   /** After a command: what this request loaded of that model is stale. */
   forget(modelId: string): void;
   /**
@@ -102,6 +104,9 @@ function cachedChildren<T>(
   };
 }
 
+/** A cached entry's files grouped by version number, computed once per entry (entries never change). */
+const formatsByNumber = new WeakMap<AtStreamVersion<FormatRecord>, Map<number, FormatRecord[]>>();
+
 /** One statement per kind of thing per tick, whatever the page size: a page of models costs a fixed number of queries. */
 export function createLoaders(db: Db, cache: ReadCache = createReadCache()): Loaders {
   // The stream version of each model this request has read, for the cache.
@@ -120,6 +125,17 @@ export function createLoaders(db: Db, cache: ReadCache = createReadCache()): Loa
     primeModel(record) {
       model.prime(record.id, record);
       known.set(record.id, record.streamVersion);
+    },
+    peekFormats(modelId) {
+      const entry = cache.formats.get(modelId);
+      if (!entry || entry.streamVersion === null || entry.streamVersion !== known.get(modelId)) return undefined;
+      let byNumber = formatsByNumber.get(entry);
+      if (!byNumber) {
+        byNumber = new Map();
+        for (const f of entry.rows) byNumber.set(f.number, [...(byNumber.get(f.number) ?? []), f]);
+        formatsByNumber.set(entry, byNumber);
+      }
+      return byNumber;
     },
     forget(modelId) {
       model.clear(modelId);

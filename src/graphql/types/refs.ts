@@ -10,7 +10,7 @@ import type { GraphQLContext } from '../context.ts';
 
 export const ModelRef = builder.objectRef<ModelRecord>('Model');
 
-/** A version as served: from the read models, or folded from the log with its formats of that time. */
+/** A version as served: from the read models, or folded from the log; with its files when they were read with it (an as-of fold, or the read cache). */
 export type VersionNode = VersionRecord & { formatsAsOf?: FormatRecord[] };
 
 export const VersionRef = builder.objectRef<VersionNode>('Version');
@@ -24,7 +24,10 @@ export async function versionsOf(model: ModelRecord, ctx: GraphQLContext): Promi
     const { versions, formats } = model.asOf;
     return versions.map((v) => ({ ...v, formatsAsOf: formats.filter((f) => f.number === v.number) }));
   }
-  return ctx.loaders.versions.load(model.id);
+  const versions = await ctx.loaders.versions.load(model.id);
+  // Their files too, when the read cache has them: each version's `formats` then resolves without a promise.
+  const formats = ctx.loaders.peekFormats(model.id);
+  return formats ? versions.map((v) => ({ ...v, formatsAsOf: formats.get(v.number) ?? [] })) : versions;
 }
 
 /** A version just written, read back through the request's (refreshed) loaders. */

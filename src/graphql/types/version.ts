@@ -10,8 +10,9 @@ import { fileErrors, FormatUploadInput, PENDING_FILE } from './format.ts';
 import { loadModel } from './model.ts';
 import { FormatRef, loadVersion, ModelRef, type VersionNode, VersionRef, VersionStatusEnum } from './refs.ts';
 
-async function formatsOf(version: VersionNode, ctx: GraphQLContext): Promise<FormatRecord[]> {
-  return version.formatsAsOf ?? (await ctx.loaders.formats.load(version.modelId)).filter((f) => f.number === version.number);
+/** Synchronous when the files came with the version: a page of 500 versions then makes no promise per version. */
+function formatsOf(version: VersionNode, ctx: GraphQLContext): FormatRecord[] | Promise<FormatRecord[]> {
+  return version.formatsAsOf ?? ctx.loaders.formats.load(version.modelId).then((all) => all.filter((f) => f.number === version.number));
 }
 
 VersionRef.implement({

@@ -66,6 +66,8 @@ export interface HandleOptions {
  * its events, so a repeat after such a failure finds it (and returns it) instead of appending again.
  */
 export async function handleCommand(db: Db, streamId: string, command: ModelCommand, options: HandleOptions): Promise<CommandResult> {
+  const given = options.known?.state;
+  if (given && given.status !== 'absent' && given.id !== streamId) throw new Error(`A state of ${given.id} was given for stream ${streamId}`);
   const cache = options.cache !== false;
   const known = cache ? later(options.known, cachedState(db, streamId)) : options.known;
   const start = { ...options, known };

@@ -4,9 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createContext } from '../../src/auth/directory.ts';
 import { NameTakenError, NotFoundError, VersionLimitError, VersionPublishedError } from '../../src/domain/errors.ts';
 import type { ModelCommand } from '../../src/domain/model/commands.ts';
-import { appendToStream, readStream, StreamVersionConflict } from '../../src/store/eventLog.ts';
+import { fold } from '../../src/domain/model/evolve.ts';
+import { appendToStream, appendToStreamWith, readStream, StreamVersionConflict } from '../../src/store/eventLog.ts';
 import { handleCommand } from '../../src/store/handleCommand.ts';
 import { modelAsOf, modelHistory } from '../../src/store/modelHistory.ts';
+import { readModelWrites } from '../../src/store/projections/modelRows.ts';
 import { rebuildProjections } from '../../src/store/rebuild.ts';
 import { clockPast } from '../helpers/clock.ts';
 import { defaultContextId, openTestDatabase, type TestDatabase } from '../helpers/database.ts';
@@ -117,7 +119,12 @@ describe('the event store', () => {
       t.db.transaction().execute((trx) => appendToStream(trx, { id, type: 'model', contextId }, 0, [{ type: 'ModelDeleted' as const, data: {} }], { actor: null, requestId: null })),
     ).rejects.toBeInstanceOf(StreamVersionConflict);
     await expect(
-      t.db.transaction().execute((trx) => appendToStream(trx, { id, type: 'model', contextId }, 1, [{ type: 'ModelDeleted' as const, data: {} }], { actor: null, requestId: null })),
+      t.db.transaction().execute(async (trx) => {
+        // With the read models' rows, as a command writes them.
+        const before = fold(await readStream(trx, id));
+        const writes = readModelWrites(trx, before, { status: 'deleted', streamVersion: 2, id });
+        return appendToStreamWith(trx, { id, type: 'model', contextId }, 1, [{ type: 'ModelDeleted' as const, data: {} }], { actor: null, requestId: null }, { recordedAt: new Date(), writes });
+      }),
     ).resolves.toHaveLength(1);
   });
 

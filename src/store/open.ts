@@ -1,5 +1,9 @@
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PGliteDialect, PostgresDialect, sql } from 'kysely';
 import { Migrator } from 'kysely/migration';
@@ -23,6 +27,40 @@ export interface Store {
 
 /** int8 as a decimal string on both drivers, as pg does, so positions and sizes never lose precision. */
 export const PGLITE_PARSERS = { 20: (value: string) => value };
+
+/**
+ * The embedded database's settings for the one process that uses it (issue 16). PGlite's shared memory is
+ * all resident from the start, so each MB of shared_buffers costs a MB of RSS: PostgreSQL's 128MB grew the
+ * WASM memory to 188 MiB, 155 of it resident; with 16MB it stays at its 128 MiB minimum, 30 MiB resident.
+ * Pages beyond it are read from the data directory's files, which the OS caches.
+ */
+export const PGLITE_SETTINGS = { shared_buffers: '16MB' };
+const PGLITE_START_PARAMS = [...PGlite.defaultStartParams, ...Object.entries(PGLITE_SETTINGS).flatMap(([name, value]) => ['-c', `${name}=${value}`])];
+
+/** Runs in a process of its own: argv[1] is PGlite's CommonJS entry, argv[2] the directory to create. */
+const CREATE_PGLITE = 'require(process.argv[1]).PGlite.create(process.argv[2]).then((pglite) => pglite.close())';
+
+/**
+ * Creates an embedded database in a child process, then moves it into place. PGlite runs initdb in a second
+ * WASM instance and copies its memory; done in the server's process, that left about 400 MiB that an idle
+ * server never handed back (measured: 840 MiB idle after a first start, 400 MiB after the next). The
+ * directory appears whole or not at all: a first start stopped halfway leaves a `pglite.new-*` directory,
+ * which the next start removes (it holds the data directory's lock, so no other Cairn is creating one).
+ */
+async function createPGliteDirectory(directory: string): Promise<void> {
+  const parent = path.dirname(directory);
+  const prefix = `${path.basename(directory)}.new-`;
+  for (const entry of fs.readdirSync(parent)) if (entry.startsWith(prefix)) fs.rmSync(path.join(parent, entry), { recursive: true, force: true });
+  const staging = path.join(parent, `${prefix}${randomUUID()}`);
+  try {
+    await promisify(execFile)(process.execPath, ['-e', CREATE_PGLITE, createRequire(import.meta.url).resolve('@electric-sql/pglite'), staging]);
+  } catch (error) {
+    fs.rmSync(staging, { recursive: true, force: true });
+    const stderr = (error as { stderr?: string }).stderr?.trim();
+    throw new Error(`Could not create the embedded database in ${directory}${stderr ? `: ${stderr}` : ''}`, { cause: error });
+  }
+  fs.renameSync(staging, directory);
+}
 
 const migratorOf = (db: Kysely<any>) => new Migrator({ db, provider: { getMigrations: async () => migrations } });
 
@@ -160,7 +198,8 @@ export async function openStore(config: Pick<Config, 'databaseUrl' | 'databasePo
   if (options.readOnly && !fs.existsSync(directory)) throw new StoreNotReadyError(`There is no Cairn database in ${config.dataDir} (CAIRN_DATA_DIR).`);
   const lock = lockDataDir(config.dataDir);
   try {
-    const pglite = await PGlite.create(directory, { parsers: PGLITE_PARSERS });
+    if (!fs.existsSync(directory)) await createPGliteDirectory(directory);
+    const pglite = await PGlite.create(directory, { parsers: PGLITE_PARSERS, startParams: PGLITE_START_PARAMS });
     const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
     await (async () => {
       // One connection: a session setting covers every transaction.

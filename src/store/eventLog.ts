@@ -325,7 +325,9 @@ export async function appendToStreamWith<E extends DomainEvent>(
     const { rows } =
       options.writes.length === 0
         ? { rows: await insert.execute() }
-        : await sql<EventRow>`with ${sql.join(options.writes.map((w, i) => sql`${sql.id(`write_${i}`)} as (${w})`))}, appended as (${insert})
+        : // The events' insert first: its lock on `events` is taken before the read models' (as a transaction's
+          // first INSERT takes it), the order the rebuild's swap also takes them in, so that they never deadlock.
+          await sql<EventRow>`with appended as (${insert}), ${sql.join(options.writes.map((w, i) => sql`${sql.id(`write_${i}`)} as (${w})`))}
             select * from appended`.execute(db);
     return rows.map((row) => toRecorded<E>(row)).sort((a, b) => a.streamVersion - b.streamVersion);
   } catch (error) {

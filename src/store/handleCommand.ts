@@ -164,7 +164,7 @@ async function decideAndWrite(
   try {
     events = await appendToStreamWith(db, stream, state.streamVersion, decided, options.metadata, { recordedAt, writes });
   } catch (error) {
-    if (error instanceof StreamVersionConflict) throw error;
+    if (error instanceof StreamVersionConflict || isRetryableTransactionError(error)) throw error;
     if (isUniqueViolation(error, 'models_context_name_key') && after.status === 'live') throw new NameTakenError(after.name);
     throw new AppendFailed('The append failed', { cause: error });
   }

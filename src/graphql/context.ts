@@ -60,8 +60,15 @@ const CACHED_MODELS = 20_000;
 const CACHED_BYTES = 128 * 1024 * 1024;
 
 /** About how many bytes a version takes: its JSON settings can be large (up to 1 MB each), the rest is small. */
-const versionBytes = (v: VersionRecord) =>
-  512 + (v.description?.length ?? 0) * 2 + JSON.stringify(v.hyperparameters).length + JSON.stringify(v.config).length + JSON.stringify(v.records).length;
+const versionSizes = new WeakMap<VersionRecord, number>();
+function versionBytes(v: VersionRecord): number {
+  let size = versionSizes.get(v);
+  if (size === undefined) {
+    size = 512 + (v.description?.length ?? 0) * 2 + JSON.stringify(v.hyperparameters).length + JSON.stringify(v.config).length + JSON.stringify(v.records).length;
+    versionSizes.set(v, size);
+  }
+  return size;
+}
 
 export function createReadCache(): ReadCache {
   return {

@@ -77,9 +77,22 @@ export function recordsOf(state: LiveModel): { model: ModelRecord; versions: Ver
   const { status: _status, highestNumber: _highest, versions, ...model } = state;
   return {
     model: { ...model, versionCount: versions.length },
-    versions: versions.map(({ formats: _formats, ...v }) => ({ ...v, modelId: state.id })),
+    versions: versions.map((v) => versionRecordOf(state.id, v)),
     formats: versions.flatMap((v) => v.formats.map((f) => ({ ...f, modelId: state.id, number: v.number }))),
   };
+}
+
+// A version a command did not touch is the same object before and after it (evolve keeps it), and so is
+// its record: a model of 1,000 versions costs a lookup per version, and the read cache measures it once.
+const versionRecords = new WeakMap<VersionState, VersionRecord>();
+
+function versionRecordOf(modelId: string, version: VersionState): VersionRecord {
+  let record = versionRecords.get(version);
+  if (!record) {
+    const { formats: _formats, ...v } = version;
+    versionRecords.set(version, (record = { ...v, modelId }));
+  }
+  return record;
 }
 
 /** Models by id, in the order asked, null where there is none. */

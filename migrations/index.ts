@@ -8,7 +8,8 @@ import * as eventTime from './2026-11-29T0900_event_time.ts';
 import * as eventEnvelope from './2026-12-02T0900_event_envelope.ts';
 import * as accessControlLog from './2026-12-02T0910_access_control_log.ts';
 import * as snapshots from './2026-12-02T0920_snapshots.ts';
-import * as accessNotify from './2026-12-03T0900_access_notify.ts';
+import * as accessNotify from './2026-12-02T0930_access_notify.ts';
+import * as modelsNameOrder from './2026-12-02T0940_models_name_order.ts';
 
 /** Every migration, listed explicitly: a globbing provider breaks under bundlers and vitest. Names sort in order. */
 export const migrations: Record<string, Migration> = {
@@ -21,5 +22,6 @@ export const migrations: Record<string, Migration> = {
   '2026-12-02T0900_event_envelope': eventEnvelope,
   '2026-12-02T0910_access_control_log': accessControlLog,
   '2026-12-02T0920_snapshots': snapshots,
-  '2026-12-03T0900_access_notify': accessNotify,
+  '2026-12-02T0930_access_notify': accessNotify,
+  '2026-12-02T0940_models_name_order': modelsNameOrder,
 };

@@ -10,7 +10,7 @@ import type { Db, Executor } from './database.ts';
 
 /**
  * The channel on which the events table's trigger says, on commit, that access control changed: any
- * event of a context, group or principal stream (migrations/2026-12-03T0900_access_notify.ts).
+ * event of a context, group or principal stream (migrations/2026-12-02T0930_access_notify.ts).
  */
 export const ACCESS_CHANNEL = 'cairn_access';
 

@@ -267,19 +267,6 @@ export async function countModels(db: Executor, filter: ModelFilter): Promise<nu
 
 /** The read-side shapes of a model folded from its log, as it was at `position`. */
 export function recordsFromState(state: LiveModel, position: string): ModelRecord {
-  const versions: VersionRecord[] = state.versions.map(({ formats: _formats, ...v }) => ({ modelId: state.id, ...v }));
-  const formats: FormatRecord[] = state.versions.flatMap((v) => v.formats.map((f) => ({ modelId: state.id, number: v.number, ...f })));
-  return {
-    id: state.id,
-    contextId: state.contextId,
-    name: state.name,
-    description: state.description,
-    tags: state.tags,
-    createdAt: state.createdAt,
-    createdBy: state.createdBy,
-    updatedAt: state.updatedAt,
-    versionCount: state.versions.length,
-    streamVersion: state.streamVersion,
-    asOf: { position, versions, formats },
-  };
+  const { model, versions, formats } = recordsOf(state);
+  return { ...model, asOf: { position, versions, formats } };
 }

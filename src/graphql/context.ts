@@ -8,7 +8,7 @@ import type { Db } from '../store/database.ts';
 import type { EventFeed } from '../store/eventFeed.ts';
 import type { KeyScope } from '../store/idempotency.ts';
 import type { LiveModel } from '../domain/model/evolve.ts';
-import { type AtStreamVersion, type FormatRecord, loadFormats, loadModels, loadVersions, type ModelRecord, recordsOf, type VersionRecord } from '../store/readModels.ts';
+import { type AtStreamVersion, type FormatRecord, loadFormats, loadModels, loadVersions, type ModelRecord, recordsOf, type VersionRecord, versionBytes } from '../store/readModels.ts';
 
 /** What every resolver gets: the store, the request's identity, and per-request loaders. */
 export interface GraphQLContext {
@@ -58,17 +58,6 @@ export interface ReadCache {
 /** Models whose versions and formats a process keeps, and about how much memory they may take. */
 const CACHED_MODELS = 20_000;
 const CACHED_BYTES = 128 * 1024 * 1024;
-
-/** About how many bytes a version takes: its JSON settings can be large (up to 1 MB each), the rest is small. */
-const versionSizes = new WeakMap<VersionRecord, number>();
-function versionBytes(v: VersionRecord): number {
-  let size = versionSizes.get(v);
-  if (size === undefined) {
-    size = 512 + (v.description?.length ?? 0) * 2 + JSON.stringify(v.hyperparameters).length + JSON.stringify(v.config).length + JSON.stringify(v.records).length;
-    versionSizes.set(v, size);
-  }
-  return size;
-}
 
 export function createReadCache(): ReadCache {
   return {

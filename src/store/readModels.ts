@@ -95,6 +95,21 @@ function versionRecordOf(modelId: string, version: VersionState): VersionRecord 
   return record;
 }
 
+const sizes = new WeakMap<object, number>();
+
+/**
+ * About how many bytes a version takes in memory (its JSON settings can be large, up to 1 MB each; the rest
+ * is small), for the caches' bounds; measured once per object (versions are never changed in place).
+ */
+export function versionBytes(v: Pick<VersionRecord, 'description' | 'hyperparameters' | 'config' | 'records'> & { formats?: readonly unknown[] }): number {
+  let size = sizes.get(v);
+  if (size === undefined) {
+    size = 512 + (v.description?.length ?? 0) * 2 + JSON.stringify(v.hyperparameters).length + JSON.stringify(v.config).length + JSON.stringify(v.records).length + (v.formats?.length ?? 0) * 300;
+    sizes.set(v, size);
+  }
+  return size;
+}
+
 /** Models by id, in the order asked, null where there is none. */
 export async function loadModels(db: Executor, ids: readonly string[]): Promise<(ModelRecord | null)[]> {
   const valid = ids.filter(isUuid);

@@ -9,7 +9,7 @@ import { readAll, readStreams, toRecorded } from './eventLog.ts';
 import type { Store } from './open.ts';
 import { isLockNotAvailable } from './pgErrors.ts';
 import { readModelTables } from './projections/index.ts';
-import { modelRow } from './projections/modelRows.ts';
+import { formatRow, modelRow, versionRow } from './projections/modelRows.ts';
 
 /**
  * Rows per INSERT. Each INSERT sends its rows as one JSON parameter that PostgreSQL turns into rows
@@ -189,38 +189,12 @@ async function writeModels(trx: Executor, models: LiveModel[]): Promise<void> {
   await insertRows(
     trx,
     'versions',
-    versions.map(({ m, v }) => ({
-      model_id: m.id,
-      number: v.number,
-      status: v.status,
-      description: v.description,
-      tags: v.tags,
-      hyperparameters: v.hyperparameters,
-      config: v.config,
-      records: v.records,
-      created_at: v.createdAt,
-      created_by: v.createdBy,
-      updated_at: v.updatedAt,
-      published_at: v.publishedAt,
-      published_by: v.publishedBy,
-    })),
+    versions.map(({ m, v }) => versionRow(m.id, v)),
   );
   await insertRows(
     trx,
     'formats',
-    versions.flatMap(({ m, v }) =>
-      v.formats.map((f) => ({
-        model_id: m.id,
-        number: v.number,
-        format: f.format,
-        filename: f.filename,
-        size: f.size,
-        sha256: f.sha256,
-        content_type: f.contentType,
-        uploaded_at: f.uploadedAt,
-        uploaded_by: f.uploadedBy,
-      })),
-    ),
+    versions.flatMap(({ m, v }) => v.formats.map((f) => formatRow(m.id, v.number, f))),
   );
 }
 

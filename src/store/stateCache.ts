@@ -1,6 +1,7 @@
 import { LRUCache } from 'lru-cache';
-import type { ModelState, VersionState } from '../domain/model/evolve.ts';
+import type { ModelState } from '../domain/model/evolve.ts';
 import type { Db } from './database.ts';
+import { versionBytes } from './readModels.ts';
 import type { LoadedState } from './snapshots.ts';
 
 /**
@@ -11,21 +12,10 @@ import type { LoadedState } from './snapshots.ts';
  * of a model of 1,000 versions is some 400 kB of JSON; decoding it was most of such a command's time.
  *
  * Bounded by about how much memory the states take. A version that a command did not touch is the same
- * object in the state before and after it (evolve keeps it), so its size is measured once.
+ * object in the state before and after it (evolve keeps it), so its size is measured once (versionBytes).
  */
 const MODELS = 10_000;
 const BYTES = 64 * 1024 * 1024;
-
-const versionSizes = new WeakMap<VersionState, number>();
-
-function versionBytes(v: VersionState): number {
-  let size = versionSizes.get(v);
-  if (size === undefined) {
-    size = 512 + (v.description?.length ?? 0) * 2 + JSON.stringify(v.hyperparameters).length + JSON.stringify(v.config).length + JSON.stringify(v.records).length + v.formats.length * 300;
-    versionSizes.set(v, size);
-  }
-  return size;
-}
 
 const stateBytes = (state: ModelState) => (state.status === 'live' ? state.versions.reduce((n, v) => n + versionBytes(v), 1024) : 64);
 

@@ -1,32 +1,15 @@
 // What a command reads of its model's log: the snapshot and the events after it, and an upload (which
 // checks its command before reading the body, then runs it) each event once.
-import type { KyselyPlugin } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { eventRowCounter } from '../helpers/statementCounters.ts';
 import { handleCommand } from '../../src/store/handleCommand.ts';
 import { SNAPSHOT_EVERY } from '../../src/store/snapshots.ts';
 import { listen, openTestApi, type TestApi } from '../helpers/api.ts';
 import { postMultipart } from '../helpers/multipart.ts';
 import { CreateModel, CreateVersion } from './operations.ts';
 
-/** Counts the event rows the app reads (rows with an event's type, payload and stream version; not an append's RETURNING). */
-const counter = {
-  eventRows: 0,
-  appends: new WeakSet<object>(),
-  plugin: {
-    transformQuery(args) {
-      // An append: an INSERT, or the statement that inserts events with the read models' rows (raw SQL around an INSERT).
-      if (args.node.kind === 'InsertQueryNode' || (args.node.kind === 'RawNode' && JSON.stringify(args.node).includes('"InsertQueryNode"'))) counter.appends.add(args.queryId);
-      return args.node;
-    },
-    async transformResult(args) {
-      if (counter.appends.has(args.queryId)) return args.result;
-      for (const row of args.result.rows as Record<string, unknown>[]) {
-        if (typeof row.type === 'string' && 'data' in row && typeof row.stream_version === 'number') counter.eventRows++;
-      }
-      return args.result;
-    },
-  } satisfies KyselyPlugin,
-};
+/** Counts the event rows the app reads (not an append's RETURNING). */
+const counter = eventRowCounter();
 
 let api: TestApi;
 let server: Awaited<ReturnType<typeof listen>>;

@@ -1,23 +1,12 @@
-import type { KyselyPlugin } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { statementCounter } from '../helpers/statementCounters.ts';
 import { handleCommand } from '../../src/store/handleCommand.ts';
 import { openTestApi, type TestApi } from '../helpers/api.ts';
 import { SHA } from '../helpers/modelSpecification.ts';
 import { CreateModel, CreateVersion, ModelsWithVersions } from './operations.ts';
 
 /** Counts every statement the app sends to the database. */
-const counter = {
-  statements: 0,
-  plugin: {
-    transformQuery(args) {
-      counter.statements++;
-      return args.node;
-    },
-    async transformResult(args) {
-      return args.result;
-    },
-  } satisfies KyselyPlugin,
-};
+const counter = statementCounter();
 
 let api: TestApi;
 beforeAll(async () => {

@@ -2,26 +2,15 @@
 // before costs no statement, and every access-control change (a revoked token, a revoked role, a group
 // membership removed) is seen by the very next request, as without the cache. Hostile callers are refused
 // exactly as before.
-import type { KyselyPlugin } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { statementCounter } from '../helpers/statementCounters.ts';
 import { identifyRequest, RequestRefused } from '../../src/auth/requestIdentity.ts';
 import { ADMIN_TOKEN } from '../helpers/api.ts';
 import { givenContext, givenPrincipal, type Served, serveTestApi, uniqueName } from '../helpers/fixtures.ts';
 import { accessNotificationsArrived, counterOf } from '../helpers/identityCache.ts';
 
 /** Counts every statement the app sends to the database. */
-const counter = {
-  statements: 0,
-  plugin: {
-    transformQuery(args) {
-      counter.statements++;
-      return args.node;
-    },
-    async transformResult(args) {
-      return args.result;
-    },
-  } satisfies KyselyPlugin,
-};
+const counter = statementCounter();
 
 let s: Served;
 beforeAll(async () => {

@@ -1,8 +1,8 @@
 // A process's cache of the states its commands left (src/store/stateCache.ts): the next command on a model
 // starts from it and reads only what was appended since, by this process or any other.
 import { randomUUID } from 'node:crypto';
-import type { KyselyPlugin } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { eventRowCounter } from '../helpers/statementCounters.ts';
 import { VersionPublishedError } from '../../src/domain/errors.ts';
 import type { ModelCommand } from '../../src/domain/model/commands.ts';
 import { fold } from '../../src/domain/model/evolve.ts';
@@ -12,26 +12,8 @@ import { handleCommand } from '../../src/store/handleCommand.ts';
 import { defaultContextId, openTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { limits } from '../helpers/modelSpecification.ts';
 
-/** Counts the event rows and snapshot rows statements return (not an append's RETURNING). */
-const counter = {
-  eventRows: 0,
-  snapshots: 0,
-  appends: new WeakSet<object>(),
-  plugin: {
-    transformQuery(args) {
-      if (args.node.kind === 'InsertQueryNode' || (args.node.kind === 'RawNode' && JSON.stringify(args.node).includes('"InsertQueryNode"'))) counter.appends.add(args.queryId);
-      return args.node;
-    },
-    async transformResult(args) {
-      if (counter.appends.has(args.queryId)) return args.result;
-      for (const row of args.result.rows as Record<string, unknown>[]) {
-        if (typeof row.type === 'string' && 'data' in row && typeof row.stream_version === 'number') counter.eventRows++;
-        if (row.snapshot_state !== null && row.snapshot_state !== undefined) counter.snapshots++;
-      }
-      return args.result;
-    },
-  } satisfies KyselyPlugin,
-};
+/** Counts the event rows and snapshot states statements return (not an append's RETURNING). */
+const counter = eventRowCounter();
 
 let t: TestDatabase;
 let contextId: string;

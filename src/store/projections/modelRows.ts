@@ -31,13 +31,16 @@ export const modelRow = (m: LiveModel) => ({
   stream_version: m.streamVersion,
 });
 
-const versionColumns = (v: VersionState) => ({
+/** A live version's row; its JSON columns as values (the rebuild sends them inside a JSON document, a command as text). */
+export const versionRow = (modelId: string, v: VersionState) => ({
+  model_id: modelId,
+  number: v.number,
   status: v.status,
   description: v.description,
   tags: v.tags,
-  hyperparameters: json(v.hyperparameters),
-  config: json(v.config),
-  records: json(v.records),
+  hyperparameters: v.hyperparameters,
+  config: v.config,
+  records: v.records,
   created_at: v.createdAt,
   created_by: v.createdBy,
   updated_at: v.updatedAt,
@@ -45,7 +48,11 @@ const versionColumns = (v: VersionState) => ({
   published_by: v.publishedBy,
 });
 
-const formatColumns = (f: FormatState) => ({
+/** A stored file's row. */
+export const formatRow = (modelId: string, number: number, f: FormatState) => ({
+  model_id: modelId,
+  number,
+  format: f.format,
   filename: f.filename,
   size: f.size,
   sha256: f.sha256,
@@ -53,6 +60,17 @@ const formatColumns = (f: FormatState) => ({
   uploaded_at: f.uploadedAt,
   uploaded_by: f.uploadedBy,
 });
+
+/** A version's columns as a statement's parameters: its JSON as text. */
+function versionColumns(modelId: string, v: VersionState) {
+  const { model_id: _m, number: _n, ...row } = versionRow(modelId, v);
+  return { ...row, hyperparameters: json(row.hyperparameters), config: json(row.config), records: json(row.records) };
+}
+
+function formatColumns(modelId: string, number: number, f: FormatState) {
+  const { model_id: _m, number: _n, format: _f, ...row } = formatRow(modelId, number, f);
+  return row;
+}
 
 /** Equal as rows: the same columns with the same values (times compared as instants). */
 const sameRow = (a: object, b: object) => JSON.stringify(a) === JSON.stringify(b);
@@ -76,17 +94,17 @@ export function readModelWrites(db: Executor, before: ModelState, after: ModelSt
     previous.delete(v.number);
     // evolve keeps a version it does not change as the same object: most of a model's versions, unread.
     if (was === v) continue;
-    const columns = versionColumns(v);
+    const columns = versionColumns(id, v);
     if (!was) writes.push(db.insertInto('versions').values({ model_id: id, number: v.number, ...columns }));
-    else if (!sameRow(versionColumns(was), columns)) writes.push(db.updateTable('versions').set(columns).where('model_id', '=', id).where('number', '=', v.number));
+    else if (!sameRow(versionColumns(id, was), columns)) writes.push(db.updateTable('versions').set(columns).where('model_id', '=', id).where('number', '=', v.number));
     const files = new Map((was?.formats ?? []).map((f) => [f.format, f]));
     for (const f of v.formats) {
       const had = files.get(f.format);
       files.delete(f.format);
       if (had === f) continue;
-      const row = formatColumns(f);
+      const row = formatColumns(id, v.number, f);
       if (!had) writes.push(db.insertInto('formats').values({ model_id: id, number: v.number, format: f.format, ...row }));
-      else if (!sameRow(formatColumns(had), row))
+      else if (!sameRow(formatColumns(id, v.number, had), row))
         writes.push(db.updateTable('formats').set(row).where('model_id', '=', id).where('number', '=', v.number).where('format', '=', f.format));
     }
     for (const format of files.keys()) writes.push(db.deleteFrom('formats').where('model_id', '=', id).where('number', '=', v.number).where('format', '=', format));

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { LRUCache } from 'lru-cache';
 import type { Identity } from './identity.ts';
 
@@ -31,8 +32,10 @@ export const IDENTITY_CACHE_MAX_AGE_MS = 30_000;
  * may have read what the change replaced. While the listener is lost (notifications missed), nothing is
  * stored; the reconnected listener empties the cache again. Only identities are cached, never a refusal:
  * a token created a moment ago is never shadowed by an older "no such token".
+ *
+ * Emits `emptied` (with its cause) each time it is emptied: what a test waits for, and what the server logs.
  */
-export class IdentityCache {
+export class IdentityCache extends EventEmitter<{ emptied: [InvalidationCause] }> {
   readonly #entries: LRUCache<string, Identity>;
   readonly #now: () => number;
   readonly #observer: IdentityCacheObserver | undefined;
@@ -40,6 +43,7 @@ export class IdentityCache {
   #storing = true;
 
   constructor(options: IdentityCacheOptions = {}) {
+    super();
     this.#entries = new LRUCache({ max: options.max ?? IDENTITY_CACHE_SIZE, ttl: options.maxAgeMs ?? IDENTITY_CACHE_MAX_AGE_MS });
     this.#now = options.now ?? (() => Date.now());
     this.#observer = options.observer;
@@ -91,6 +95,7 @@ export class IdentityCache {
     this.#generation++;
     this.#entries.clear();
     this.#observer?.invalidated(cause);
+    this.emit('emptied', cause);
   }
 }
 

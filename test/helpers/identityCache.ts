@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import type { App } from '../../src/app.ts';
 
 /** A counter of an app's /metrics, by its labels (0 before its first count). */
@@ -14,9 +15,18 @@ const invalidations = (app: App, cause: string) => counterOf(app, 'cairn_identit
  * Resolves once the NOTIFY of each access-control command this app ran has reached its listener (each
  * such command, in a test that appends events with every one, sends one). On PostgreSQL they arrive on
  * the listening connection a moment after the command returned, and each empties the identity cache:
- * a test that counts on an identity staying cached waits for them first, polling the app's counter,
- * rather than for a guessed delay.
+ * a test that counts on an identity staying cached waits for them first, woken by each emptying of the
+ * cache, rather than for a guessed delay.
  */
 export async function accessNotificationsArrived(app: App): Promise<void> {
-  while ((await invalidations(app, 'notify')) < (await invalidations(app, 'command'))) await new Promise((resolve) => setTimeout(resolve, 5));
+  for (;;) {
+    const stop = new AbortController();
+    // Listening before counting: an emptying between the count and the wait is not missed.
+    const next = once(app.identities, 'emptied', { signal: stop.signal }).catch(() => {});
+    if ((await invalidations(app, 'notify')) >= (await invalidations(app, 'command'))) {
+      stop.abort();
+      return;
+    }
+    await next;
+  }
 }

@@ -72,6 +72,17 @@ export function waitForOutput(started: Started, pattern: RegExp): Promise<string
   });
 }
 
+/** How many times the process's output so far matches `pattern` (a global regex). */
+export const countOutput = (started: Started, pattern: RegExp): number => started.output().match(pattern)?.length ?? 0;
+
+/**
+ * Resolves once the output matches `pattern` (a global regex) at least `count` times, checked as each piece
+ * arrives; as waitForOutput, it rejects when the process has ended first, and has no deadline of its own.
+ */
+export function waitForOutputCount(started: Started, pattern: RegExp, count: number): Promise<void> {
+  return waitForOutput(started, new RegExp(`(?:${pattern.source}[\\s\\S]*?){${count}}`)).then(() => {});
+}
+
 /**
  * Starts a Cairn server process (src/main.ts) on a free port of 127.0.0.1, with the test administrator's
  * token, and waits for its ready line (so LOG_LEVEL must be info or lower). `url` has no path.

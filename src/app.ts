@@ -71,11 +71,13 @@ export async function createApp(
     observer: {
       hit: () => metrics.identityLookups.inc({ cache: 'hit' }),
       miss: () => metrics.identityLookups.inc({ cache: 'miss' }),
-      invalidated: (cause) => metrics.identityInvalidations.inc({ cause }),
     },
   });
-  // Said at debug level: a test of several processes waits for these lines.
-  identities.on('emptied', (cause) => logger.debug({ cause }, 'identity cache emptied'));
+  // Counted, and said at debug level (a test of several processes waits for these lines).
+  identities.on('emptied', (cause) => {
+    metrics.identityInvalidations.inc({ cause });
+    logger.debug({ cause }, 'identity cache emptied');
+  });
   // Emptied by this process's access-control commands before they return, and by every other's NOTIFY.
   const stopFollowingCommands = onAccessControlChange(() => identities.invalidate('command'));
   const unlistenAccess = await store.listen(

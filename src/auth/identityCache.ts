@@ -5,10 +5,10 @@ import type { Identity } from './identity.ts';
 /** Why the cache was emptied: an access-control command of this process, a NOTIFY (or a reconnected listener), a lost listener. */
 export type InvalidationCause = 'command' | 'notify' | 'listener-lost';
 
+/** Told of each lookup (the metrics count them); an emptying is the `emptied` event. */
 export interface IdentityCacheObserver {
   hit(): void;
   miss(): void;
-  invalidated(cause: InvalidationCause): void;
 }
 
 export interface IdentityCacheOptions {
@@ -33,7 +33,7 @@ export const IDENTITY_CACHE_MAX_AGE_MS = 30_000;
  * stored; the reconnected listener empties the cache again. Only identities are cached, never a refusal:
  * a token created a moment ago is never shadowed by an older "no such token".
  *
- * Emits `emptied` (with its cause) each time it is emptied: what a test waits for, and what the server logs.
+ * Emits `emptied` (with its cause) each time it is emptied: what the server counts and logs, and what a test waits for.
  */
 export class IdentityCache extends EventEmitter<{ emptied: [InvalidationCause] }> {
   readonly #entries: LRUCache<string, Identity>;
@@ -94,7 +94,6 @@ export class IdentityCache extends EventEmitter<{ emptied: [InvalidationCause] }
   #clear(cause: InvalidationCause): void {
     this.#generation++;
     this.#entries.clear();
-    this.#observer?.invalidated(cause);
     this.emit('emptied', cause);
   }
 }

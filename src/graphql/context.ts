@@ -128,7 +128,11 @@ export function createLoaders(db: Db, cache: ReadCache = createReadCache()): Loa
       let byNumber = formatsByNumber.get(entry);
       if (!byNumber) {
         byNumber = new Map();
-        for (const f of entry.rows) byNumber.set(f.number, [...(byNumber.get(f.number) ?? []), f]);
+        for (const f of entry.rows) {
+          const files = byNumber.get(f.number);
+          if (files) files.push(f);
+          else byNumber.set(f.number, [f]);
+        }
         formatsByNumber.set(entry, byNumber);
       }
       return byNumber;

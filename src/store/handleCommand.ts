@@ -119,7 +119,7 @@ async function decideAndAppend(trx: Transaction<Database>, streamId: string, com
   await lockStream(trx, streamId);
   const loaded = await loadState(trx, streamId, options.known);
   try {
-    return await decideAndWrite(trx, streamId, command, options, loaded, trx);
+    return await decideAndWrite(trx, streamId, command, options, loaded);
   } catch (error) {
     throw error instanceof AppendFailed ? error.cause : error;
   }
@@ -137,9 +137,10 @@ async function decideAndWrite(
   command: ModelCommand,
   options: HandleOptions,
   loaded: LoadedState & { readAt: Date },
-  trx?: Transaction<Database>,
 ): Promise<Written> {
   const { state, snapshotVersion } = loaded;
+  // Files and idempotency records are written only on the locked path, in its transaction.
+  const trx = db.isTransaction ? (db as Transaction<Database>) : undefined;
   options.guard?.(state);
   const decided = decide(command, state, options.limits);
   if (decided.length === 0) return { events: [], state, previous: state, streamId, replayed: false, snapshotVersion };
@@ -162,7 +163,7 @@ async function decideAndWrite(
   if (key && trx) writes.push(recordCommandWrite(trx, key.scope, key.ordinal, { streamId, fromVersion: state.streamVersion, toVersion: after.streamVersion }));
   let events: RecordedEvent[];
   try {
-    events = await appendToStreamWith(db, stream, state.streamVersion, decided, options.metadata, { recordedAt, writes });
+    events = await appendToStreamWith(db, stream, state.streamVersion, decided, metadata, { recordedAt, writes });
   } catch (error) {
     if (error instanceof StreamVersionConflict || isRetryableTransactionError(error)) throw error;
     if (isUniqueViolation(error, 'models_context_name_key') && after.status === 'live') throw new NameTakenError(after.name);

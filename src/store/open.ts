@@ -29,7 +29,7 @@ export interface Store {
 export const PGLITE_PARSERS = { 20: (value: string) => value };
 
 /**
- * The embedded database's settings for the one process that uses it (issue 16). PGlite's shared memory is
+ * The embedded database's settings for the one process that uses it. PGlite's shared memory is
  * all resident from the start, so each MB of shared_buffers costs a MB of RSS: PostgreSQL's 128MB grew the
  * WASM memory to 188 MiB, 155 of it resident; with 16MB it stays at its 128 MiB minimum, 30 MiB resident.
  * Pages beyond it are read from the data directory's files, which the OS caches.

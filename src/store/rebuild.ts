@@ -5,7 +5,7 @@ import type { DomainEvent, Recorded } from '../domain/envelope.ts';
 import type { RecordedEvent } from '../domain/model/events.ts';
 import { evolve, initialState, type LiveModel, type ModelState } from '../domain/model/evolve.ts';
 import type { Db, Executor } from './database.ts';
-import { readAll, readStreams, toRecorded } from './eventLog.ts';
+import { eventColumns, readAll, readStreams, toRecorded } from './eventLog.ts';
 import type { Store } from './open.ts';
 import { isLockNotAvailable } from './pgErrors.ts';
 import { readModelTables } from './projections/index.ts';
@@ -88,6 +88,13 @@ async function insertRows(trx: Executor, table: ReadModelTable, rows: object[], 
 
 type EventRow = Parameters<typeof toRecorded>[0];
 
+/** The columns every reader selects, but a model event's metadata left out (its actor is selected beside them). */
+const leanColumns = sql.join(
+  eventColumns.map((c) =>
+    c === 'position' ? sql`position::text as position` : c === 'metadata' ? sql`case when stream_type = 'model' then null else metadata end as metadata` : sql.ref(c),
+  ),
+);
+
 /**
  * One page of the whole log in position order, for the fold. Through `toRecorded`, the one upcast path, but
  * leaner than `readAll`: of a model event's metadata only the actor, the one field `evolve` reads, is
@@ -96,8 +103,7 @@ type EventRow = Parameters<typeof toRecorded>[0];
  */
 async function readLogPage(db: Executor, after: string, limit: number): Promise<Recorded<DomainEvent>[]> {
   const { rows } = await sql<Omit<EventRow, 'metadata'> & { metadata: EventRow['metadata'] | null; actor: string | null }>`
-    select position::text as position, event_id, stream_id, stream_type, context_id, stream_version, type, schema_version, data, private_data,
-      case when stream_type = 'model' then null else metadata end as metadata, metadata->>'actor' as actor, recorded_at
+    select ${leanColumns}, metadata->>'actor' as actor
     from events where position > ${after} order by events.position limit ${limit}`.execute(db);
   return rows.map((row) => {
     row.metadata ??= { actor: row.actor };

@@ -98,13 +98,13 @@ type EventRow = Parameters<typeof toRecordedEvent>[0];
 
 /**
  * A stream's current state: its snapshot (if it has one of this code's SNAPSHOT_STATE_VERSION) and the
- * events after it, in one statement; the caller that writes holds the stream's lock (taken in an earlier
- * statement: a statement sees only what had committed when it began). `known` is a state of the same
- * stream read earlier (a precheck): an event never changes once appended, so only the events after it are
- * read, unless a newer snapshot lies beyond it.
+ * events after it, in one statement, with the database's clock (`readAt`). A writer then either appends at
+ * the version read, guarded by the unique stream-version constraint, or holds the stream's lock, taken in
+ * an earlier statement (a statement sees only what had committed when it began). `known` is a state of the
+ * same stream read earlier (handleCommand checks that it is): an event never changes once appended, so
+ * only the events after it are read, unless a newer snapshot lies beyond it.
  */
 export async function loadState(db: Executor, streamId: string, known?: LoadedState): Promise<LoadedState & { readAt: Date }> {
-  if (known && known.state.status !== 'absent' && known.state.id !== streamId) throw new Error(`A state of ${known.state.id} was given for stream ${streamId}`);
   const knownVersion = known?.state.streamVersion ?? 0;
   // The snapshot's state rides on the first row only; each event row carries the columns readStream's do.
   const { rows } = await sql<Partial<EventRow> & { snapshot_version: number | null; snapshot_state: unknown; read_at: Date }>`

@@ -76,7 +76,8 @@ describe('the identity cache', () => {
 
   it('stores nothing while its listener is lost, and again once a notification says it is back', async () => {
     const events: string[] = [];
-    const cache = new IdentityCache({ observer: { hit: () => events.push('hit'), miss: () => events.push('miss'), invalidated: (cause) => events.push(cause) } });
+    const cache = new IdentityCache({ observer: { hit: () => events.push('hit'), miss: () => events.push('miss') } });
+    cache.on('emptied', (cause) => events.push(cause));
     const load = counting(identity());
     await cache.lookup('k', load);
     cache.suspend();

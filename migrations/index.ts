@@ -10,6 +10,7 @@ import * as accessControlLog from './2026-12-02T0910_access_control_log.ts';
 import * as snapshots from './2026-12-02T0920_snapshots.ts';
 import * as accessNotify from './2026-12-02T0930_access_notify.ts';
 import * as modelsNameOrder from './2026-12-02T0940_models_name_order.ts';
+import * as evaluationsAliases from './2026-12-03T0900_evaluations_aliases.ts';
 
 /** Every migration, listed explicitly: a globbing provider breaks under bundlers and vitest. Names sort in order. */
 export const migrations: Record<string, Migration> = {
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-02T0920_snapshots': snapshots,
   '2026-12-02T0930_access_notify': accessNotify,
   '2026-12-02T0940_models_name_order': modelsNameOrder,
+  '2026-12-03T0900_evaluations_aliases': evaluationsAliases,
 };

@@ -13,6 +13,8 @@ export const PERMISSIONS = [
   'format:upload',
   'format:download',
   'format:delete',
+  'evaluation:record',
+  'alias:set',
   'context:admin',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
@@ -21,7 +23,7 @@ export type Permission = (typeof PERMISSIONS)[number];
 export { ROLES, type Role } from '../domain/access/events.ts';
 
 const viewer: Permission[] = ['model:view', 'format:download'];
-const editor: Permission[] = [...viewer, 'model:create', 'model:update', 'version:create', 'version:update', 'version:publish', 'format:upload', 'format:delete'];
+const editor: Permission[] = [...viewer, 'model:create', 'model:update', 'version:create', 'version:update', 'version:publish', 'format:upload', 'format:delete', 'evaluation:record', 'alias:set'];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   viewer,

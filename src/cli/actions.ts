@@ -106,6 +106,14 @@ function eventSummary(e: ModelEvent): string {
       return `version ${e.number} ${e.format}: ${e.filename}, ${formatBytes(e.size)}, sha256 ${e.sha256}${e.replaced ? ' (replaced the one before)' : ''}`;
     case 'FormatDeletedEvent':
       return `version ${e.number} ${e.format}`;
+    case 'EvaluationRecordedEvent':
+      return `version ${e.number} on ${e.dataset.uri}: ${Object.entries(e.metrics as Record<string, number>)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(', ')}`;
+    case 'AliasSetEvent':
+      return `${e.alias} -> version ${e.number}${e.previousNumber === null ? '' : ` (was ${e.previousNumber})`}`;
+    case 'AliasRemovedEvent':
+      return `${e.alias} (pointed at version ${e.number})`;
     default: {
       // A newer server may send an event type this client does not know: its type alone is shown.
       const _known: never = e;

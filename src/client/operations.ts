@@ -118,6 +118,25 @@ export const ModelEventParts = graphql(`
       number
       format
     }
+    ... on EvaluationRecordedEvent {
+      number
+      evaluationId
+      dataset {
+        uri
+        name
+      }
+      metrics
+      notes
+    }
+    ... on AliasSetEvent {
+      alias
+      number
+      previousNumber
+    }
+    ... on AliasRemovedEvent {
+      alias
+      number
+    }
   }
 `);
 

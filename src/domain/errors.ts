@@ -10,6 +10,8 @@ export type ErrorCode =
   | 'FORMAT_LIMIT_REACHED'
   | 'UNKNOWN_FORMAT'
   | 'VERSION_PUBLISHED'
+  | 'VERSION_NOT_PUBLISHED'
+  | 'VERSION_ALIASED'
   | 'CHECKSUM_MISMATCH'
   | 'FILE_TOO_LARGE'
   | 'FORBIDDEN'
@@ -70,6 +72,25 @@ export class VersionPublishedError extends DomainError {
   readonly code = 'VERSION_PUBLISHED';
   constructor(readonly number: number) {
     super(`Version ${number} is published and can no longer change`);
+  }
+}
+
+/** An alias points only at a published version: a deployment never follows something that can still change. */
+export class VersionNotPublishedError extends DomainError {
+  readonly code = 'VERSION_NOT_PUBLISHED';
+  constructor(readonly number: number) {
+    super(`Version ${number} is a draft; an alias points only at a published version (publish it first)`);
+  }
+}
+
+/** A version that aliases point at is what deployments follow: it cannot be deleted until they point elsewhere. */
+export class VersionAliasedError extends DomainError {
+  readonly code = 'VERSION_ALIASED';
+  constructor(
+    readonly number: number,
+    readonly aliases: readonly string[],
+  ) {
+    super(`Version ${number} is what ${aliases.map((a) => `"${a}"`).join(', ')} ${aliases.length === 1 ? 'points' : 'point'} at; move or remove ${aliases.length === 1 ? 'that alias' : 'those aliases'} first`);
   }
 }
 

@@ -195,15 +195,18 @@ export function jsonObject(value: unknown, field: string): JsonObject {
 
 export function records(values: readonly { uri: string; name?: string | null }[], field = 'records'): DatasetRecord[] {
   if (values.length > RECORDS_MAX) throw new ValidationError(field, `At most ${RECORDS_MAX} dataset records`);
-  return values.map((r, i) => {
-    const uri = text(r.uri, `${field}.${i}.uri`).trim();
-    if (uri.length === 0 || uri.length > URI_MAX) throw new ValidationError(`${field}.${i}.uri`, `A dataset URI is 1-${URI_MAX} characters`);
-    if (!/^[a-z][a-z0-9+.-]*:\S+$/i.test(uri)) throw new ValidationError(`${field}.${i}.uri`, `"${uri.slice(0, 80)}" is not a URI (scheme:rest, e.g. s3://bucket/train.csv)`);
-    const given = r.name == null ? '' : visibleText(r.name, `${field}.${i}.name`, 'A dataset name');
-    const name = given === '' ? null : given;
-    if (name !== null && name.length > NAME_MAX) throw new ValidationError(`${field}.${i}.name`, `A dataset name is at most ${NAME_MAX} characters`);
-    return { uri, name };
-  });
+  return values.map((r, i) => datasetRecord(r, `${field}.${i}`));
+}
+
+/** A dataset: a URI (scheme:rest) and an optional name. */
+export function datasetRecord(r: { uri: string; name?: string | null }, field: string): DatasetRecord {
+  const uri = text(r.uri, `${field}.uri`).trim();
+  if (uri.length === 0 || uri.length > URI_MAX) throw new ValidationError(`${field}.uri`, `A dataset URI is 1-${URI_MAX} characters`);
+  if (!/^[a-z][a-z0-9+.-]*:\S+$/i.test(uri)) throw new ValidationError(`${field}.uri`, `"${uri.slice(0, 80)}" is not a URI (scheme:rest, e.g. s3://bucket/train.csv)`);
+  const given = r.name == null ? '' : visibleText(r.name, `${field}.name`, 'A dataset name');
+  const name = given === '' ? null : given;
+  if (name !== null && name.length > NAME_MAX) throw new ValidationError(`${field}.name`, `A dataset name is at most ${NAME_MAX} characters`);
+  return { uri, name };
 }
 
 export function sha256(value: string, field = 'sha256'): string {
@@ -234,6 +237,63 @@ export function fileSize(value: number, maxBytes: number, field = 'size'): numbe
   if (value > maxBytes) throw new FileTooLargeError(maxBytes);
   return value;
 }
+
+export const METRICS_MAX = 200;
+export const METRIC_NAME_MAX = 64;
+export const NOTES_MAX_BYTES = 10 * 1024;
+export const ALIAS_MAX = 32;
+export const ALIASES_MAX = 10;
+/** Evaluations one version keeps: each is at most 200 numbers, and a version's state is held in memory. */
+export const EVALUATIONS_MAX = 1000;
+
+/**
+ * An evaluation's metrics: a JSON object of 1-200 finite numbers, each named by 1-64 characters of visible
+ * text (`auc`, `f1@0.5`, `rmse/holdout`). Returned in the order given.
+ */
+export function metrics(value: unknown, field = 'metrics'): Record<string, number> {
+  if (!isPlainObject(value)) throw new ValidationError(field, '`metrics` must be a JSON object of metric names to numbers, e.g. {"auc": 0.91}');
+  const entries = Object.entries(value);
+  if (entries.length === 0) throw new ValidationError(field, '`metrics` needs at least one metric');
+  if (entries.length > METRICS_MAX) throw new ValidationError(field, `\`metrics\` holds at most ${METRICS_MAX} metrics, not ${entries.length}`);
+  const out: [string, number][] = [];
+  for (const [key, v] of entries) {
+    const name = visibleText(key, field, 'A metric name');
+    if (name.length === 0 || name !== key) throw new ValidationError(field, 'A metric name may not be empty or start or end with spaces');
+    if (name.length > METRIC_NAME_MAX) throw new ValidationError(field, `A metric name is at most ${METRIC_NAME_MAX} characters: "${name.slice(0, 40)}…"`);
+    if (typeof v !== 'number' || !Number.isFinite(v)) {
+      throw new ValidationError(`${field}.${name}`, `Metric "${name}" must be a finite number, not ${v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v}`);
+    }
+    out.push([name, v]);
+  }
+  // fromEntries defines each key as the object's own, `__proto__` included (an assignment would set the prototype).
+  return Object.fromEntries(out);
+}
+
+/** An evaluation's notes: plain text or markdown, at most 10 KB; empty is none. */
+export function notes(value: string | null | undefined, field = 'notes'): string | null {
+  if (value == null) return null;
+  text(value, field);
+  if (value.trim().length === 0) return null;
+  if (byteLength(value) > NOTES_MAX_BYTES) throw new ValidationError(field, `Notes are at most ${NOTES_MAX_BYTES / 1024} KB`);
+  return value;
+}
+
+/**
+ * An alias: 1-32 characters, a lower-case letter then letters, digits, `_` or `-` (`production`, `champion`,
+ * `canary-eu`). Never a number, so `/files/<model>/<number or alias>/<format>` reads either unambiguously.
+ */
+export function aliasName(value: string, field = 'alias'): string {
+  text(value, field);
+  if (value.length === 0 || value.length > ALIAS_MAX || !/^[a-z][a-z0-9_-]*$/.test(value)) {
+    throw new ValidationError(
+      field,
+      `"${value.slice(0, 40)}" is not an alias: 1-${ALIAS_MAX} characters, a lower-case letter first, then lower-case letters, digits, _ or -`,
+    );
+  }
+  return value;
+}
+
+export const isAliasName = (value: string): boolean => value.length <= ALIAS_MAX && /^[a-z][a-z0-9_-]*$/.test(value);
 
 export function versionNumber(value: number, field = 'number'): number {
   if (!Number.isSafeInteger(value) || value < 1) throw new ValidationError(field, 'A version number is a whole number from 1');

@@ -8,7 +8,19 @@ import type { Db } from '../store/database.ts';
 import type { EventFeed } from '../store/eventFeed.ts';
 import type { KeyScope } from '../store/idempotency.ts';
 import type { LiveModel } from '../domain/model/evolve.ts';
-import { type AtStreamVersion, type FormatRecord, loadFormats, loadModels, loadVersions, type ModelRecord, recordsOf, type VersionRecord, versionBytes } from '../store/readModels.ts';
+import {
+  type AtStreamVersion,
+  type EvaluationRecord,
+  type FormatRecord,
+  loadEvaluations,
+  loadFormats,
+  loadModels,
+  loadVersions,
+  type ModelRecord,
+  recordsOf,
+  type VersionRecord,
+  versionBytes,
+} from '../store/readModels.ts';
 
 /** What every resolver gets: the store, the request's identity, and per-request loaders. */
 export interface GraphQLContext {
@@ -31,6 +43,8 @@ export interface Loaders {
   model: DataLoader<string, ModelRecord | null>;
   versions: DataLoader<string, VersionRecord[]>;
   formats: DataLoader<string, FormatRecord[]>;
+  /** Every evaluation of a model's live versions, by version number, in the order recorded. */
+  evaluations: DataLoader<string, EvaluationRecord[]>;
   /** A model read with a page of models: later loads of it, its versions and formats can use it. */
   primeModel(record: ModelRecord): void;
   /** A model's files by version number, when the read cache holds them for the stream version this request read; else undefined. */
@@ -53,7 +67,11 @@ export interface Loaders {
 export interface ReadCache {
   versions: LRUCache<string, AtStreamVersion<VersionRecord>>;
   formats: LRUCache<string, AtStreamVersion<FormatRecord>>;
+  evaluations: LRUCache<string, AtStreamVersion<EvaluationRecord>>;
 }
+
+/** About how many bytes an evaluation takes in memory: its metrics (up to 200) dominate. */
+const evaluationBytes = (e: EvaluationRecord) => 400 + (e.notes?.length ?? 0) * 2 + Object.keys(e.metrics).length * 80;
 
 /** Models whose versions and formats a process keeps, and about how much memory they may take. */
 const CACHED_MODELS = 20_000;
@@ -67,6 +85,7 @@ export function createReadCache(): ReadCache {
       sizeCalculation: (entry) => entry.rows.reduce((n, v) => n + versionBytes(v), 64),
     }),
     formats: new LRUCache({ max: CACHED_MODELS, maxSize: CACHED_BYTES / 4, sizeCalculation: (entry) => 64 + entry.rows.length * 400 }),
+    evaluations: new LRUCache({ max: CACHED_MODELS, maxSize: CACHED_BYTES / 4, sizeCalculation: (entry) => entry.rows.reduce((n, e) => n + evaluationBytes(e), 64) }),
   };
 }
 
@@ -114,10 +133,12 @@ export function createLoaders(db: Db, cache: ReadCache = createReadCache()): Loa
   });
   const versions = new DataLoader<string, VersionRecord[]>(cachedChildren(cache.versions, known, (ids) => loadVersions(db, ids)));
   const formats = new DataLoader<string, FormatRecord[]>(cachedChildren(cache.formats, known, (ids) => loadFormats(db, ids)));
+  const evaluations = new DataLoader<string, EvaluationRecord[]>(cachedChildren(cache.evaluations, known, (ids) => loadEvaluations(db, ids)));
   return {
     model,
     versions,
     formats,
+    evaluations,
     primeModel(record) {
       model.prime(record.id, record);
       known.set(record.id, record.streamVersion);
@@ -141,6 +162,7 @@ export function createLoaders(db: Db, cache: ReadCache = createReadCache()): Loa
       model.clear(modelId);
       versions.clear(modelId);
       formats.clear(modelId);
+      evaluations.clear(modelId);
       known.delete(modelId);
     },
     remember(state) {
@@ -148,9 +170,11 @@ export function createLoaders(db: Db, cache: ReadCache = createReadCache()): Loa
       model.clear(state.id).prime(state.id, records.model);
       versions.clear(state.id).prime(state.id, records.versions);
       formats.clear(state.id).prime(state.id, records.formats);
+      evaluations.clear(state.id).prime(state.id, records.evaluations);
       known.set(state.id, state.streamVersion);
       cache.versions.set(state.id, { streamVersion: state.streamVersion, rows: records.versions });
       cache.formats.set(state.id, { streamVersion: state.streamVersion, rows: records.formats });
+      cache.evaluations.set(state.id, { streamVersion: state.streamVersion, rows: records.evaluations });
     },
   };
 }

@@ -10,7 +10,9 @@ import {
   NotFoundError,
   UnknownFormatError,
   ValidationError,
+  VersionAliasedError,
   VersionLimitError,
+  VersionNotPublishedError,
   VersionPublishedError,
 } from '../domain/errors.ts';
 import { builder } from './builder.ts';
@@ -27,6 +29,8 @@ const ERROR_CODES = [
   'FORMAT_LIMIT_REACHED',
   'UNKNOWN_FORMAT',
   'VERSION_PUBLISHED',
+  'VERSION_NOT_PUBLISHED',
+  'VERSION_ALIASED',
   'CHECKSUM_MISMATCH',
   'FILE_TOO_LARGE',
   'FORBIDDEN',
@@ -82,6 +86,18 @@ builder.objectType(VersionPublishedError, {
   description: 'The version is published: its settings and files can no longer change.',
   interfaces,
   fields: (t) => ({ number: t.exposeInt('number') }),
+});
+builder.objectType(VersionNotPublishedError, {
+  name: 'VersionNotPublishedError',
+  description: 'The version is a draft: an alias points only at a published version, which can no longer change.',
+  interfaces,
+  fields: (t) => ({ number: t.exposeInt('number') }),
+});
+builder.objectType(VersionAliasedError, {
+  name: 'VersionAliasedError',
+  description: 'Aliases point at the version (deployments follow it): move or remove them before deleting it.',
+  interfaces,
+  fields: (t) => ({ number: t.exposeInt('number'), aliases: t.stringList({ resolve: (e) => [...e.aliases] }) }),
 });
 builder.objectType(ConflictError, { name: 'ConflictError', description: 'The model kept changing while the request ran; try again.', interfaces });
 builder.objectType(ChecksumMismatchError, {

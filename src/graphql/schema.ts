@@ -4,6 +4,7 @@ import './errors.ts';
 import './types/model.ts';
 import './types/version.ts';
 import './types/format.ts';
+import './types/release.ts';
 import './types/modelEvent.ts';
 import './types/modelHistory.ts';
 import './types/accessControl.ts';

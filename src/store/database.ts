@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { GroupMembersTable, GroupsTable, PrincipalsTable, RoleGrantsTable, TokensTable } from './tables/accessControl.ts';
 import type { ContextsTable } from './tables/contexts.ts';
+import type { EvaluationsTable } from './tables/evaluations.ts';
 import type { EventsTable } from './tables/events.ts';
 import type { IdempotencyKeysTable } from './tables/idempotencyKeys.ts';
 import type { FormatsTable } from './tables/formats.ts';
@@ -14,6 +15,7 @@ export interface Database {
   models: ModelsTable;
   versions: VersionsTable;
   formats: FormatsTable;
+  evaluations: EvaluationsTable;
   principals: PrincipalsTable;
   tokens: TokensTable;
   groups: GroupsTable;

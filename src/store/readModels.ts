@@ -1,14 +1,19 @@
 import { type ExpressionBuilder, sql } from 'kysely';
 import { isUuid } from '../domain/ids.ts';
-import type { FormatState, LiveModel, VersionState } from '../domain/model/evolve.ts';
+import type { AliasState, EvaluationState, FormatState, LiveModel, VersionState } from '../domain/model/evolve.ts';
 import type { Database, Executor } from './database.ts';
 
 /** What the read side serves: rows of the read models, or the same shapes folded from the log (as-of reads). */
 /** A stored file as the read side serves it: the domain's format state, with its model and version. */
 export type FormatRecord = FormatState & { modelId: string; number: number };
 
-/** A version as the read side serves it: the domain's version state, less its formats (loaded apart). */
-export type VersionRecord = Omit<VersionState, 'formats'> & { modelId: string };
+/** A version as the read side serves it: the domain's version state, less its formats and evaluations (loaded apart). */
+export type VersionRecord = Omit<VersionState, 'formats' | 'evaluations'> & { modelId: string };
+
+/** A recorded evaluation as the read side serves it, with its model and version. */
+export type EvaluationRecord = EvaluationState & { modelId: string; number: number };
+
+export type AliasRecord = AliasState;
 
 export interface ModelRecord {
   id: string;
@@ -22,8 +27,10 @@ export interface ModelRecord {
   versionCount: number;
   /** How many events its stream had when this row was read: the read-model rows of a model are a function of it. */
   streamVersion: number;
-  /** Set when this is the model as it was in the past: its versions and formats then, and how far the fold went. */
-  asOf?: { position: string; versions: VersionRecord[]; formats: FormatRecord[] };
+  /** By name. */
+  aliases: AliasRecord[];
+  /** Set when this is the model as it was in the past: its versions, formats and evaluations then, and how far the fold went. */
+  asOf?: { position: string; versions: VersionRecord[]; formats: FormatRecord[]; evaluations: EvaluationRecord[] };
 }
 
 type Row<T extends keyof Database> = { [K in keyof Database[T]]: Database[T][K] extends import('kysely').ColumnType<infer S, any, any> ? S : Database[T][K] };
@@ -39,6 +46,7 @@ const toModel = (r: Row<'models'>): ModelRecord => ({
   updatedAt: r.updated_at,
   versionCount: r.version_count,
   streamVersion: r.stream_version,
+  aliases: r.aliases.map((a) => ({ ...a, setAt: new Date(a.setAt) })),
 });
 
 const toVersion = (r: Row<'versions'>): VersionRecord => ({
@@ -69,16 +77,29 @@ const toFormat = (r: Row<'formats'>): FormatRecord => ({
   uploadedBy: r.uploaded_by,
 });
 
+const toEvaluation = (r: Row<'evaluations'>): EvaluationRecord => ({
+  id: r.id,
+  modelId: r.model_id,
+  number: r.number,
+  streamVersion: r.stream_version,
+  dataset: { uri: r.dataset_uri, name: r.dataset_name },
+  metrics: r.metrics,
+  notes: r.notes,
+  recordedAt: r.recorded_at,
+  recordedBy: r.recorded_by,
+});
+
 /**
  * A live model's records as the read models hold them at its stream version: what loadModels, loadVersions
  * and loadFormats return for it (versions by number, files by version number and format id).
  */
-export function recordsOf(state: LiveModel): { model: ModelRecord; versions: VersionRecord[]; formats: FormatRecord[] } {
+export function recordsOf(state: LiveModel): { model: ModelRecord; versions: VersionRecord[]; formats: FormatRecord[]; evaluations: EvaluationRecord[] } {
   const { status: _status, highestNumber: _highest, versions, ...model } = state;
   return {
     model: { ...model, versionCount: versions.length },
     versions: versions.map((v) => versionRecordOf(state.id, v)),
     formats: versions.flatMap((v) => v.formats.map((f) => ({ ...f, modelId: state.id, number: v.number }))),
+    evaluations: versions.flatMap((v) => v.evaluations.map((e) => ({ ...e, modelId: state.id, number: v.number }))),
   };
 }
 
@@ -89,7 +110,7 @@ const versionRecords = new WeakMap<VersionState, VersionRecord>();
 function versionRecordOf(modelId: string, version: VersionState): VersionRecord {
   let record = versionRecords.get(version);
   if (!record) {
-    const { formats: _formats, ...v } = version;
+    const { formats: _formats, evaluations: _evaluations, ...v } = version;
     versionRecords.set(version, (record = { ...v, modelId }));
   }
   return record;
@@ -180,6 +201,22 @@ export async function loadFormats(db: Executor, modelIds: readonly string[]): Pr
     .orderBy('f.format')
     .execute();
   return atStreamVersion(modelIds, rows, (r) => (r.format === null ? null : toFormat(r as Row<'formats'>)));
+}
+
+/** Every evaluation of every live version of each model, by version number, in the order recorded; as loadVersions. */
+export async function loadEvaluations(db: Executor, modelIds: readonly string[]): Promise<AtStreamVersion<EvaluationRecord>[]> {
+  const rows = await db
+    .selectFrom('models as m')
+    .leftJoin('evaluations as e', 'e.model_id', 'm.id')
+    .select('m.id as model_row_id')
+    .select('m.stream_version as model_stream_version')
+    .selectAll('e')
+    .where('m.id', 'in', modelIds)
+    .orderBy('m.id')
+    .orderBy('e.number')
+    .orderBy('e.stream_version')
+    .execute();
+  return atStreamVersion(modelIds, rows, (r) => (r.id === null ? null : toEvaluation(r as Row<'evaluations'>)));
 }
 
 function atStreamVersion<R extends { model_row_id: string; model_stream_version: number }, T>(
@@ -282,6 +319,6 @@ export async function countModels(db: Executor, filter: ModelFilter): Promise<nu
 
 /** The read-side shapes of a model folded from its log, as it was at `position`. */
 export function recordsFromState(state: LiveModel, position: string): ModelRecord {
-  const { model, versions, formats } = recordsOf(state);
-  return { ...model, asOf: { position, versions, formats } };
+  const { model, versions, formats, evaluations } = recordsOf(state);
+  return { ...model, asOf: { position, versions, formats, evaluations } };
 }

@@ -9,7 +9,7 @@ import { eventColumns, readAll, readStreams, toRecorded } from './eventLog.ts';
 import type { Store } from './open.ts';
 import { isLockNotAvailable } from './pgErrors.ts';
 import { readModelTables } from './projections/index.ts';
-import { formatRow, modelRow, versionRow } from './projections/modelRows.ts';
+import { evaluationRow, formatRow, modelRow, versionRow } from './projections/modelRows.ts';
 
 /**
  * Rows per INSERT. Each INSERT sends its rows as one JSON parameter that PostgreSQL turns into rows
@@ -20,9 +20,10 @@ const INSERT_ROWS = 5000;
 
 /** The read-model tables' columns, as `jsonb_to_recordset` needs them (the migrations define the tables). */
 const COLUMNS = {
-  models: 'id uuid, context_id uuid, name text, description text, tags text[], created_at timestamptz, created_by text, updated_at timestamptz, version_count integer, highest_number integer, stream_version integer',
+  models: 'id uuid, context_id uuid, name text, description text, tags text[], created_at timestamptz, created_by text, updated_at timestamptz, version_count integer, highest_number integer, stream_version integer, aliases jsonb',
   versions: 'model_id uuid, number integer, status text, description text, tags text[], hyperparameters jsonb, config jsonb, records jsonb, created_at timestamptz, created_by text, updated_at timestamptz, published_at timestamptz, published_by text',
   formats: 'model_id uuid, number integer, format text, filename text, size bigint, sha256 text, content_type text, uploaded_at timestamptz, uploaded_by text',
+  evaluations: 'id uuid, model_id uuid, number integer, stream_version integer, dataset_uri text, dataset_name text, metrics jsonb, notes text, recorded_at timestamptz, recorded_by text',
   contexts: 'id uuid, name text, created_at timestamptz',
   principals: 'id uuid, name text, kind text, superuser boolean, created_at timestamptz, home_context_id uuid, created_by uuid',
   groups: 'id uuid, context_id uuid, name text, created_at timestamptz',
@@ -202,6 +203,11 @@ async function writeModels(trx: Executor, models: LiveModel[]): Promise<void> {
     'formats',
     versions.flatMap(({ m, v }) => v.formats.map((f) => formatRow(m.id, v.number, f))),
   );
+  await insertRows(
+    trx,
+    'evaluations',
+    versions.flatMap(({ m, v }) => v.evaluations.map((e) => evaluationRow(m.id, v.number, e))),
+  );
 }
 
 const ACCESS_STREAM_TYPES = ['context', 'group', 'principal'] as const;
@@ -306,6 +312,7 @@ async function swap(trx: Executor, snapshot: string, indexes: IndexName[]): Prom
     const streams = new Map<string, ModelState>();
     for (const event of await readStreams(trx, moved)) streams.set(event.streamId, evolve(streams.get(event.streamId) ?? initialState(), event));
     const ids = sql`any(${moved}::uuid[])`;
+    await sql`delete from ${sql.table(rebuilt('evaluations'))} where model_id = ${ids}`.execute(trx);
     await sql`delete from ${sql.table(rebuilt('formats'))} where model_id = ${ids}`.execute(trx);
     await sql`delete from ${sql.table(rebuilt('versions'))} where model_id = ${ids}`.execute(trx);
     await sql`delete from ${sql.table(rebuilt('models'))} where id = ${ids}`.execute(trx);

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { type FormatState, fold, initialState, type ModelState, type VersionState } from '../domain/model/evolve.ts';
+import { type AliasState, type EvaluationState, type FormatState, fold, initialState, type ModelState, type VersionState } from '../domain/model/evolve.ts';
 import type { JsonValue } from '../domain/rules.ts';
 import type { Executor } from './database.ts';
 import { eventColumns, readStream, toRecordedEvent } from './eventLog.ts';
@@ -9,7 +9,8 @@ import { eventColumns, readStream, toRecordedEvent } from './eventLog.ts';
  * changes what a fold yields: every stored snapshot of another number is then ignored (the command folds
  * from the start and writes a new one), so no migration and no rebuild is needed.
  */
-export const SNAPSHOT_STATE_VERSION = 1;
+// 2: versions' evaluations and models' aliases.
+export const SNAPSHOT_STATE_VERSION = 2;
 
 /**
  * A command writes a snapshot when the stream crosses a multiple of this many events: a command then folds
@@ -44,9 +45,13 @@ function date(value: unknown): Date {
 
 const encodeFormat = (f: FormatState): Stored<FormatState> => ({ ...f, uploadedAt: iso(f.uploadedAt) });
 
+const encodeEvaluation = (e: EvaluationState): Stored<EvaluationState> => ({ ...e, recordedAt: iso(e.recordedAt) });
+const encodeAlias = (a: AliasState): Stored<AliasState> => ({ ...a, setAt: iso(a.setAt) });
+
 const encodeVersion = (v: VersionState): Stored<VersionState> => ({
   ...v,
   formats: v.formats.map(encodeFormat),
+  evaluations: v.evaluations.map(encodeEvaluation),
   createdAt: iso(v.createdAt),
   updatedAt: iso(v.updatedAt),
   publishedAt: v.publishedAt && iso(v.publishedAt),
@@ -54,9 +59,13 @@ const encodeVersion = (v: VersionState): Stored<VersionState> => ({
 
 const decodeFormat = (f: Stored<FormatState>): FormatState => ({ ...f, uploadedAt: date(f.uploadedAt) });
 
+const decodeEvaluation = (e: Stored<EvaluationState>): EvaluationState => ({ ...e, recordedAt: date(e.recordedAt) });
+const decodeAlias = (a: Stored<AliasState>): AliasState => ({ ...a, setAt: date(a.setAt) });
+
 const decodeVersion = (v: Stored<VersionState>): VersionState => ({
   ...v,
   formats: v.formats.map(decodeFormat),
+  evaluations: v.evaluations.map(decodeEvaluation),
   createdAt: date(v.createdAt),
   updatedAt: date(v.updatedAt),
   publishedAt: v.publishedAt === null ? null : date(v.publishedAt),
@@ -65,7 +74,13 @@ const decodeVersion = (v: Stored<VersionState>): VersionState => ({
 /** The state as a snapshot stores it (JSON.stringify it). */
 export function encodeState(state: ModelState): StoredState {
   if (state.status !== 'live') return state;
-  return { ...state, versions: state.versions.map(encodeVersion), createdAt: iso(state.createdAt), updatedAt: iso(state.updatedAt) };
+  return {
+    ...state,
+    versions: state.versions.map(encodeVersion),
+    aliases: state.aliases.map(encodeAlias),
+    createdAt: iso(state.createdAt),
+    updatedAt: iso(state.updatedAt),
+  };
 }
 
 /**
@@ -81,7 +96,7 @@ export function decodeState(value: unknown, streamVersion: number): ModelState {
     case 'deleted':
       return { status: 'deleted', streamVersion: s.streamVersion, id: s.id };
     case 'live':
-      return { ...s, versions: s.versions.map(decodeVersion), createdAt: date(s.createdAt), updatedAt: date(s.updatedAt) };
+      return { ...s, versions: s.versions.map(decodeVersion), aliases: s.aliases.map(decodeAlias), createdAt: date(s.createdAt), updatedAt: date(s.updatedAt) };
     default:
       throw new Error(`Not a model state: ${JSON.stringify((s as { status?: unknown }).status)}`);
   }

@@ -82,6 +82,25 @@ graphql(`
       number
       format
     }
+    ... on EvaluationRecordedEvent {
+      number
+      evaluationId
+      dataset {
+        uri
+        name
+      }
+      metrics
+      notes
+    }
+    ... on AliasSetEvent {
+      alias
+      number
+      previousNumber
+    }
+    ... on AliasRemovedEvent {
+      alias
+      number
+    }
   }
 `);
 
@@ -184,6 +203,35 @@ const ShapesDeleteVersion = graphql(`
 const ShapesDeleteFormat = graphql(`
   mutation ShapesDeleteFormat($modelId: ID!, $number: Int!, $format: String!) {
     deleteFormat(modelId: $modelId, number: $number, format: $format) {
+      __typename
+    }
+  }
+`);
+
+const ShapesRecordEvaluation = graphql(`
+  mutation ShapesRecordEvaluation($input: RecordEvaluationInput!) {
+    recordEvaluation(input: $input) {
+      __typename
+      ... on RecordEvaluationSuccess {
+        evaluation {
+          id
+        }
+      }
+    }
+  }
+`);
+
+const ShapesSetAlias = graphql(`
+  mutation ShapesSetAlias($input: SetAliasInput!) {
+    setAlias(input: $input) {
+      __typename
+    }
+  }
+`);
+
+const ShapesRemoveAlias = graphql(`
+  mutation ShapesRemoveAlias($modelId: ID!, $alias: String!) {
+    removeAlias(modelId: $modelId, alias: $alias) {
       __typename
     }
   }
@@ -293,11 +341,17 @@ it('gives each event type its typed fields, the same in history and in the subsc
     await act('shape-9', ShapesPublishVersion, { modelId: id, number: 1 }, 'PublishVersionSuccess');
     await act('shape-10', ShapesCreateVersion, { input: { modelId: id } }, 'CreateVersionSuccess');
     await act('shape-11', ShapesDeleteVersion, { modelId: id, number: 2 }, 'DeleteVersionSuccess');
+    const evaluation = { dataset: { uri: 's3://d/holdout.csv', name: 'holdout' }, metrics: { auc: 0.91, f1: 0.8 }, notes: 'first look' };
+    const evaluated = await act('shape-12', ShapesRecordEvaluation, { input: { modelId: id, number: 1, ...evaluation } }, 'RecordEvaluationSuccess');
+    if (evaluated.recordEvaluation.__typename !== 'RecordEvaluationSuccess') throw new Error('unreachable');
+    const evaluationId = evaluated.recordEvaluation.evaluation.id;
+    await act('shape-13', ShapesSetAlias, { input: { modelId: id, alias: 'production', number: 1 } }, 'SetAliasSuccess');
+    await act('shape-14', ShapesRemoveAlias, { modelId: id, alias: 'production' }, 'RemoveAliasSuccess');
     // A deleted model has no history to query: its ModelDeleted is seen in the subscription only.
-    const doomed = await act('shape-12', ShapesCreateModel, { input: { name: 'doomed' } }, 'CreateModelSuccess');
+    const doomed = await act('shape-15', ShapesCreateModel, { input: { name: 'doomed' } }, 'CreateModelSuccess');
     if (doomed.createModel.__typename !== 'CreateModelSuccess') throw new Error('unreachable');
     const doomedId = doomed.createModel.model.id;
-    await act('shape-13', ShapesDeleteModel, { id: doomedId }, 'DeleteModelSuccess');
+    await act('shape-16', ShapesDeleteModel, { id: doomedId }, 'DeleteModelSuccess');
     const finishedAt = Date.now();
 
     const file = (data: Uint8Array, filename: string, contentType: string, replaced: boolean) => ({
@@ -334,6 +388,9 @@ it('gives each event type its typed fields, the same in history and in the subsc
       [id, 'VersionPublished', { number: 1 }, { number: 1 }],
       [id, 'VersionCreated', { number: 2, ...noSettings }, { number: 2, ...noSettings }],
       [id, 'VersionDeleted', { number: 2 }, { number: 2 }],
+      [id, 'EvaluationRecorded', { number: 1, evaluationId, ...evaluation }, { number: 1, evaluationId, ...evaluation }],
+      [id, 'AliasSet', { alias: 'production', number: 1, previousNumber: null }, { alias: 'production', number: 1, previousNumber: null }],
+      [id, 'AliasRemoved', { alias: 'production', number: 1 }, { alias: 'production', number: 1 }],
       [doomedId, 'ModelCreated', { name: 'doomed', description: null, tags: [], contextId }, { modelId: doomedId, contextId, name: 'doomed', description: null, tags: [] }],
       [doomedId, 'ModelDeleted', {}, {}],
     ] as const;
@@ -371,7 +428,7 @@ it('gives each event type its typed fields, the same in history and in the subsc
     // History: the same events of the model that lives, field for field, ids included.
     const history = (await api.ok(ShapesHistory, { id })).model!.history.edges.map((e) => e.node);
     expect(history).toEqual(streamed.filter((e) => e.modelId === id));
-    expect(history).toEqual(shapes.slice(0, 11));
+    expect(history).toEqual(shapes.slice(0, 14));
   } finally {
     feed.close();
   }

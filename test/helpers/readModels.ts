@@ -8,6 +8,7 @@ export async function readModelRows(db: Db) {
   const models = await db.selectFrom('models').selectAll().orderBy('id').execute();
   const versions = await db.selectFrom('versions').selectAll().orderBy('model_id').orderBy('number').execute();
   const formats = await db.selectFrom('formats').selectAll().orderBy('model_id').orderBy('number').orderBy('format').execute();
+  const evaluations = await db.selectFrom('evaluations').selectAll().orderBy('model_id').orderBy('number').orderBy('stream_version').execute();
   return {
     models: models.map((m) => ({ ...m, created_at: m.created_at.toISOString(), updated_at: m.updated_at.toISOString() })),
     versions: versions.map((v) => ({
@@ -17,6 +18,7 @@ export async function readModelRows(db: Db) {
       published_at: v.published_at?.toISOString() ?? null,
     })),
     formats: formats.map((f) => ({ ...f, size: Number(f.size), uploaded_at: f.uploaded_at.toISOString() })),
+    evaluations: evaluations.map((e) => ({ ...e, recorded_at: e.recorded_at.toISOString() })),
   };
 }
 
@@ -28,7 +30,7 @@ export async function allEvents(db: Db): Promise<RecordedEvent[]> {
 export function rowsFromFold(events: readonly RecordedEvent[]) {
   const streams = new Map<string, RecordedEvent[]>();
   for (const e of events) streams.set(e.streamId, [...(streams.get(e.streamId) ?? []), e]);
-  const rows: Awaited<ReturnType<typeof readModelRows>> = { models: [], versions: [], formats: [] };
+  const rows: Awaited<ReturnType<typeof readModelRows>> = { models: [], versions: [], formats: [], evaluations: [] };
   for (const [, stream] of [...streams].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const m = fold(stream);
     if (m.status !== 'live') continue;
@@ -44,6 +46,7 @@ export function rowsFromFold(events: readonly RecordedEvent[]) {
       version_count: m.versions.length,
       highest_number: m.highestNumber,
       stream_version: m.streamVersion,
+      aliases: m.aliases.map((a) => ({ name: a.name, number: a.number, setAt: a.setAt.toISOString(), setBy: a.setBy })),
     });
     for (const v of [...m.versions].sort((a, b) => a.number - b.number)) {
       rows.versions.push({
@@ -72,6 +75,20 @@ export function rowsFromFold(events: readonly RecordedEvent[]) {
           content_type: f.contentType,
           uploaded_at: f.uploadedAt.toISOString(),
           uploaded_by: f.uploadedBy,
+        });
+      }
+      for (const e of v.evaluations) {
+        rows.evaluations.push({
+          id: e.id,
+          model_id: m.id,
+          number: v.number,
+          stream_version: e.streamVersion,
+          dataset_uri: e.dataset.uri,
+          dataset_name: e.dataset.name,
+          metrics: e.metrics,
+          notes: e.notes,
+          recorded_at: e.recordedAt.toISOString(),
+          recorded_by: e.recordedBy,
         });
       }
     }

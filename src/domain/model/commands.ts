@@ -27,6 +27,12 @@ export type ModelCommand =
   | { type: 'PublishVersion'; data: { number: number } }
   | { type: 'DeleteVersion'; data: { number: number } }
   | { type: 'UploadFormat'; data: FormatInput & { number: number } }
-  | { type: 'DeleteFormat'; data: { number: number; format: string } };
+  | { type: 'DeleteFormat'; data: { number: number; format: string } }
+  | {
+      type: 'RecordEvaluation';
+      data: { evaluationId: string; number: number; dataset: { uri: string; name?: string | null }; metrics: unknown; notes?: string | null };
+    }
+  | { type: 'SetAlias'; data: { alias: string; number: number } }
+  | { type: 'RemoveAlias'; data: { alias: string } };
 
 export type ModelCommandType = ModelCommand['type'];

@@ -3,7 +3,9 @@ import {
   NotFoundError,
   UnknownFormatError,
   ValidationError,
+  VersionAliasedError,
   VersionLimitError,
+  VersionNotPublishedError,
   VersionPublishedError,
 } from '../errors.ts';
 import type { Limits } from '../limits.ts';
@@ -126,8 +128,45 @@ export function decide(command: ModelCommand, state: ModelState, limits: DecideL
     }
     case 'DeleteVersion': {
       const model = liveModel(state);
-      version(model, command.data.number);
-      return [{ type: 'VersionDeleted', data: { number: command.data.number } }];
+      const { number } = command.data;
+      version(model, number);
+      // What a deployment follows is not pulled from under it: the aliases move first.
+      const aliases = model.aliases.filter((a) => a.number === number).map((a) => a.name);
+      if (aliases.length > 0) throw new VersionAliasedError(number, aliases);
+      return [{ type: 'VersionDeleted', data: { number } }];
+    }
+    case 'RecordEvaluation': {
+      const model = liveModel(state);
+      const { evaluationId, number, dataset, metrics, notes } = command.data;
+      // Draft or published: a result says something about the version, it does not change it.
+      const v = version(model, number);
+      const result = { dataset: rules.datasetRecord(dataset, 'dataset'), metrics: rules.metrics(metrics), notes: rules.notes(notes) };
+      if (v.evaluations.length >= rules.EVALUATIONS_MAX) {
+        throw new ValidationError('number', `Version ${number} already holds ${rules.EVALUATIONS_MAX} evaluations, the most a version keeps`);
+      }
+      return [{ type: 'EvaluationRecorded', data: { number, evaluationId, ...result } }];
+    }
+    case 'SetAlias': {
+      const model = liveModel(state);
+      const alias = rules.aliasName(command.data.alias);
+      const { number } = command.data;
+      const v = version(model, number);
+      if (v.status !== 'PUBLISHED') throw new VersionNotPublishedError(number);
+      const current = model.aliases.find((a) => a.name === alias);
+      // Already there: nothing moves, nothing is recorded (and no follower is told it moved).
+      if (current?.number === number) return [];
+      if (!current && model.aliases.length >= rules.ALIASES_MAX) {
+        throw new ValidationError('alias', `A model has at most ${rules.ALIASES_MAX} aliases; remove one to make room for "${alias}"`);
+      }
+      return [{ type: 'AliasSet', data: { alias, number, previousNumber: current?.number ?? null } }];
+    }
+    case 'RemoveAlias': {
+      const model = liveModel(state);
+      const { alias } = command.data;
+      rules.text(alias, 'alias');
+      const current = model.aliases.find((a) => a.name === alias);
+      if (!current) throw new NotFoundError(`Model "${model.name}" has no alias "${alias.slice(0, 40)}"`);
+      return [{ type: 'AliasRemoved', data: { alias, number: current.number } }];
     }
     case 'UploadFormat': {
       const model = liveModel(state);

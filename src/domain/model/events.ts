@@ -17,7 +17,10 @@ export type ModelEvent =
   | { type: 'VersionPublished'; data: { number: number } }
   | { type: 'VersionDeleted'; data: { number: number } }
   | { type: 'FormatUploaded'; data: FormatFile & { number: number; format: string; replaced: boolean } }
-  | { type: 'FormatDeleted'; data: { number: number; format: string } };
+  | { type: 'FormatDeleted'; data: { number: number; format: string } }
+  | { type: 'EvaluationRecorded'; data: EvaluationResult & { number: number; evaluationId: string } }
+  | { type: 'AliasSet'; data: { alias: string; number: number; previousNumber: number | null } }
+  | { type: 'AliasRemoved'; data: { alias: string; number: number } };
 
 export type ModelEventType = ModelEvent['type'];
 
@@ -27,6 +30,13 @@ export interface VersionSettings {
   hyperparameters: JsonObject;
   config: JsonObject;
   records: DatasetRecord[];
+}
+
+/** A version's results on a dataset: metric names to finite numbers. */
+export interface EvaluationResult {
+  dataset: DatasetRecord;
+  metrics: Record<string, number>;
+  notes: string | null;
 }
 
 export interface FormatFile {
@@ -49,4 +59,7 @@ export const MODEL_EVENT_TYPES: readonly ModelEventType[] = [
   'VersionDeleted',
   'FormatUploaded',
   'FormatDeleted',
+  'EvaluationRecorded',
+  'AliasSet',
+  'AliasRemoved',
 ];

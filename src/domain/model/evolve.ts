@@ -1,11 +1,28 @@
 import type { DatasetRecord, JsonObject } from '../rules.ts';
-import type { FormatFile, ModelEvent, RecordedEvent } from './events.ts';
+import type { EvaluationResult, FormatFile, ModelEvent, RecordedEvent } from './events.ts';
 import { assertNever } from '../exhaustive.ts';
 
 export interface FormatState extends FormatFile {
   format: string;
   uploadedAt: Date;
   uploadedBy: string | null;
+}
+
+/** A version's result on a dataset, as recorded: immutable. */
+export interface EvaluationState extends EvaluationResult {
+  id: string;
+  /** The stream version of the event that recorded it: evaluations are ordered by it (times can tie). */
+  streamVersion: number;
+  recordedAt: Date;
+  recordedBy: string | null;
+}
+
+/** A name that points at a published version of the model. */
+export interface AliasState {
+  name: string;
+  number: number;
+  setAt: Date;
+  setBy: string | null;
 }
 
 export interface VersionState {
@@ -18,6 +35,8 @@ export interface VersionState {
   records: DatasetRecord[];
   /** Ordered by format id; at most one per id. */
   formats: FormatState[];
+  /** In the order recorded. Recording one changes neither the version's settings nor its updatedAt. */
+  evaluations: EvaluationState[];
   createdAt: Date;
   createdBy: string | null;
   updatedAt: Date;
@@ -40,6 +59,8 @@ export interface LiveModel {
   highestNumber: number;
   /** Live versions, by number. */
   versions: VersionState[];
+  /** By name; each points at a live, published version. */
+  aliases: AliasState[];
 }
 
 export type ModelState =
@@ -51,6 +72,8 @@ export const initialState = (): ModelState => ({ status: 'absent', streamVersion
 
 
 const byFormatId = (a: FormatState, b: FormatState) => (a.format < b.format ? -1 : a.format > b.format ? 1 : 0);
+
+const byName = (a: AliasState, b: AliasState) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
 const mapVersion = (model: LiveModel, number: number, f: (v: VersionState) => VersionState): VersionState[] =>
   model.versions.map((v) => (v.number === number ? f(v) : v));
@@ -75,6 +98,7 @@ export function evolve(state: ModelState, event: RecordedEvent): ModelState {
       updatedAt: at,
       highestNumber: 0,
       versions: [],
+      aliases: [],
     };
   }
   if (state.status === 'deleted') return { ...state, streamVersion: event.streamVersion };
@@ -92,6 +116,7 @@ export function evolve(state: ModelState, event: RecordedEvent): ModelState {
         status: 'DRAFT',
         ...settings,
         formats: [],
+        evaluations: [],
         createdAt: at,
         createdBy: actor,
         updatedAt: at,
@@ -128,6 +153,17 @@ export function evolve(state: ModelState, event: RecordedEvent): ModelState {
         ...model,
         versions: mapVersion(model, e.data.number, (v) => ({ ...v, updatedAt: at, formats: v.formats.filter((f) => f.format !== e.data.format) })),
       };
+    case 'EvaluationRecorded': {
+      const { number, evaluationId, ...result } = e.data;
+      const evaluation: EvaluationState = { id: evaluationId, streamVersion: event.streamVersion, ...result, recordedAt: at, recordedBy: actor };
+      return { ...model, versions: mapVersion(model, number, (v) => ({ ...v, evaluations: [...v.evaluations, evaluation] })) };
+    }
+    case 'AliasSet': {
+      const alias: AliasState = { name: e.data.alias, number: e.data.number, setAt: at, setBy: actor };
+      return { ...model, aliases: [...model.aliases.filter((a) => a.name !== alias.name), alias].sort(byName) };
+    }
+    case 'AliasRemoved':
+      return { ...model, aliases: model.aliases.filter((a) => a.name !== e.data.alias) };
     default:
       return assertNever(e);
   }

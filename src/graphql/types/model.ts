@@ -68,8 +68,13 @@ ModelRef.implement({
     version: t.field({
       type: VersionRef,
       nullable: true,
-      args: { number: t.arg.int({ required: true }) },
-      resolve: async (model, { number }, ctx) => (await versionsOf(model, ctx)).find((v) => v.number === number) ?? null,
+      description: 'A live version by number, or the one an alias points at (`alias: "production"`); give one of the two. Null when there is none.',
+      args: { number: t.arg.int(), alias: t.arg.string() },
+      resolve: async (model, { number, alias }, ctx) => {
+        if ((number == null) === (alias == null)) throw invalidArgument('Give either `number` or `alias`');
+        const wanted = number ?? model.aliases.find((a) => a.name === alias)?.number;
+        return wanted === undefined ? null : ((await versionsOf(model, ctx)).find((v) => v.number === wanted) ?? null);
+      },
     }),
     versions: t.connection(
       {

@@ -167,6 +167,37 @@ const FormatDeletedEventRef = builder.objectRef<EventOf<'FormatDeleted'>>('Forma
   }),
 });
 
+const EvaluationRecordedEventRef = builder.objectRef<EventOf<'EvaluationRecorded'>>('EvaluationRecordedEvent').implement({
+  description: "A version's results on a dataset were recorded (draft or published: the version itself does not change).",
+  interfaces,
+  fields: (t) => ({
+    number: t.int({ resolve: (e) => e.data.number }),
+    evaluationId: t.id({ resolve: (e) => e.data.evaluationId }),
+    dataset: t.field({ type: DatasetRecordRef, resolve: (e) => e.data.dataset }),
+    metrics: t.field({ type: 'JSON', description: 'Metric names to numbers.', resolve: (e) => e.data.metrics }),
+    notes: t.string({ nullable: true, resolve: (e) => e.data.notes }),
+  }),
+});
+
+const AliasSetEventRef = builder.objectRef<EventOf<'AliasSet'>>('AliasSetEvent').implement({
+  description: 'An alias was set to a published version: new, or moved from the version it pointed at.',
+  interfaces,
+  fields: (t) => ({
+    alias: t.string({ resolve: (e) => e.data.alias }),
+    number: t.int({ description: 'The version it points at now.', resolve: (e) => e.data.number }),
+    previousNumber: t.int({ nullable: true, description: 'The version it pointed at before; null when the alias is new.', resolve: (e) => e.data.previousNumber }),
+  }),
+});
+
+const AliasRemovedEventRef = builder.objectRef<EventOf<'AliasRemoved'>>('AliasRemovedEvent').implement({
+  description: 'An alias was removed.',
+  interfaces,
+  fields: (t) => ({
+    alias: t.string({ resolve: (e) => e.data.alias }),
+    number: t.int({ description: 'The version it pointed at.', resolve: (e) => e.data.number }),
+  }),
+});
+
 /** The object type of each event type: a new event type does not compile until it has one. */
 const EVENT_TYPES = {
   ModelCreated: ModelCreatedEventRef,
@@ -178,6 +209,9 @@ const EVENT_TYPES = {
   VersionDeleted: VersionDeletedEventRef,
   FormatUploaded: FormatUploadedEventRef,
   FormatDeleted: FormatDeletedEventRef,
+  EvaluationRecorded: EvaluationRecordedEventRef,
+  AliasSet: AliasSetEventRef,
+  AliasRemoved: AliasRemovedEventRef,
 } satisfies { readonly [T in ModelEventType]: { $inferType: EventOf<T> } };
 
 /** A model's history as a connection; cursors are positions. `upTo` bounds it for as-of reads. */

@@ -1,5 +1,5 @@
 import { NotFoundError } from '../../domain/errors.ts';
-import type { FormatRecord, ModelRecord, VersionRecord } from '../../store/readModels.ts';
+import type { EvaluationRecord, FormatRecord, ModelRecord, VersionRecord } from '../../store/readModels.ts';
 import { builder } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';
 
@@ -10,8 +10,11 @@ import type { GraphQLContext } from '../context.ts';
 
 export const ModelRef = builder.objectRef<ModelRecord>('Model');
 
-/** A version as served: from the read models, or folded from the log; with its files when they were read with it (an as-of fold, or the read cache). */
-export type VersionNode = VersionRecord & { formatsAsOf?: FormatRecord[] };
+/**
+ * A version as served: from the read models, or folded from the log; with its files when they were read with
+ * it (an as-of fold, or the read cache), and its evaluations and alias names when it was folded (as-of).
+ */
+export type VersionNode = VersionRecord & { formatsAsOf?: FormatRecord[]; evaluationsAsOf?: EvaluationRecord[]; aliasNames?: string[] };
 
 export const VersionRef = builder.objectRef<VersionNode>('Version');
 export const VersionStatusEnum = builder.enumType('VersionStatus', { values: ['DRAFT', 'PUBLISHED'] as const });
@@ -21,8 +24,13 @@ export const FormatRef = builder.objectRef<FormatRecord>('Format');
 /** A model's live versions by number (through the per-request loader, or from an as-of fold). */
 export async function versionsOf(model: ModelRecord, ctx: GraphQLContext): Promise<VersionNode[]> {
   if (model.asOf) {
-    const { versions, formats } = model.asOf;
-    return versions.map((v) => ({ ...v, formatsAsOf: formats.filter((f) => f.number === v.number) }));
+    const { versions, formats, evaluations } = model.asOf;
+    return versions.map((v) => ({
+      ...v,
+      formatsAsOf: formats.filter((f) => f.number === v.number),
+      evaluationsAsOf: evaluations.filter((e) => e.number === v.number),
+      aliasNames: model.aliases.filter((a) => a.number === v.number).map((a) => a.name),
+    }));
   }
   const versions = await ctx.loaders.versions.load(model.id);
   // Their files too, when the read cache has them: each version's `formats` then resolves without a promise.

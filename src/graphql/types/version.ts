@@ -1,4 +1,4 @@
-import { ForbiddenError, NotFoundError, VersionLimitError, VersionPublishedError } from '../../domain/errors.ts';
+import { ForbiddenError, NotFoundError, VersionAliasedError, VersionLimitError, VersionPublishedError } from '../../domain/errors.ts';
 import { abandonFiles, commitFilesInTransaction, receiveFiles } from '../../files/uploads.ts';
 import type { FormatRecord } from '../../store/readModels.ts';
 import { builder } from '../builder.ts';
@@ -48,7 +48,7 @@ VersionRef.implement({
   }),
 });
 
-const DatasetRecordInput = builder.inputType('DatasetRecordInput', {
+export const DatasetRecordInput = builder.inputType('DatasetRecordInput', {
   fields: (t) => ({
     uri: t.string({ required: true, description: 'scheme:rest, e.g. s3://bucket/train.csv or dataset:42' }),
     name: t.string(),
@@ -146,9 +146,9 @@ builder.mutationFields((t) => ({
   deleteVersion: t.field({
     authScopes: { permission: 'version:delete' },
     type: ModelRef,
-    description: 'Deletes a version and its files. Irreversible; its number is never given again.',
+    description: 'Deletes a version, its files and evaluations. Irreversible; its number is never given again. Refused while an alias points at it.',
     args: { modelId: t.arg.id({ required: true }), number: t.arg.int({ required: true }) },
-    errors: { types: modelCommandErrors, dataField: { name: 'model' } },
+    errors: { types: [...modelCommandErrors, VersionAliasedError], dataField: { name: 'model' } },
     resolve: async (_root, { modelId, number }, ctx) => {
       await runCommand(ctx, String(modelId), { type: 'DeleteVersion', data: { number } });
       const model = await loadModel(ctx, String(modelId));

@@ -1,5 +1,5 @@
 import type { Compilable } from 'kysely';
-import type { FormatState, LiveModel, ModelState, VersionState } from '../../domain/model/evolve.ts';
+import type { EvaluationState, FormatState, LiveModel, ModelState, VersionState } from '../../domain/model/evolve.ts';
 import type { Executor } from '../database.ts';
 
 /**
@@ -13,7 +13,7 @@ import type { Executor } from '../database.ts';
  */
 
 /** A model stream's read-model tables, parents first (a version row needs its model's, a format row its version's). */
-export const MODEL_TABLES = ['models', 'versions', 'formats'] as const;
+export const MODEL_TABLES = ['models', 'versions', 'formats', 'evaluations'] as const;
 
 const json = (v: unknown) => JSON.stringify(v);
 
@@ -29,7 +29,11 @@ export const modelRow = (m: LiveModel) => ({
   version_count: m.versions.length,
   highest_number: m.highestNumber,
   stream_version: m.streamVersion,
+  aliases: m.aliases,
 });
+
+/** A model's columns as a statement's parameters: its aliases as JSON text. */
+const modelColumns = (m: LiveModel) => ({ ...modelRow(m), aliases: json(m.aliases) });
 
 /** A live version's row; its JSON columns as values (the rebuild sends them inside a JSON document, a command as text). */
 export const versionRow = (modelId: string, v: VersionState) => ({
@@ -61,6 +65,20 @@ export const formatRow = (modelId: string, number: number, f: FormatState) => ({
   uploaded_by: f.uploadedBy,
 });
 
+/** An evaluation's row; its metrics as a value (as versionRow's JSON). */
+export const evaluationRow = (modelId: string, number: number, e: EvaluationState) => ({
+  id: e.id,
+  model_id: modelId,
+  number,
+  stream_version: e.streamVersion,
+  dataset_uri: e.dataset.uri,
+  dataset_name: e.dataset.name,
+  metrics: e.metrics,
+  notes: e.notes,
+  recorded_at: e.recordedAt,
+  recorded_by: e.recordedBy,
+});
+
 /** A version's columns as a statement's parameters: its JSON as text. */
 function versionColumns(modelId: string, v: VersionState) {
   const { model_id: _m, number: _n, ...row } = versionRow(modelId, v);
@@ -86,8 +104,8 @@ export function readModelWrites(db: Executor, before: ModelState, after: ModelSt
     return writes;
   }
   const id = after.id;
-  const { id: _id, ...modelColumns } = modelRow(after);
-  writes.push(before.status === 'live' ? db.updateTable('models').set(modelColumns).where('id', '=', id) : db.insertInto('models').values(modelRow(after)));
+  const { id: _id, ...columns } = modelColumns(after);
+  writes.push(before.status === 'live' ? db.updateTable('models').set(columns).where('id', '=', id) : db.insertInto('models').values(modelColumns(after)));
   const previous = new Map(before.status === 'live' ? before.versions.map((v) => [v.number, v]) : []);
   for (const v of after.versions) {
     const was = previous.get(v.number);
@@ -108,8 +126,12 @@ export function readModelWrites(db: Executor, before: ModelState, after: ModelSt
         writes.push(db.updateTable('formats').set(row).where('model_id', '=', id).where('number', '=', v.number).where('format', '=', f.format));
     }
     for (const format of files.keys()) writes.push(db.deleteFrom('formats').where('model_id', '=', id).where('number', '=', v.number).where('format', '=', format));
+    // Evaluations are only ever added, at the end: the new ones are those past what the version had.
+    for (const e of v.evaluations.slice(was?.evaluations.length ?? 0)) {
+      writes.push(db.insertInto('evaluations').values({ ...evaluationRow(id, v.number, e), metrics: json(e.metrics) }));
+    }
   }
-  // A deleted version's files go with its row.
+  // A deleted version's files and evaluations go with its row.
   for (const number of previous.keys()) writes.push(db.deleteFrom('versions').where('model_id', '=', id).where('number', '=', number));
   return writes;
 }

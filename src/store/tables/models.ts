@@ -1,3 +1,13 @@
+import type { ColumnType } from 'kysely';
+
+/** An alias as the model's row keeps it (JSON: its time as an ISO string). */
+export interface StoredAlias {
+  name: string;
+  number: number;
+  setAt: string;
+  setBy: string | null;
+}
+
 export interface ModelsTable {
   id: string;
   context_id: string;
@@ -10,4 +20,6 @@ export interface ModelsTable {
   version_count: number;
   highest_number: number;
   stream_version: number;
+  /** By name. */
+  aliases: ColumnType<StoredAlias[], string, string>;
 }

@@ -30,7 +30,9 @@ export type ErrorCode =
   | 'UNAUTHENTICATED'
   | 'UNKNOWN_FORMAT'
   | 'VALIDATION'
+  | 'VERSION_ALIASED'
   | 'VERSION_LIMIT_REACHED'
+  | 'VERSION_NOT_PUBLISHED'
   | 'VERSION_PUBLISHED';
 
 export type ModelOrder = {
@@ -48,7 +50,9 @@ export type OrderDirection =
   | 'DESC';
 
 export type Permission =
+  | 'ALIAS_SET'
   | 'CONTEXT_ADMIN'
+  | 'EVALUATION_RECORD'
   | 'FORMAT_DELETE'
   | 'FORMAT_DOWNLOAD'
   | 'FORMAT_UPLOAD'
@@ -110,6 +114,9 @@ export type DashboardModelQueryVariables = Exact<{
 
 
 export type DashboardModelQuery = { formats: Array<string>, model: { id: string, name: string, description: string | null, tags: Array<string>, createdAt: string, createdBy: string | null, updatedAt: string, versions: { edges: Array<{ node: { number: number, status: VersionStatus } }> }, history: { edges: Array<{ node:
+          | { __typename: 'AliasRemovedEvent', id: string, type: string, actor: string | null, recordedAt: string }
+          | { __typename: 'AliasSetEvent', id: string, type: string, actor: string | null, recordedAt: string }
+          | { __typename: 'EvaluationRecordedEvent', id: string, type: string, actor: string | null, recordedAt: string }
           | { __typename: 'FormatDeletedEvent', number: number, format: string, id: string, type: string, actor: string | null, recordedAt: string }
           | { __typename: 'FormatUploadedEvent', number: number, format: string, size: number, replaced: boolean, id: string, type: string, actor: string | null, recordedAt: string }
           | { __typename: 'ModelCreatedEvent', name: string, id: string, type: string, actor: string | null, recordedAt: string }
@@ -145,6 +152,7 @@ export type DashboardDeleteVersionMutation = { deleteVersion:
     | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'NotFoundError', message: string }
     | { __typename: 'ValidationError', message: string }
+    | { __typename: 'VersionAliasedError', message: string }
    };
 
 export type DashboardDeleteModelMutationVariables = Exact<{
@@ -174,6 +182,12 @@ export type DashboardUpdateModelMutation = { updateModel:
     | { __typename: 'ValidationError', code: ErrorCode, message: string }
    };
 
+type DashboardHistoryEvent_AliasRemovedEvent_Fragment = { __typename: 'AliasRemovedEvent', id: string, type: string, actor: string | null, recordedAt: string };
+
+type DashboardHistoryEvent_AliasSetEvent_Fragment = { __typename: 'AliasSetEvent', id: string, type: string, actor: string | null, recordedAt: string };
+
+type DashboardHistoryEvent_EvaluationRecordedEvent_Fragment = { __typename: 'EvaluationRecordedEvent', id: string, type: string, actor: string | null, recordedAt: string };
+
 type DashboardHistoryEvent_FormatDeletedEvent_Fragment = { __typename: 'FormatDeletedEvent', number: number, format: string, id: string, type: string, actor: string | null, recordedAt: string };
 
 type DashboardHistoryEvent_FormatUploadedEvent_Fragment = { __typename: 'FormatUploadedEvent', number: number, format: string, size: number, replaced: boolean, id: string, type: string, actor: string | null, recordedAt: string };
@@ -193,6 +207,9 @@ type DashboardHistoryEvent_VersionPublishedEvent_Fragment = { __typename: 'Versi
 type DashboardHistoryEvent_VersionUpdatedEvent_Fragment = { __typename: 'VersionUpdatedEvent', number: number, changed: Array<string>, id: string, type: string, actor: string | null, recordedAt: string };
 
 export type DashboardHistoryEventFragment =
+  | DashboardHistoryEvent_AliasRemovedEvent_Fragment
+  | DashboardHistoryEvent_AliasSetEvent_Fragment
+  | DashboardHistoryEvent_EvaluationRecordedEvent_Fragment
   | DashboardHistoryEvent_FormatDeletedEvent_Fragment
   | DashboardHistoryEvent_FormatUploadedEvent_Fragment
   | DashboardHistoryEvent_ModelCreatedEvent_Fragment

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { CairnClient, Model, ModelEvent, Version } from '../client/index.ts';
+import type { Alias, CairnClient, ComparisonRow, Evaluation, Model, ModelEvent, Version } from '../client/index.ts';
 import { EXIT, usage } from './exitCodes.js';
 
 // What each command of program.js does. Loaded when the first one runs; the client (and graphql with it)
@@ -158,7 +158,64 @@ function versionJson(v: Version) {
     createdBy: v.createdBy ?? null,
     publishedAt: v.publishedAt ?? null,
     publishedBy: v.publishedBy ?? null,
+    aliases: v.aliases,
+    evaluations: v.evaluations.map(evaluationJson),
   };
+}
+
+/** An evaluation as `evaluations list --json` prints it (and `versions show --json` within a version). */
+function evaluationJson(e: Evaluation) {
+  return {
+    id: e.id,
+    dataset: { uri: e.dataset.uri, name: e.dataset.name ?? null },
+    metrics: e.metrics as Record<string, number>,
+    notes: e.notes ?? null,
+    recordedAt: e.recordedAt,
+    recordedBy: e.recordedBy ?? null,
+  };
+}
+
+/** An alias as `aliases list --json` and `aliases set --json` print it: the version by its number. */
+function aliasJson(a: Alias) {
+  return { name: a.name, version: a.version.number, setAt: a.setAt, setBy: a.setBy ?? null };
+}
+
+const datasetText = (d: { uri: string; name?: string | null }) => (d.name ? `${d.uri} (${d.name})` : d.uri);
+const metricsText = (metrics: unknown) =>
+  Object.entries(metrics as Record<string, number>)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
+
+/** At most `max` characters of one line: the rest as …. */
+function clipped(text: string, max: number): string {
+  const line = text.split('\n', 1)[0]!;
+  return line.length > max || line !== text ? `${line.slice(0, max - 1)}…` : line;
+}
+
+function evaluationsText(model: string, number: number, evaluations: Evaluation[]): string {
+  if (!evaluations.length) return `Version ${number} of ${model} has no evaluations.`;
+  return table([['RECORDED', 'BY', 'DATASET', 'METRICS', 'NOTES'], ...evaluations.map((e) => [when(e.recordedAt), e.recordedBy ?? '-', datasetText(e.dataset), metricsText(e.metrics), e.notes ? clipped(e.notes, 60) : '-'])]);
+}
+
+/** A compared value in a cell: JSON (so that "1" and 1 look different), - where the version lacks the key. */
+const cell = (value: unknown) => (value === null || value === undefined ? '-' : clipped(JSON.stringify(value), 40));
+
+/**
+ * Versions side by side: a row per key, a column per version (headed by its number and aliases), and a
+ * leading * on each row whose values are not all the same.
+ */
+function comparisonText(versions: Version[], rows: ComparisonRow[], onlyDifferences: boolean): string {
+  const numbers = versions.map((v) => v.number);
+  const shown = onlyDifferences ? rows.filter((r) => r.differs) : rows;
+  if (!shown.length) return rows.length ? `Versions ${numbers.join(', ')} do not differ.` : `Versions ${numbers.join(', ')} have no settings or metrics to compare.`;
+  const heads = versions.map((v) => `v${v.number}${v.aliases.length ? ` (${v.aliases.join(', ')})` : ''}`);
+  const lines = shown.map((r) => [r.differs ? '*' : ' ', r.section.toLowerCase(), r.key, r.dataset ?? '-', ...r.values.map(cell)]);
+  return `${table([[' ', 'SECTION', 'KEY', 'DATASET', ...heads], ...lines])}\n${shown.some((r) => r.differs) ? '* the values differ' : 'no values differ'}`;
+}
+
+function aliasesText(model: string, aliases: Alias[]): string {
+  if (!aliases.length) return `${model} has no aliases.`;
+  return table([['ALIAS', 'VERSION', 'SET', 'BY'], ...aliases.map((a) => [a.name, String(a.version.number), when(a.setAt), a.setBy ?? '-'])]);
 }
 
 function versionText(model: string, v: Version): string {
@@ -172,9 +229,12 @@ function versionText(model: string, v: Version): string {
     `published: ${when(v.publishedAt)}${by(v.publishedBy)}`,
     `hyperparameters: ${JSON.stringify(v.hyperparameters)}`,
     `config: ${JSON.stringify(v.config)}`,
-    `records: ${v.records.map((r) => (r.name ? `${r.uri} (${r.name})` : r.uri)).join(', ') || '-'}`,
+    `records: ${v.records.map(datasetText).join(', ') || '-'}`,
+    `aliases: ${v.aliases.join(', ') || '-'}`,
     `formats:${v.formats.length ? '' : ' -'}`,
     ...v.formats.map((f) => `  ${f.id}  ${f.filename}  ${formatBytes(f.size)}  sha256 ${f.sha256}  uploaded ${when(f.uploadedAt)}${by(f.uploadedBy)}`),
+    `evaluations:${v.evaluations.length ? '' : ' -'}`,
+    ...v.evaluations.map((e) => `  ${datasetText(e.dataset)}: ${metricsText(e.metrics)}  recorded ${when(e.recordedAt)}${by(e.recordedBy)}${e.notes ? `\n    ${indent(e.notes).replace(/\n/g, '\n  ')}` : ''}`),
   ].join('\n');
 }
 
@@ -311,7 +371,7 @@ export function session(io: Io) {
           `${m.name} (${m.id})`,
           `tags: ${m.tags.join(', ') || '-'}`,
           m.description ? `description: ${m.description}` : '',
-          `versions: ${m.versions.edges.map((e) => `${e.node.number} ${e.node.status.toLowerCase()} [${e.node.formats.map((f) => f.id).join(', ')}]`).join('; ') || '-'}`,
+          `versions: ${m.versions.edges.map((e) => `${e.node.number} ${e.node.status.toLowerCase()} [${e.node.formats.map((f) => f.id).join(', ')}]${e.node.aliases.length ? ` (${e.node.aliases.join(', ')})` : ''}`).join('; ') || '-'}`,
         ]
           .filter(Boolean)
           .join('\n'),
@@ -382,6 +442,8 @@ export function session(io: Io) {
       const m = await modelOf(c, o.model);
       const v = await versionOf(c, m.id, o.version);
       const files = v.formats.length ? `its files: ${v.formats.map((f) => f.id).join(', ')}` : 'no files';
+      // Refused anyway while aliases point at it (the server says so with --yes): no question first.
+      if (!o.yes && v.aliases.length) throw new Refused('VERSION_ALIASED', `Version ${v.number} of ${m.name} is what ${v.aliases.map(quoted).join(', ')} ${v.aliases.length === 1 ? 'points' : 'point'} at; move or remove ${v.aliases.length === 1 ? 'that alias' : 'those aliases'} first`);
       await confirm(`Delete version ${v.number} (${v.status.toLowerCase()}, ${files}) of model ${m.name}? This cannot be undone, and the number is not given again. [y/N] `, 'y', `version ${v.number} of ${m.name} was not deleted`);
       const r = unwrap(await c.deleteVersion(m.id, v.number));
       if (r.__typename !== 'DeleteVersionSuccess') return;
@@ -397,13 +459,53 @@ export function session(io: Io) {
 
     async download(o: Options) {
       const c = await client();
+      // program.js lets through exactly one of the two.
+      const which = o.alias === undefined ? { version: o.version as number } : { alias: o.alias as string };
       let target = o.output as string | undefined;
       if (!target) {
-        const v = await c.getVersion(o.model, o.version);
+        const v = which.alias === undefined ? await c.getVersion(o.model, which.version) : await c.getVersionByAlias(o.model, which.alias);
         target = v?.formats.find((f) => f.id === o.format)?.filename ?? `model.${o.format}`;
       }
-      const r = await c.downloadFormat({ model: o.model, version: o.version, format: o.format, to: target, onProgress: o.json ? undefined : progress('download') });
+      const r = await c.downloadFormat({ model: o.model, ...which, format: o.format, to: target, onProgress: o.json ? undefined : progress('download') });
       print(o, r, () => `Saved ${r.path}: ${formatBytes(r.size)}, sha256 ${r.sha256} (verified)`);
+    },
+
+    async versionsCompare(numbers: number[], o: Options) {
+      const { versions, rows } = await (await client()).compareVersions(o.model, numbers);
+      const shown = o.onlyDifferences ? rows.filter((r) => r.differs) : rows;
+      print(o, { versions: versions.map((v) => v.number), rows: shown }, () => comparisonText(versions, rows, Boolean(o.onlyDifferences)));
+    },
+
+    async evaluationsRecord(o: Options) {
+      const metrics = json(o.metrics, 'metrics') as Record<string, number>;
+      const results = { dataset: { uri: o.dataset as string, name: o.datasetName as string | undefined }, metrics, notes: o.notes === undefined ? undefined : textOrFile(o.notes) };
+      const r = unwrap(await (await client()).recordEvaluation(o.model, o.version, results));
+      if (r.__typename !== 'RecordEvaluationSuccess') return;
+      const e = r.evaluation;
+      print(o, evaluationJson(e), () => `Recorded evaluation ${e.id} of version ${r.version.number} of ${o.model} on ${datasetText(e.dataset)}: ${metricsText(e.metrics)}`);
+    },
+
+    async evaluationsList(o: Options) {
+      const v = await versionOf(await client(), o.model, o.version);
+      print(o, v.evaluations.map(evaluationJson), () => evaluationsText(o.model, v.number, v.evaluations));
+    },
+
+    async aliasesSet(alias: string, number: number, o: Options) {
+      const r = unwrap(await (await client()).setAlias(o.model, alias, number));
+      if (r.__typename !== 'SetAliasSuccess') return;
+      print(o, aliasJson(r.alias), () => `${r.alias.name} of ${o.model} -> version ${r.alias.version.number}`);
+    },
+
+    async aliasesRemove(alias: string, o: Options) {
+      const r = unwrap(await (await client()).removeAlias(o.model, alias));
+      if (r.__typename !== 'RemoveAliasSuccess') return;
+      print(o, { model: r.model.id, removed: alias }, () => `Removed alias ${alias} of ${o.model}`);
+    },
+
+    async aliasesList(o: Options) {
+      const all = await (await client()).listAliases(o.model);
+      if (!all) throw new Refused('NOT_FOUND', `No model "${o.model}"`);
+      print(o, all.map(aliasJson), () => aliasesText(o.model, all));
     },
 
     async history(o: Options) {

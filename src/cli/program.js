@@ -20,13 +20,16 @@ function packageVersion() {
 /** @param {string} value @param {string[]} previous */
 const collect = (value, previous = []) => [...previous, value];
 
-/** @param {string} value */
-const versionNumber = (value) => {
+/** A parser of a version number, `what` naming it in the usage error. @param {string} what */
+const numberOf = (what) => /** @param {string} value */ (value) => {
   const n = Number(value);
   // GraphQL's Int is 32 bits: a larger number could only be refused by the server, as a malformed request.
-  if (!Number.isInteger(n) || n < 1 || n > 2 ** 31 - 1) throw usage(`--version must be a whole number from 1 to ${2 ** 31 - 1}, not "${value}"`);
+  if (!Number.isInteger(n) || n < 1 || n > 2 ** 31 - 1) throw usage(`${what} must be a whole number from 1 to ${2 ** 31 - 1}, not "${value}"`);
   return n;
 };
+const versionNumber = numberOf('--version');
+/** Each of a variadic argument's version numbers. @param {string} value @param {number[]} [previous] */
+const versionNumbers = (value, previous = []) => [...previous, numberOf('A version number')(value)];
 
 /** @param {Command} cmd */
 const withJson = (cmd) => cmd.addOption(new Option('--json', 'machine-readable output'));
@@ -102,15 +105,49 @@ export function buildProgram(act, canAsk) {
   inVersion(withJson(versions.command('show').description('show a version: settings, records, formats, who created and published it, and when'))).action(act('versionsShow'));
   inVersion(withJson(versionSettings(versions.command('update').description("change a draft version's settings")))).action(act('versionsUpdate'));
   irreversible(inVersion(withJson(versions.command('publish').description('publish a draft version: it can never change again (irreversible: asks y/N)'))), 'versionsPublish', (o) => `Publishing version ${o.version} of ${o.model}`);
-  irreversible(inVersion(withJson(versions.command('delete').description('delete a version and its files (irreversible: asks y/N; its number is not given again)'))), 'versionsDelete', (o) => `Deleting version ${o.version} of ${o.model}`);
+  irreversible(inVersion(withJson(versions.command('delete').description('delete a version and its files (irreversible: asks y/N; its number is not given again; refused while an alias points at it)'))), 'versionsDelete', (o) => `Deleting version ${o.version} of ${o.model}`);
+  withJson(versions.command('compare').description('versions side by side: hyperparameters, config and the latest metrics per dataset; * marks the rows that differ'))
+    .argument('<numbers...>', '2-10 version numbers, in the order of the columns', versionNumbers)
+    .requiredOption('--model <name|id>')
+    .option('--only-differences', 'leave out the rows whose values are all the same')
+    .action(act('versionsCompare'));
+
+  const evaluations = program.command('evaluations').description("record and list a version's results on datasets (draft or published: the version does not change)");
+  inVersion(withJson(evaluations.command('record').description("record a version's metrics on a dataset")))
+    .requiredOption('--dataset <uri>', 'the dataset the results are on, e.g. s3://data/holdout.csv')
+    .option('--dataset-name <name>', "the dataset's name")
+    .requiredOption('--metrics <json|@file>', 'a JSON object of metric names to numbers, e.g. \'{"auc": 0.91}\', or @file')
+    .option('--notes <text|@file>', 'plain text or markdown, or @file')
+    .action(act('evaluationsRecord'));
+  inVersion(withJson(evaluations.command('list').description("a version's evaluations, in the order recorded"))).action(act('evaluationsList'));
+
+  const aliases = program.command('aliases').description('the names deployments follow (production, champion): set, move, remove and list them');
+  withJson(aliases.command('set').description('point an alias at a published version: creates it, or moves it'))
+    .argument('<alias>', 'a lower-case letter, then lower-case letters, digits, _ or -')
+    .argument('<number>', 'a published version', numberOf('The version number'))
+    .requiredOption('--model <name|id>')
+    .action(act('aliasesSet'));
+  // Reversible (setting it again brings it back): no question asked.
+  withJson(aliases.command('remove <alias>').description('remove an alias; the version it pointed at stays'))
+    .requiredOption('--model <name|id>')
+    .action(act('aliasesRemove'));
+  withJson(aliases.command('list').description("a model's aliases and the versions they point at"))
+    .requiredOption('--model <name|id>')
+    .action(act('aliasesList'));
 
   inVersion(withJson(program.command('upload <file>').description("store a file as a draft version's format (streamed, checksummed)")))
     .requiredOption('--format <id>', 'pkl, rda, pmml, ...')
     .action(act('upload'));
-  inVersion(withJson(program.command('download').description("fetch a version's file and verify its sha256")))
+  withJson(program.command('download').description("fetch a version's file, by number or by alias, and verify its sha256"))
+    .requiredOption('--model <name|id>')
+    .addOption(new Option('--version <n>', 'version number').argParser(versionNumber).conflicts('alias'))
+    .option('--alias <name>', 'the version an alias points at (production, ...)')
     .requiredOption('--format <id>')
     .option('-o, --output <path>', 'where to write it (default: the uploaded file name)')
-    .action(act('download'));
+    .action(async (/** @type {{ version?: number; alias?: string }} */ o, /** @type {Command} */ cmd) => {
+      if (o.version === undefined && o.alias === undefined) throw usage('download needs --version <n> or --alias <name>');
+      await act('download')(o, cmd);
+    });
   withJson(program.command('history').description("a model's events: who did what, and when"))
     .requiredOption('--model <name|id>')
     .action(act('history'));

@@ -9,9 +9,11 @@ import { pipeline } from 'node:stream/promises';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { getOperationAST, print } from 'graphql';
 import type {
+  ClientAliasFragment,
   ClientModelEventFragment,
   ClientUploadFormatMutation,
   ClientVersionFragment,
+  ComparisonSection,
   CreateModelInput,
   CreateVersionInput,
   UpdateModelInput,
@@ -19,7 +21,30 @@ import type {
 } from './generated/graphql.ts';
 import * as ops from './operations.ts';
 
-export type { ClientModelEventFragment as ModelEvent, ClientModelFragment as Model, ClientVersionFragment as Version } from './generated/graphql.ts';
+export type {
+  ClientAliasFragment as Alias,
+  ClientEvaluationFragment as Evaluation,
+  ClientModelEventFragment as ModelEvent,
+  ClientModelFragment as Model,
+  ClientVersionFragment as Version,
+} from './generated/graphql.ts';
+
+/** One key across compared versions: `values` line up with the comparison's `versions` (null where one lacks the key). */
+export interface ComparisonRow {
+  section: ComparisonSection;
+  key: string;
+  /** The dataset's URI, for a METRICS row. */
+  dataset: string | null;
+  values: unknown[];
+  differs: boolean;
+}
+
+/** What an evaluation records: the dataset, 1-200 metric names to finite numbers, and notes. */
+export interface EvaluationResults {
+  dataset: { uri: string; name?: string | null };
+  metrics: Record<string, number>;
+  notes?: string | null;
+}
 
 /**
  * A typed client for Cairn: every request and response type comes from the committed schema through
@@ -96,6 +121,15 @@ export interface UploadOptions {
   /** Called as bytes go out: bytes sent so far and the total (when known). */
   onProgress?: (sent: number, total: number | undefined) => void;
 }
+
+/** A format's file of a version given by number, or by the alias that points at it (what a deployment follows). */
+export type DownloadOptions = {
+  model: string;
+  format: string;
+  /** Where to write the file; without, the bytes are returned. */
+  to?: string;
+  onProgress?: (received: number, total: number | undefined) => void;
+} & ({ version: number; alias?: undefined } | { alias: string; version?: undefined });
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -182,6 +216,27 @@ export class CairnClient {
     return (await this.request(ops.GetVersion, vars)).model?.version ?? null;
   }
 
+  /** The version an alias points at; null when the model or the alias is not there. */
+  async getVersionByAlias(model: string, alias: string): Promise<ClientVersionFragment | null> {
+    const vars = UUID.test(model) ? { id: model, alias } : { name: model, alias };
+    return (await this.request(ops.GetVersionByAlias, vars)).model?.version ?? null;
+  }
+
+  /** A model's aliases by name, each with the number it points at; null when there is no such model. */
+  async listAliases(model: string): Promise<ClientAliasFragment[] | null> {
+    return (await this.request(ops.ListAliases, UUID.test(model) ? { id: model } : { name: model })).model?.aliases ?? null;
+  }
+
+  /**
+   * 2-10 live versions side by side: hyperparameters, then config (nested keys dotted), then the metrics of
+   * each version's latest evaluation per dataset. A number that is not a live version is thrown (NOT_FOUND).
+   */
+  async compareVersions(model: string, numbers: number[]): Promise<{ versions: ClientVersionFragment[]; rows: ComparisonRow[] }> {
+    const found = (await this.request(ops.CompareVersions, { ...(UUID.test(model) ? { id: model } : { name: model }), numbers })).model;
+    if (!found) throw new CairnRequestError(`No model named "${model}"`, 404, 'NOT_FOUND');
+    return { versions: found.comparison.versions, rows: found.comparison.rows.map((r) => ({ ...r, dataset: r.dataset ?? null })) };
+  }
+
   /** All of a model's live versions, by number (the numbers of deleted ones stay missing); null when there is no such model. */
   async listVersions(model: string): Promise<ClientVersionFragment[] | null> {
     let ref: { id: string } | { name: string } = UUID.test(model) ? { id: model } : { name: model };
@@ -238,6 +293,22 @@ export class CairnClient {
 
   async deleteVersion(model: string, number: number) {
     return (await this.request(ops.DeleteVersion, { modelId: await this.modelId(model), number })).deleteVersion;
+  }
+
+  /** Records a version's results on a dataset (a draft's or a published one's: the version does not change). */
+  async recordEvaluation(model: string, number: number, results: EvaluationResults) {
+    const input = { modelId: await this.modelId(model), number, dataset: results.dataset, metrics: results.metrics, notes: results.notes };
+    return (await this.request(ops.RecordEvaluation, { input })).recordEvaluation;
+  }
+
+  /** Points an alias at a published version: creates it, or moves it; where it points already, nothing is recorded. */
+  async setAlias(model: string, alias: string, number: number) {
+    return (await this.request(ops.SetAlias, { input: { modelId: await this.modelId(model), alias, number } })).setAlias;
+  }
+
+  /** Removes an alias (setting it again brings it back); the version it pointed at stays. */
+  async removeAlias(model: string, alias: string) {
+    return (await this.request(ops.RemoveAlias, { modelId: await this.modelId(model), alias })).removeAlias;
   }
 
   /**
@@ -310,9 +381,16 @@ export class CairnClient {
    * Downloads a format's file, checking its sha256 against the one recorded on upload. With `to`, writes
    * the file there (through a temporary name, removed if the check fails); without, returns the bytes.
    */
-  async downloadFormat(options: { model: string; version: number; format: string; to?: string; onProgress?: (received: number, total: number | undefined) => void }) {
+  async downloadFormat(options: DownloadOptions) {
     const modelId = await this.modelId(options.model);
-    const url = new URL(`files/${modelId}/${options.version}/${encodeURIComponent(options.format)}`, this.base);
+    let number = options.version;
+    if (options.alias !== undefined) {
+      // Until the server serves /files/<model>/<alias>/<format>: the number the alias points at now.
+      const v = await this.getVersionByAlias(modelId, options.alias);
+      if (!v) throw new CairnRequestError(`Model "${options.model}" has no alias "${options.alias}"`, 404, 'NOT_FOUND');
+      number = v.number;
+    }
+    const url = new URL(`files/${modelId}/${number}/${encodeURIComponent(options.format)}`, this.base);
     const response = await this.send('GET', url, this.headers());
     if (response.statusCode !== 200) {
       const body = await text(response);

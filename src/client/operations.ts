@@ -45,6 +45,35 @@ export const VersionParts = graphql(`
     createdBy
     publishedAt
     publishedBy
+    aliases
+    evaluations {
+      ...ClientEvaluation
+    }
+  }
+`);
+
+export const EvaluationParts = graphql(`
+  fragment ClientEvaluation on Evaluation {
+    id
+    dataset {
+      uri
+      name
+    }
+    metrics
+    notes
+    recordedAt
+    recordedBy
+  }
+`);
+
+export const AliasParts = graphql(`
+  fragment ClientAlias on Alias {
+    name
+    version {
+      number
+    }
+    setAt
+    setBy
   }
 `);
 
@@ -218,6 +247,48 @@ export const GetVersion = graphql(`
   }
 `);
 
+export const GetVersionByAlias = graphql(`
+  query ClientGetVersionByAlias($id: ID, $name: String, $alias: String!) {
+    model(id: $id, name: $name) {
+      id
+      version(alias: $alias) {
+        ...ClientVersion
+      }
+    }
+  }
+`);
+
+export const ListAliases = graphql(`
+  query ClientListAliases($id: ID, $name: String) {
+    model(id: $id, name: $name) {
+      id
+      aliases {
+        ...ClientAlias
+      }
+    }
+  }
+`);
+
+export const CompareVersions = graphql(`
+  query ClientCompareVersions($id: ID, $name: String, $numbers: [Int!]!) {
+    model(id: $id, name: $name) {
+      id
+      comparison(numbers: $numbers) {
+        versions {
+          ...ClientVersion
+        }
+        rows {
+          section
+          key
+          dataset
+          values
+          differs
+        }
+      }
+    }
+  }
+`);
+
 export const History = graphql(`
   query ClientHistory($id: ID!, $first: Int, $after: String) {
     model(id: $id) {
@@ -345,6 +416,10 @@ export const DeleteVersion = graphql(`
           id
         }
       }
+      ... on VersionAliasedError {
+        number
+        aliases
+      }
       ... on Error {
         code
         message
@@ -365,6 +440,67 @@ export const UploadFormat = graphql(`
           sha256
           contentType
           downloadUrl
+        }
+      }
+      ... on Error {
+        code
+        message
+      }
+    }
+  }
+`);
+
+export const RecordEvaluation = graphql(`
+  mutation ClientRecordEvaluation($input: RecordEvaluationInput!) {
+    recordEvaluation(input: $input) {
+      __typename
+      ... on RecordEvaluationSuccess {
+        evaluation {
+          ...ClientEvaluation
+        }
+        version {
+          number
+          status
+        }
+      }
+      ... on Error {
+        code
+        message
+      }
+    }
+  }
+`);
+
+export const SetAlias = graphql(`
+  mutation ClientSetAlias($input: SetAliasInput!) {
+    setAlias(input: $input) {
+      __typename
+      ... on SetAliasSuccess {
+        alias {
+          ...ClientAlias
+        }
+      }
+      ... on VersionNotPublishedError {
+        number
+      }
+      ... on Error {
+        code
+        message
+      }
+    }
+  }
+`);
+
+export const RemoveAlias = graphql(`
+  mutation ClientRemoveAlias($modelId: ID!, $alias: String!) {
+    removeAlias(modelId: $modelId, alias: $alias) {
+      __typename
+      ... on RemoveAliasSuccess {
+        model {
+          id
+          aliases {
+            ...ClientAlias
+          }
         }
       }
       ... on Error {

@@ -210,7 +210,7 @@ function comparisonText(versions: Version[], rows: ComparisonRow[], onlyDifferen
   if (!shown.length) return rows.length ? `Versions ${numbers.join(', ')} do not differ.` : `Versions ${numbers.join(', ')} have no settings or metrics to compare.`;
   const heads = versions.map((v) => `v${v.number}${v.aliases.length ? ` (${v.aliases.join(', ')})` : ''}`);
   const lines = shown.map((r) => [r.differs ? '*' : ' ', r.section.toLowerCase(), r.key, r.dataset ?? '-', ...r.values.map(cell)]);
-  return `${table([[' ', 'SECTION', 'KEY', 'DATASET', ...heads], ...lines])}\n${shown.some((r) => r.differs) ? '* the values differ' : 'no values differ'}`;
+  return `${table([[' ', 'SECTION', 'KEY', 'DATASET', ...heads], ...lines])}\n${shown.some((r) => r.differs) ? 'rows marked * differ' : 'no values differ'}`;
 }
 
 function aliasesText(model: string, aliases: Alias[]): string {
@@ -467,7 +467,8 @@ export function session(io: Io) {
         target = v?.formats.find((f) => f.id === o.format)?.filename ?? `model.${o.format}`;
       }
       const r = await c.downloadFormat({ model: o.model, ...which, format: o.format, to: target, onProgress: o.json ? undefined : progress('download') });
-      print(o, r, () => `Saved ${r.path}: ${formatBytes(r.size)}, sha256 ${r.sha256} (verified)`);
+      const of = which.alias === undefined ? '' : ` (version ${r.version ?? '?'}, which ${which.alias} points at)`;
+      print(o, r, () => `Saved ${r.path}${of}: ${formatBytes(r.size)}, sha256 ${r.sha256} (verified)`);
     },
 
     async versionsCompare(numbers: number[], o: Options) {

@@ -161,7 +161,14 @@ export class CairnClient {
   async request<R, V extends Record<string, unknown>>(document: TypedDocumentNode<R, V>, variables?: V): Promise<R> {
     const keyed = getOperationAST(document)?.operation === 'mutation';
     const headers = this.headers({ 'content-type': 'application/json', ...(keyed && { [IDEMPOTENCY_HEADER]: randomUUID() }) });
-    const body = JSON.stringify({ query: print(document), variables });
+    let body: string;
+    try {
+      body = JSON.stringify({ query: print(document), variables });
+    } catch (error) {
+      // Only a value nested deeper than the stack can serialise fails here (the variables come from JSON or code).
+      if (!(error instanceof RangeError)) throw error;
+      throw new CairnRequestError('A value in the request is nested too deeply to send', 400, 'VALIDATION');
+    }
     return repeating(this.options.retries ?? 3, keyed, async () => {
       let response: Response;
       try {
@@ -382,15 +389,13 @@ export class CairnClient {
    * the file there (through a temporary name, removed if the check fails); without, returns the bytes.
    */
   async downloadFormat(options: DownloadOptions) {
-    const modelId = await this.modelId(options.model);
-    let number = options.version;
-    if (options.alias !== undefined) {
-      // Until the server serves /files/<model>/<alias>/<format>: the number the alias points at now.
-      const v = await this.getVersionByAlias(modelId, options.alias);
-      if (!v) throw new CairnRequestError(`Model "${options.model}" has no alias "${options.alias}"`, 404, 'NOT_FOUND');
-      number = v.number;
-    }
-    const url = new URL(`files/${modelId}/${number}/${encodeURIComponent(options.format)}`, this.base);
+    // By alias, the server resolves it and sends the file in one answer: the bytes are of the version it points at then.
+    const version = options.alias === undefined ? String(options.version) : pathSegment(options.alias);
+    const format = pathSegment(options.format);
+    // Neither can be an alias or a format id: nothing to ask the server.
+    if (version === null) throw new CairnRequestError(`Model "${options.model}" has no alias ${JSON.stringify(options.alias)}`, 404, 'NOT_FOUND');
+    if (format === null) throw new CairnRequestError(`Model "${options.model}" has no format ${JSON.stringify(options.format)}`, 404, 'NOT_FOUND');
+    const url = new URL(`files/${await this.modelSegment(options.model)}/${version}/${format}`, this.base);
     const response = await this.send('GET', url, this.headers());
     if (response.statusCode !== 200) {
       const body = await text(response);
@@ -403,11 +408,15 @@ export class CairnClient {
       } catch {
         // plain text
       }
-      // The server names its refusal (TOO_MANY_REQUESTS, STORAGE_FULL ...); the status says it otherwise.
-      code ??= response.statusCode === 404 ? 'NOT_FOUND' : response.statusCode === 403 ? 'FORBIDDEN' : response.statusCode === 401 ? 'UNAUTHENTICATED' : undefined;
-      throw new CairnRequestError(message, response.statusCode, code);
+      const status = response.statusCode ?? 0;
+      // The server names its refusal (TOO_MANY_REQUESTS, STORAGE_FULL ...); the status says it otherwise. A
+      // request Node's parser refuses (a path too long: 414, 431) gets the status alone, without a body.
+      code ??= status === 404 ? 'NOT_FOUND' : status === 403 ? 'FORBIDDEN' : status === 401 ? 'UNAUTHENTICATED' : status === 400 || status === 414 || status === 431 ? 'VALIDATION' : undefined;
+      throw new CairnRequestError(message.trim() || `Cairn refused the download: HTTP ${status} ${http.STATUS_CODES[status] ?? ''}`.trimEnd(), status, code);
     }
     const expected = String(response.headers['x-checksum-sha256'] ?? '');
+    // Which version the file is of (by alias: the one it pointed at when the server answered).
+    const number = Number(response.headers['cairn-version']) || (options.version ?? null);
     const total = Number(response.headers['content-length']) || undefined;
     let received = 0;
     const { meter, hash } = hashingMeter((bytes) => {
@@ -423,13 +432,22 @@ export class CairnClient {
         throw new ChecksumMismatch(expected, actual);
       }
       await fsp.rename(partial, options.to);
-      return { path: options.to, size: received, sha256: actual };
+      return { path: options.to, version: number, size: received, sha256: actual };
     }
     const chunks: Buffer[] = [];
     for await (const chunk of response.pipe(meter)) chunks.push(chunk as Buffer);
     const actual = hash.digest('hex');
     if (actual !== expected) throw new ChecksumMismatch(expected, actual);
-    return { bytes: Buffer.concat(chunks), size: received, sha256: actual };
+    return { bytes: Buffer.concat(chunks), version: number, size: received, sha256: actual };
+  }
+
+  /**
+   * A model in a download path: its id or name as given (the server reads either), or the id a name resolves
+   * to where a URL cannot carry the name itself (`.` and `..` are path steps; a lone surrogate cannot be encoded).
+   */
+  private async modelSegment(ref: string): Promise<string> {
+    if (UUID.test(ref)) return ref;
+    return pathSegment(ref) ?? this.modelId(ref);
   }
 
   private send(method: string, url: URL, headers: Record<string, string>, body?: (req: http.ClientRequest) => Promise<void>): Promise<http.IncomingMessage> {
@@ -440,6 +458,16 @@ export class CairnClient {
       if (body) body(req).catch(reject);
       else req.end();
     });
+  }
+}
+
+/** One segment of a URL path, or null where a URL cannot carry the value as it is: `.` and `..` are path steps, and a lone surrogate has no UTF-8. */
+function pathSegment(value: string): string | null {
+  if (value === '.' || value === '..') return null;
+  try {
+    return encodeURIComponent(value);
+  } catch {
+    return null;
   }
 }
 

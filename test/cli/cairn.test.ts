@@ -10,7 +10,7 @@ import { CairnClient } from '../../src/client/index.ts';
 import type { Io } from '../../src/cli/actions.ts';
 import { EXIT, run } from '../../src/cli/program.js';
 import { ADMIN_TOKEN } from '../helpers/api.ts';
-import { givenContext, givenModel, type Served, serveTestApi, uniqueName } from '../helpers/fixtures.ts';
+import { givenContext, givenModel, givenPrincipal, type Served, serveTestApi, uniqueName } from '../helpers/fixtures.ts';
 import { ROOT } from '../helpers/processes.ts';
 
 // The `cairn` command line against a served app on this project's database: in this process through
@@ -98,7 +98,7 @@ function bin(args: string[], env: Record<string, string> = { CAIRN_URL: s.url, C
 }
 
 /** The fields of a version in `versions show --json` and in each element of `versions list --json`, in order. */
-const VERSION_FIELDS = ['number', 'status', 'description', 'tags', 'hyperparameters', 'config', 'records', 'formats', 'createdAt', 'createdBy', 'publishedAt', 'publishedBy'];
+const VERSION_FIELDS = ['number', 'status', 'description', 'tags', 'hyperparameters', 'config', 'records', 'formats', 'createdAt', 'createdBy', 'publishedAt', 'publishedBy', 'aliases', 'evaluations'];
 const FORMAT_FIELDS = ['id', 'filename', 'size', 'sha256', 'contentType', 'downloadUrl', 'uploadedAt', 'uploadedBy'];
 
 describe('the cairn command', () => {
@@ -411,10 +411,10 @@ describe('the cairn binary', () => {
   it('knows every command, and --version is the package version', async () => {
     const help = await bin(['--help']);
     expect(help.code).toBe(0);
-    for (const command of ['login', 'models', 'versions', 'upload', 'download', 'history']) expect(help.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
+    for (const command of ['login', 'models', 'versions', 'evaluations', 'aliases', 'upload', 'download', 'history']) expect(help.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
     expect((await bin(['--version'])).stdout.trim()).toBe(PACKAGE_VERSION);
     const versions = await bin(['versions', '--help']);
-    for (const command of ['list', 'create', 'show', 'update', 'publish', 'delete']) expect(versions.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
+    for (const command of ['list', 'create', 'show', 'update', 'publish', 'delete', 'compare']) expect(versions.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
     const upload = await bin(['upload', '--help']);
     expect(upload.code).toBe(0);
     expect(upload.stdout).toMatch(/--format <id>/);
@@ -436,4 +436,273 @@ describe('the cairn binary', () => {
     expect(bad.code).toBe(3);
     expect(bad.stderr).toMatch(/token/);
   }, 60_000);
+});
+
+/** A refusal: exit 1, `refused (CODE): ...` and nothing else on stderr, nothing on stdout. */
+async function refused(args: string[], code: string, env?: Record<string, string>) {
+  const r = await cairn(args, { env });
+  expect({ args: args.join(' ').slice(0, 80), code: r.code, stderr: r.stderr.slice(0, 300) }).toEqual({ args: args.join(' ').slice(0, 80), code: EXIT.refused, stderr: expect.any(String) });
+  expect(r.stderr).toMatch(new RegExp(`^refused \\(${code}\\): [^\\n]+\\n$`));
+  expect(r.stderr).not.toMatch(/\n\s+at |node_modules|\.ts:\d/);
+  expect(r.stdout).toBe('');
+  return r.stderr;
+}
+
+/** A version of `model` with these settings, published when asked, with a pkl file of its own. */
+async function givenVersion(model: string, settings: { hyperparameters?: Record<string, unknown>; config?: Record<string, unknown> }, publish: boolean) {
+  const created = await client.createVersion(model, settings);
+  if (created.__typename !== 'CreateVersionSuccess') throw new Error(JSON.stringify(created));
+  const { number } = created.version;
+  const data = new Uint8Array(randomBytes(1000 + number));
+  expect((await client.uploadFormat({ model, version: number, format: 'pkl', file: data, filename: `v${number}.pkl` })).__typename).toBe('UploadFormatSuccess');
+  if (publish) expect((await client.publishVersion(model, number)).__typename).toBe('PublishVersionSuccess');
+  return { number, data };
+}
+
+describe('cairn evaluations', () => {
+  it('records results on datasets from JSON or @file, and lists them in --json, in a table and in versions show', async () => {
+    const m = await givenModel(s, { versions: 2 });
+    const metricsFile = path.join(work, 'metrics.json');
+    fs.writeFileSync(metricsFile, '{"auc": 0.91, "f1@0.5": 0.8}');
+    const first = await cairnJson('evaluations', 'record', '--model', m.name, '--version', '1', '--dataset', 's3://d/holdout.csv', '--dataset-name', 'holdout', '--metrics', `@${metricsFile}`, '--notes', 'first run\nsecond line');
+    expect(first).toMatchObject({ dataset: { uri: 's3://d/holdout.csv', name: 'holdout' }, metrics: { auc: 0.91, 'f1@0.5': 0.8 }, notes: 'first run\nsecond line', recordedBy: 'admin' });
+    expect(Object.keys(first)).toEqual(['id', 'dataset', 'metrics', 'notes', 'recordedAt', 'recordedBy']);
+    const words = await cairn(['evaluations', 'record', '--model', m.id, '--version', '1', '--dataset', 'dataset:7', '--metrics', '{"rmse": 1.5}']);
+    expect(words.code, words.stderr).toBe(EXIT.ok);
+    expect(words.stdout).toMatch(new RegExp(`^Recorded evaluation [0-9a-f-]{36} of version 1 of ${m.id} on dataset:7: rmse=1.5\n$`));
+
+    const listed = await cairnJson('evaluations', 'list', '--model', m.name, '--version', '1');
+    expect(listed).toEqual([first, expect.objectContaining({ dataset: { uri: 'dataset:7', name: null }, metrics: { rmse: 1.5 }, notes: null })]);
+    const table = (await cairn(['evaluations', 'list', '--model', m.name, '--version', '1'])).stdout.trimEnd().split('\n');
+    expect(table[0]).toMatch(/^RECORDED\s+BY\s+DATASET\s+METRICS\s+NOTES$/);
+    expect(table[1]).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ\s+admin\s+s3:\/\/d\/holdout\.csv \(holdout\)\s+auc=0\.91, f1@0\.5=0\.8\s+first run…$/);
+    expect(table[2]).toMatch(/\s+dataset:7\s+rmse=1\.5\s+-$/);
+    expect((await cairn(['evaluations', 'list', '--model', m.name, '--version', '2'])).stdout).toBe(`Version 2 of ${m.name} has no evaluations.\n`);
+
+    const shown = await cairnJson('versions', 'show', '--model', m.name, '--version', '1');
+    expect(shown).toMatchObject({ aliases: [], evaluations: listed });
+    const text = (await cairn(['versions', 'show', '--model', m.name, '--version', '1'])).stdout;
+    expect(text).toContain('aliases: -\n');
+    expect(text).toMatch(/evaluations:\n {2}s3:\/\/d\/holdout\.csv \(holdout\): auc=0\.91, f1@0\.5=0\.8 {2}recorded \S+ \S+ by admin\n {4}first run\n {4}second line\n {2}dataset:7: rmse=1\.5 {2}recorded/);
+
+    const history = (await cairn(['history', '--model', m.name])).stdout;
+    expect(history).toContain('EvaluationRecorded  version 1 on s3://d/holdout.csv: auc=0.91, f1@0.5=0.8');
+  });
+
+  it('refuses bad metrics (VALIDATION, exit 1), JSON that is not (exit 2), a missing version (NOT_FOUND) and a viewer (FORBIDDEN)', async () => {
+    const m = await givenModel(s, { versions: 1 });
+    const record = (metrics: string, version = '1') => ['evaluations', 'record', '--model', m.name, '--version', version, '--dataset', 's3://d/x.csv', '--metrics', metrics];
+    expect(await refused(record('{"auc": "0.9"}'), 'VALIDATION')).toMatch(/Metric "auc" must be a finite number, not string/);
+    expect(await refused(record('{}'), 'VALIDATION')).toMatch(/at least one metric/);
+    expect(await refused(record('[0.9]'), 'VALIDATION')).toMatch(/JSON object/);
+    expect(await refused(record('{" auc": 0.9}'), 'VALIDATION')).toMatch(/start or end with spaces/);
+    await refused(['evaluations', 'record', '--model', m.name, '--version', '1', '--dataset', 'not a uri', '--metrics', '{"auc": 1}'], 'VALIDATION');
+    await refused(record('{"auc": 0.9}', '2'), 'NOT_FOUND');
+    await refused(['evaluations', 'list', '--model', m.name, '--version', '2'], 'NOT_FOUND');
+    const notJson = await cairn(record('{auc: 0.9}'));
+    expect(notJson.code).toBe(EXIT.usage);
+    expect(notJson.stderr).toMatch(/^error: --metrics is not JSON/);
+    expect((await cairn(['evaluations', 'record', '--model', m.name, '--version', '1', '--dataset', 's3://d/x.csv'])).code).toBe(EXIT.usage);
+    const viewer = await givenPrincipal(s, 'viewer');
+    await refused(record('{"auc": 0.9}'), 'FORBIDDEN', { CAIRN_TOKEN: viewer.secret });
+    // None of it was recorded; the viewer may still read.
+    expect(await cairnJson('evaluations', 'list', '--model', m.name, '--version', '1')).toEqual([]);
+    expect((await cairn(['evaluations', 'list', '--model', m.name, '--version', '1'], { env: { CAIRN_TOKEN: viewer.secret } })).code).toBe(EXIT.ok);
+  });
+});
+
+describe('cairn versions compare', () => {
+  it('lines up keys missing from some versions and nested ones, marks the rows that differ, and gives the rows with --json', async () => {
+    const m = await givenModel(s);
+    await givenVersion(m.name, { hyperparameters: { lr: 0.1, optimizer: { name: 'adam', beta: 0.9 } }, config: { threshold: 0.5 } }, true);
+    await givenVersion(m.name, { hyperparameters: { lr: 0.1, optimizer: { name: 'adam', beta: 0.99 }, layers: [64, 32] }, config: { threshold: 0.5 } }, false);
+    await givenVersion(m.name, { hyperparameters: { lr: '0.1' } }, false);
+    for (const [version, metrics] of [['1', '{"auc": 0.5}'], ['1', '{"auc": 0.91, "f1": 0.8}'], ['3', '{"auc": 0.93}'], ['2', '{"auc": 0.7}']] as const) {
+      await cairnJson('evaluations', 'record', '--model', m.name, '--version', version, '--dataset', version === '2' ? 'dataset:other' : 's3://d/holdout.csv', '--metrics', metrics);
+    }
+    expect((await client.setAlias(m.name, 'production', 1)).__typename).toBe('SetAliasSuccess');
+
+    const compared = await cairnJson('versions', 'compare', '--model', m.name, '1', '3', '2');
+    expect(compared).toEqual({
+      versions: [1, 3, 2],
+      rows: [
+        { section: 'HYPERPARAMETERS', key: 'layers', dataset: null, values: [null, null, [64, 32]], differs: true },
+        { section: 'HYPERPARAMETERS', key: 'lr', dataset: null, values: [0.1, '0.1', 0.1], differs: true },
+        { section: 'HYPERPARAMETERS', key: 'optimizer.beta', dataset: null, values: [0.9, null, 0.99], differs: true },
+        { section: 'HYPERPARAMETERS', key: 'optimizer.name', dataset: null, values: ['adam', null, 'adam'], differs: true },
+        { section: 'CONFIG', key: 'threshold', dataset: null, values: [0.5, null, 0.5], differs: true },
+        { section: 'METRICS', key: 'auc', dataset: 'dataset:other', values: [null, null, 0.7], differs: true },
+        { section: 'METRICS', key: 'auc', dataset: 's3://d/holdout.csv', values: [0.91, 0.93, null], differs: true },
+        { section: 'METRICS', key: 'f1', dataset: 's3://d/holdout.csv', values: [0.8, null, null], differs: true },
+      ],
+    });
+    const table = await cairn(['versions', 'compare', '--model', m.name, '1', '3', '2']);
+    expect(table.code, table.stderr).toBe(EXIT.ok);
+    expect(table.stdout).toBe(
+      [
+        '   SECTION          KEY             DATASET             v1 (production)  v3     v2',
+        '*  hyperparameters  layers          -                   -                -      [64,32]',
+        '*  hyperparameters  lr              -                   0.1              "0.1"  0.1',
+        '*  hyperparameters  optimizer.beta  -                   0.9              -      0.99',
+        '*  hyperparameters  optimizer.name  -                   "adam"           -      "adam"',
+        '*  config           threshold       -                   0.5              -      0.5',
+        '*  metrics          auc             dataset:other       -                -      0.7',
+        '*  metrics          auc             s3://d/holdout.csv  0.91             0.93   -',
+        '*  metrics          f1              s3://d/holdout.csv  0.8              -      -',
+        'rows marked * differ',
+        '',
+      ].join('\n'),
+    );
+
+    // Where they agree: unmarked rows, left out with --only-differences.
+    const same = await cairn(['versions', 'compare', '--model', m.name, '1', '2']);
+    const lines = same.stdout.trimEnd().split('\n');
+    expect(lines.filter((l) => l.startsWith('*')).map((l) => l.split(/\s+/)[2])).toEqual(['layers', 'optimizer.beta', 'auc', 'auc', 'f1']);
+    expect(lines.filter((l) => /^ {3}\S/.test(l)).map((l) => l.trim().split(/\s+/)[1])).toEqual(['KEY', 'lr', 'optimizer.name', 'threshold']);
+    const differences = await cairnJson('versions', 'compare', '--model', m.name, '1', '2', '--only-differences');
+    expect(differences.rows.map((r: { key: string }) => r.key)).toEqual(['layers', 'optimizer.beta', 'auc', 'auc', 'f1']);
+    const none = await givenModel(s, { versions: 2 });
+    expect((await cairn(['versions', 'compare', '--model', none.name, '1', '2', '--only-differences'])).stdout).toBe('Versions 1, 2 have no settings or metrics to compare.\n');
+  });
+
+  it('refuses a number that is not a live version (NOT_FOUND, naming it), one version or eleven (VALIDATION), and a word (exit 2)', async () => {
+    const m = await givenModel(s, { versions: 2 });
+    expect(await refused(['versions', 'compare', '--model', m.name, '1', '7'], 'NOT_FOUND')).toMatch(/no version 7/);
+    await refused(['versions', 'compare', '--model', uniqueName('none'), '1', '2'], 'NOT_FOUND');
+    await refused(['versions', 'compare', '--model', m.name, '1'], 'VALIDATION');
+    await refused(['versions', 'compare', '--model', m.name, ...Array.from({ length: 11 }, (_, i) => String(i + 1))], 'VALIDATION');
+    const word = await cairn(['versions', 'compare', '--model', m.name, '1', 'two']);
+    expect(word.code).toBe(EXIT.usage);
+    expect(word.stderr).toMatch(/A version number must be a whole number from 1/);
+    expect((await cairn(['versions', 'compare', '--model', m.name])).code).toBe(EXIT.usage);
+  });
+});
+
+describe('cairn aliases and download --alias', () => {
+  it('sets, moves and removes an alias; a download by alias gets the bytes of the version it points at then', async () => {
+    // A name that has to be URL-encoded in the download path.
+    const name = uniqueName('churn / eu');
+    expect((await client.createModel({ name })).__typename).toBe('CreateModelSuccess');
+    const v1 = await givenVersion(name, {}, true);
+    const v2 = await givenVersion(name, {}, true);
+    const eventsBefore = (await client.history(name)).length;
+
+    expect(await cairnJson('aliases', 'set', '--model', name, 'production', '1')).toMatchObject({ name: 'production', version: 1, setBy: 'admin' });
+    expect((await cairn(['aliases', 'set', '--model', name, 'canary', '2'])).stdout).toBe(`canary of ${name} -> version 2\n`);
+    const out = path.join(work, 'production.pkl');
+    const first = await cairnJson('download', '--model', name, '--alias', 'production', '--format', 'pkl', '-o', out);
+    expect(first).toMatchObject({ version: 1, sha256: sha256(v1.data), size: v1.data.length });
+    expect(sha256(fs.readFileSync(out))).toBe(sha256(v1.data));
+
+    // Moved: the same command now gets version 2's file, under version 2's file name without -o.
+    expect(await cairnJson('aliases', 'set', '--model', name, 'production', '2')).toMatchObject({ name: 'production', version: 2 });
+    const cwd = process.cwd();
+    process.chdir(work);
+    try {
+      const moved = await cairn(['download', '--model', name, '--alias', 'production', '--format', 'pkl']);
+      expect(moved.code, moved.stderr).toBe(EXIT.ok);
+      expect(moved.stdout).toBe(`Saved v2.pkl (version 2, which production points at): ${v2.data.length} B, sha256 ${sha256(v2.data)} (verified)\n`);
+      expect(sha256(fs.readFileSync(path.join(work, 'v2.pkl')))).toBe(sha256(v2.data));
+    } finally {
+      process.chdir(cwd);
+    }
+    // Set where it points already: success, and nothing recorded.
+    expect(await cairnJson('aliases', 'set', '--model', name, 'production', '2')).toMatchObject({ version: 2 });
+
+    const list = await cairnJson('aliases', 'list', '--model', name);
+    expect(list.map((a: { name: string; version: number }) => [a.name, a.version])).toEqual([
+      ['canary', 2],
+      ['production', 2],
+    ]);
+    const table = (await cairn(['aliases', 'list', '--model', name])).stdout.trimEnd().split('\n');
+    expect(table[0]).toMatch(/^ALIAS\s+VERSION\s+SET\s+BY$/);
+    expect(table.slice(1).map((l) => l.split(/\s+/).slice(0, 2))).toEqual([
+      ['canary', '2'],
+      ['production', '2'],
+    ]);
+    expect((await cairnJson('versions', 'show', '--model', name, '--version', '2')).aliases).toEqual(['canary', 'production']);
+    expect((await cairn(['models', 'show', name])).stdout).toContain('versions: 1 published [pkl]; 2 published [pkl] (canary, production)');
+
+    expect(await cairnJson('aliases', 'remove', '--model', name, 'canary')).toEqual({ model: (await client.modelId(name)), removed: 'canary' });
+    expect((await cairn(['aliases', 'remove', '--model', name, 'production'])).stdout).toBe(`Removed alias production of ${name}\n`);
+    expect((await cairn(['aliases', 'list', '--model', name])).stdout).toBe(`${name} has no aliases.\n`);
+    expect(await refused(['download', '--model', name, '--alias', 'production', '--format', 'pkl', '-o', out], 'NOT_FOUND')).toBeTruthy();
+    expect(sha256(fs.readFileSync(out))).toBe(sha256(v1.data));
+
+    const history = (await cairn(['history', '--model', name])).stdout.trimEnd().split('\n').slice(eventsBefore);
+    expect(history.map((l) => l.split('  ').slice(2).join('  '))).toEqual([
+      'AliasSet  production -> version 1',
+      'AliasSet  canary -> version 2',
+      'AliasSet  production -> version 2 (was 1)',
+      'AliasRemoved  canary (pointed at version 2)',
+      'AliasRemoved  production (pointed at version 2)',
+    ]);
+  });
+
+  it('refuses a draft (VERSION_NOT_PUBLISHED), deleting an aliased version (VERSION_ALIASED), bad names, a viewer, and a download with neither or both of --version and --alias', async () => {
+    const m = await givenModel(s);
+    await givenVersion(m.name, {}, true);
+    await givenVersion(m.name, {}, false);
+    expect(await refused(['aliases', 'set', '--model', m.name, 'production', '2'], 'VERSION_NOT_PUBLISHED')).toMatch(/Version 2 is a draft/);
+    await cairnJson('aliases', 'set', '--model', m.name, 'production', '1');
+
+    // With --yes, the server's refusal; on a terminal, the same without a question first.
+    expect(await refused(['versions', 'delete', '--model', m.name, '--version', '1', '--yes'], 'VERSION_ALIASED')).toMatch(/"production" points at/);
+    const asked = await cairn(['versions', 'delete', '--model', m.name, '--version', '1'], { stdin: stdin({ tty: true }) });
+    expect(asked.code).toBe(EXIT.refused);
+    expect(asked.stderr).not.toContain('[y/N]');
+    expect(asked.stderr).toMatch(/^refused \(VERSION_ALIASED\): Version 1 of .* is what "production" points at; move or remove that alias first\n$/);
+    expect((await client.getVersion(m.id, 1))?.status).toBe('PUBLISHED');
+
+    for (const bad of ['Production', '1', 'a b', 'x'.repeat(33)]) await refused(['aliases', 'set', '--model', m.name, bad, '1'], 'VALIDATION');
+    await refused(['aliases', 'set', '--model', m.name, 'staging', '9'], 'NOT_FOUND');
+    await refused(['aliases', 'remove', '--model', m.name, 'staging'], 'NOT_FOUND');
+    await refused(['aliases', 'list', '--model', uniqueName('none')], 'NOT_FOUND');
+    expect((await cairn(['aliases', 'set', '--model', m.name, 'staging', 'one'])).code).toBe(EXIT.usage);
+    const viewer = await givenPrincipal(s, 'viewer');
+    await refused(['aliases', 'set', '--model', m.name, 'staging', '1'], 'FORBIDDEN', { CAIRN_TOKEN: viewer.secret });
+    await refused(['aliases', 'remove', '--model', m.name, 'production'], 'FORBIDDEN', { CAIRN_TOKEN: viewer.secret });
+    expect(await cairnJson('aliases', 'list', '--model', m.name)).toEqual([expect.objectContaining({ name: 'production', version: 1 })]);
+
+    const neither = await cairn(['download', '--model', m.name, '--format', 'pkl']);
+    expect(neither.code).toBe(EXIT.usage);
+    expect(neither.stderr).toMatch(/download needs --version <n> or --alias <name>/);
+    const both = await cairn(['download', '--model', m.name, '--version', '1', '--alias', 'production', '--format', 'pkl']);
+    expect(both.code).toBe(EXIT.usage);
+    expect(both.stderr).toMatch(/cannot be used with/);
+    expect((await cairn(['aliases', 'remove', '--model', m.name, 'production'])).code).toBe(EXIT.ok);
+    expect(await cairnJson('versions', 'delete', '--model', m.name, '--version', '1', '--yes')).toMatchObject({ deleted: 1 });
+  });
+});
+
+describe('hostile values in the release commands', () => {
+  it('refuses them with a typed error, exit 1, no stack trace, and nothing changed', async () => {
+    const m = await givenModel(s);
+    await givenVersion(m.name, {}, true);
+    await cairnJson('aliases', 'set', '--model', m.name, 'production', '1');
+    const deep = (levels: number) => `${'{"a":'.repeat(levels)}1${'}'.repeat(levels)}`;
+    const out = path.join(work, 'hostile.pkl');
+    const cases: [string[], string][] = [
+      ...['\ud800', 'a\udc00b', '..', '.', 'a/b', '%2F', 'production/../1', '1e0'].map((alias): [string[], string] => [['download', '--model', m.name, '--alias', alias, '--format', 'pkl', '-o', out], 'NOT_FOUND']),
+      // A path longer than Node's parser takes: 431, no body.
+      [['download', '--model', m.name, '--alias', 'x'.repeat(100_000), '--format', 'pkl', '-o', out], 'VALIDATION'],
+      ...['..', '\ud800', 'pkl/../x'].map((format): [string[], string] => [['download', '--model', m.name, '--version', '1', '--format', format, '-o', out], 'NOT_FOUND']),
+      [['download', '--model', '..', '--alias', 'production', '--format', 'pkl', '-o', out], 'NOT_FOUND'],
+      [['download', '--model', '\ud800', '--alias', 'production', '--format', 'pkl', '-o', out], 'VALIDATION'],
+      ...['\ud800', '..', 'x'.repeat(100_000), 'prod\u0000'].map((alias): [string[], string] => [['aliases', 'set', '--model', m.name, alias, '1'], 'VALIDATION']),
+      [['aliases', 'remove', '--model', m.name, '\ud800'], 'VALIDATION'],
+      [['aliases', 'remove', '--model', m.name, 'x'.repeat(100_000)], 'NOT_FOUND'],
+      [['evaluations', 'record', '--model', m.name, '--version', '1', '--dataset', '\ud800', '--metrics', '{"auc": 1}'], 'VALIDATION'],
+      [['evaluations', 'record', '--model', m.name, '--version', '1', '--dataset', 's3://d/x', '--metrics', '{"\\ud800": 1}'], 'VALIDATION'],
+      [['evaluations', 'record', '--model', m.name, '--version', '1', '--dataset', 's3://d/x', '--metrics', '{"__proto__": "x"}'], 'VALIDATION'],
+      [['evaluations', 'record', '--model', m.name, '--version', '1', '--dataset', 's3://d/x', '--metrics', deep(1000)], 'VALIDATION'],
+      // Deeper than the client can serialise: refused before sending.
+      [['evaluations', 'record', '--model', m.name, '--version', '1', '--dataset', 's3://d/x', '--metrics', deep(100_000)], 'VALIDATION'],
+      [['evaluations', 'record', '--model', m.name, '--version', '1', '--dataset', 's3://d/x', '--metrics', '{"auc": 1e999}'], 'VALIDATION'],
+    ];
+    for (const [args, code] of cases) await refused(args, code);
+    expect(fs.existsSync(out)).toBe(false);
+    expect(await cairnJson('evaluations', 'list', '--model', m.name, '--version', '1')).toEqual([]);
+    expect(await cairnJson('aliases', 'list', '--model', m.name)).toEqual([expect.objectContaining({ name: 'production', version: 1 })]);
+  });
 });

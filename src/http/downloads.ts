@@ -2,23 +2,43 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import fsp, { type FileHandle } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { isUuid } from '../domain/ids.ts';
+import { isAliasName, NAME_MAX } from '../domain/rules.ts';
 import { BlobMissingError, type BlobStore, type ByteRange } from '../files/blobStore.ts';
 import { decodePath } from './paths.ts';
 
 export interface FormatFile {
+  /** The version the file is of, sent as `Cairn-Version` (a download by alias says which version it got). */
+  number?: number;
   sha256: string;
   size: number;
   filename: string;
   contentType: string;
 }
 
-/** `/files/<model id>/<version number>/<format id>`, or null for any other path. */
-export function parseDownloadPath(pathname: string): { modelId: string; number: number; format: string } | null {
-  const m = /^\/files\/([^/]+)\/(\d{1,9})\/([^/]+)$/.exec(pathname);
-  if (!m || !isUuid(m[1]!)) return null;
-  const format = decodePath(m[3]!);
-  if (format === null) return null;
-  return { modelId: m[1]!.toLowerCase(), number: Number(m[2]), format };
+/** What a download path names: a model by id or name, a version by number or alias, and a format. */
+export interface DownloadPath {
+  /** A UUID: the model with this id, or else the one with this name (a name may look like an id). */
+  modelId?: string;
+  /** The model's name as the path gives it, URL-decoded; matched case-insensitively. */
+  name: string;
+  number?: number;
+  alias?: string;
+  format: string;
+}
+
+/**
+ * `/files/<model id or URL-encoded name>/<version number or alias>/<format id>`, or null for any other path.
+ * An alias is never a number (aliases start with a letter), so the second segment reads one way only.
+ */
+export function parseDownloadPath(pathname: string): DownloadPath | null {
+  const m = /^\/files\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(pathname);
+  if (!m) return null;
+  const [name, version, format] = [decodePath(m[1]!), decodePath(m[2]!), decodePath(m[3]!)];
+  if (name === null || version === null || format === null || name.trim().length === 0 || name.length > NAME_MAX) return null;
+  const model = isUuid(name) ? { modelId: name.toLowerCase(), name } : { name };
+  if (/^\d{1,9}$/.test(version)) return { ...model, number: Number(version), format };
+  if (isAliasName(version)) return { ...model, alias: version, format };
+  return null;
 }
 
 /** RFC 6266: an ASCII fallback for old clients, and the exact name in UTF-8 for the rest. */
@@ -72,10 +92,11 @@ export async function sendFile(req: IncomingMessage, res: ServerResponse, file: 
     'x-content-type-options': 'nosniff',
     // The same header, easy for scripts to check against what they received.
     'x-checksum-sha256': file.sha256,
+    ...(file.number !== undefined && { 'cairn-version': String(file.number) }),
   };
   const ifNoneMatch = req.headers['if-none-match'];
   if (ifNoneMatch && matches(ifNoneMatch, etag)) {
-    res.writeHead(304, { etag, 'cache-control': headers['cache-control'] as string });
+    res.writeHead(304, { etag, 'cache-control': headers['cache-control'] as string, ...(file.number !== undefined && { 'cairn-version': String(file.number) }) });
     res.end();
     return;
   }

@@ -314,7 +314,7 @@ export function createRequestHandler({ yoga, store, blobs, config, logger, metri
     } catch (error) {
       if (!(error instanceof BlobMissingError)) throw error;
       // The record outlived its file: the installation's fault. The caller learns which file, the operator too.
-      const { modelId, number, format } = where;
+      const { modelId, number, format } = file;
       metrics.blobsMissing.inc();
       log.error({ modelId, number, format, sha256: file.sha256 }, "a format's file is missing from the blob store");
       sendJson(res, 500, {

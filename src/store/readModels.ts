@@ -149,17 +149,34 @@ export async function findModelByName(db: Executor, contextId: string, name: str
   return row ? toModel(row) : null;
 }
 
-/** A format of a live version, when its model is in this context; null otherwise (another context's is not there at all). */
-export async function findFormat(db: Executor, contextId: string, where: { modelId: string; number: number; format: string }): Promise<FormatRecord | null> {
-  const row = await db
+/**
+ * A format of a live version, when its model is in this context; null otherwise (another context's is not
+ * there at all). The model by id (or, failing that, by name, case-insensitively), the version by number or by
+ * the alias that points at it: one statement, so a container polling `/files/churn/production/pkl` costs one
+ * read whichever version the alias names.
+ */
+export async function findFormat(
+  db: Executor,
+  contextId: string,
+  where: { modelId?: string; name?: string; number?: number; alias?: string; format: string },
+): Promise<FormatRecord | null> {
+  let q = db
     .selectFrom('formats')
     .innerJoin('models', 'models.id', 'formats.model_id')
     .selectAll('formats')
-    .where('formats.model_id', '=', where.modelId)
-    .where('formats.number', '=', where.number)
-    .where('formats.format', '=', where.format)
     .where('models.context_id', '=', contextId)
-    .executeTakeFirst();
+    .where('formats.format', '=', where.format);
+  const byName = where.name === undefined ? undefined : where.name.trim().toLowerCase();
+  if (where.modelId !== undefined && byName !== undefined) {
+    q = q.where((eb) => eb.or([eb('models.id', '=', where.modelId!), eb(sql`lower(models.name)`, '=', byName)])).orderBy(sql`models.id = ${where.modelId}::uuid`, 'desc');
+  } else if (where.modelId !== undefined) q = q.where('formats.model_id', '=', where.modelId);
+  else if (byName !== undefined) q = q.where(sql`lower(models.name)`, '=', byName);
+  else return null;
+  if (where.number !== undefined) q = q.where('formats.number', '=', where.number);
+  else if (where.alias !== undefined) {
+    q = q.where('formats.number', '=', sql<number>`(select (a->>'number')::int from jsonb_array_elements(models.aliases) a where a->>'name' = ${where.alias})`);
+  } else return null;
+  const row = await q.limit(1).executeTakeFirst();
   return row ? toFormat(row) : null;
 }
 

@@ -29,12 +29,32 @@ describe('contentDisposition', () => {
 });
 
 describe('parseDownloadPath', () => {
-  it('accepts /files/<uuid>/<number>/<format> only', () => {
-    const id = '0fc32fcc-3c97-4e17-81e9-975213d0e586';
-    expect(parseDownloadPath(`/files/${id}/3/pkl`)).toEqual({ modelId: id, number: 3, format: 'pkl' });
+  const id = '0fc32fcc-3c97-4e17-81e9-975213d0e586';
+
+  it('reads a model by id or URL-encoded name, a version by number or alias, and a format', () => {
+    expect(parseDownloadPath(`/files/${id}/3/pkl`)).toEqual({ modelId: id, name: id, number: 3, format: 'pkl' });
     expect(parseDownloadPath(`/files/${id.toUpperCase()}/3/pkl`)?.modelId).toBe(id);
-    expect(parseDownloadPath(`/files/${id}/x/pkl`)).toBeNull();
-    expect(parseDownloadPath(`/files/nope/3/pkl`)).toBeNull();
-    expect(parseDownloadPath(`/files/${id}/3/%E0%A4%A`)).toBeNull();
+    expect(parseDownloadPath('/files/churn/production/pkl')).toEqual({ name: 'churn', alias: 'production', format: 'pkl' });
+    expect(parseDownloadPath('/files/Churn%20%C3%A9t%C3%A9%2Fv2/7/rda')).toEqual({ name: 'Churn été/v2', number: 7, format: 'rda' });
+    expect(parseDownloadPath('/files/churn/canary-eu_2/pmml')?.alias).toBe('canary-eu_2');
+  });
+
+  it('refuses what is neither a number nor an alias, malformed escapes, NUL and empty or overlong names', () => {
+    for (const path of [
+      `/files/${id}/Production/pkl`,
+      `/files/${id}/1abc/pkl`,
+      `/files/${id}/-1/pkl`,
+      `/files/${id}/${'a'.repeat(33)}/pkl`,
+      `/files/${id}/1234567890/pkl`,
+      `/files/${id}/3/%E0%A4%A`,
+      '/files/%ED%A0%80/3/pkl',
+      '/files/a%00b/3/pkl',
+      '/files/%20%20/3/pkl',
+      `/files/${'n'.repeat(201)}/3/pkl`,
+      '/files/churn/3',
+      '/files/churn/3/pkl/extra',
+    ]) {
+      expect(parseDownloadPath(path), path).toBeNull();
+    }
   });
 });

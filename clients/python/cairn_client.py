@@ -29,9 +29,10 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
+from collections import namedtuple
 
 __version__ = "0.3.0"
-__all__ = ["Cairn", "CairnError", "NotFoundError", "Model", "Version", "Comparison", "__version__"]
+__all__ = ["Cairn", "CairnError", "NotFoundError", "Model", "Version", "Comparison", "Fetched", "__version__"]
 
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
 _CHUNK = 1024 * 1024
@@ -58,6 +59,10 @@ _EVALUATION = "id dataset { uri name } metrics notes recordedAt recordedBy"
 _ERROR = "... on Error { code message }"
 _MUTATION = re.compile(r"^\s*mutation\b")
 _QUOTED_MAX = 200
+
+Fetched = namedtuple("Fetched", "content etag number")
+Fetched.__doc__ = """A file fetched by Cairn.fetch_if_changed: its bytes (or the path written), its ETag to send next time, and
+the number of the version it is of (the one the alias pointed at)."""
 
 
 class CairnError(Exception):
@@ -181,7 +186,8 @@ class Cairn:
                 code = extensions.get("code") or parsed.get("code") or "HTTP_%d" % error.code
             except (ValueError, AttributeError):
                 message, code = body, "HTTP_%d" % error.code
-            if code == "NOT_FOUND":
+            # A download's 404 is what was asked for, also for a path the server cannot read (a name that is no alias).
+            if code == "NOT_FOUND" or (error.code == 404 and asked is not None):
                 if asked is not None:
                     raise self._not_found(error.code, extensions, **asked) from None
                 raise NotFoundError(context=self.context, status=error.code, extensions=extensions) from None
@@ -233,22 +239,24 @@ class Cairn:
     # Files
 
     def _download(self, model, version, format, path=None, etag=None):
-        """GET /files/<model>/<version>/<format>, the sha256 verified: (bytes, or `path` written, and the ETag), or
-        None when `etag` is given and still the file's (304). model: a Model, or a model's id or name; version: a
-        number or an alias."""
+        """GET /files/<model>/<version>/<format>, the sha256 verified: a Fetched, or None when `etag` is given and
+        still the file's (304). model: a Model, or a model's id or name; version: a number or an alias."""
         if isinstance(model, Model):
             asked, key = {"model": model.name}, model.id
         else:
             asked, key = ({"model_id": model} if _UUID.match(model) else {"model": model}), model
-        asked.update({"version": version} if isinstance(version, int) else {"alias": version}, format=format)
-        url = "%s/files/%s/%s/%s" % (self.url, urllib.parse.quote(key, safe=""), urllib.parse.quote(str(version), safe=""), urllib.parse.quote(format, safe=""))
+        # The server reads a number as a number, anything else as an alias (which never is one), and so does the message.
+        by_number = isinstance(version, int) or str(version).isdigit()
+        asked.update({"version": int(version)} if by_number else {"alias": version}, format=format)
+        # Each part one path segment; a lone surrogate goes as the bytes it would be, which the server finds nothing by.
+        url = "%s/files/%s" % (self.url, "/".join(urllib.parse.quote(str(part), safe="", errors="surrogatepass") for part in (key, version, format)))
         request = urllib.request.Request(url, headers=self._headers({"If-None-Match": etag} if etag else None))
         response = self._open(request, asked=asked)
         if response is None:
             return None
         sha = hashlib.sha256()
         with response:
-            expected, etag = response.headers.get("X-Checksum-Sha256", ""), response.headers.get("ETag")
+            expected, etag, number = response.headers.get("X-Checksum-Sha256", ""), response.headers.get("ETag"), response.headers.get("Cairn-Version")
             if path is None:
                 parts = []
                 for block in iter(lambda: response.read(_CHUNK), b""):
@@ -268,18 +276,19 @@ class Cairn:
             raise CairnError("CHECKSUM_MISMATCH", "downloaded sha256 %s, recorded %s" % (sha.hexdigest(), expected))
         if path is not None:
             os.replace(partial, result)
-        return result, etag
+        return Fetched(result, etag, int(number) if number and number.isdigit() else None)
 
     def fetch_if_changed(self, model, version, format, etag=None, path=None):
         """For a deployment that follows an alias: the file of `format` of the version that `version` (an alias,
-        or a number) names, as (bytes, or `path` written, and its ETag); None, in one cheap request with nothing
-        transferred, while `etag` (the one returned before) is still the file's. model: a Model, an id or a name.
+        or a number) names, its sha256 verified, as a Fetched (content: bytes, or `path` written; etag; number: the
+        version it is of); None, in one request that transfers nothing, while `etag` (the one returned before) is
+        still the file's. model: a Model, an id or a name (no lookup: one request in all).
 
-            data, etag = cairn.fetch_if_changed("churn", "production", "pkl")
+            content, etag, number = cairn.fetch_if_changed("churn", "production", "pkl")
             ...  # later, and again and again:
             changed = cairn.fetch_if_changed("churn", "production", "pkl", etag)
             if changed is not None:
-                data, etag = changed  # the alias moved (or the file was replaced)
+                content, etag, number = changed  # the alias moved to another version
         """
         return self._download(model, version, format, path, etag)
 

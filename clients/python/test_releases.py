@@ -59,7 +59,7 @@ class Evaluations(Releases):
 
     def test_metrics_that_are_not_finite_numbers_are_refused(self):
         version = self.model.create_version()
-        for metrics in [{"auc": "high"}, {"auc": None}, {"auc": [0.9]}, {"auc": True}, {}, [0.9], {" auc": 0.9}, {"x" * 65: 1}, {"auc": float("nan")}, {"auc": float("inf")}]:
+        for metrics in [{"auc": "high"}, {"auc": None}, {"auc": [0.9]}, {"auc": True}, {}, [0.9], {" auc": 0.9}, {"x" * 65: 1}, {"a\ud800": 1}, {"a\x00": 1}, {"auc": float("nan")}, {"auc": float("inf")}]:
             self.assertRefused("VALIDATION", lambda: version.record_evaluation("s3://data/holdout.csv", metrics))
         self.assertRefused("VALIDATION", lambda: version.record_evaluation("no scheme", {"auc": 0.9}))
         self.assertEqual(version.evaluations, [])
@@ -158,7 +158,7 @@ class Aliases(Releases):
         published, draft = self.published(b"one"), self.model.create_version()
         refused = self.assertRefused("VERSION_NOT_PUBLISHED", lambda: self.model.set_alias("production", draft.number))
         self.assertEqual(refused.extensions["number"], 2)
-        for bad in ["Production", "3", "", "a b", "x" * 33, "prod\x00"]:
+        for bad in ["Production", "3", "", "a b", "x" * 33, "prod\x00", "prod\ud800"]:
             self.assertRefused("VALIDATION", lambda: self.model.set_alias(bad, published.number))
         with self.assertRaises(NotFoundError) as missing:
             self.model.set_alias("production", 7)
@@ -184,8 +184,8 @@ class DownloadsByAlias(Releases):
         self.model.set_alias("production", 1)
         self.assertEqual(self.model.download("pkl", alias="production"), first)
         self.assertEqual(self.model.download("pkl", 2), second)
-        data, etag = self.cairn.fetch_if_changed(self.name, "production", "pkl")
-        self.assertEqual((data, etag), (first, '"%s"' % hashlib.sha256(first).hexdigest()))
+        data, etag, number = self.cairn.fetch_if_changed(self.name, "production", "pkl")
+        self.assertEqual((data, etag, number), (first, '"%s"' % hashlib.sha256(first).hexdigest(), 1))
         # The deployment polls: nothing changed, nothing sent; by id, by name in any case, by number alike.
         self.assertIsNone(self.cairn.fetch_if_changed(self.name, "production", "pkl", etag))
         self.assertIsNone(self.cairn.fetch_if_changed(self.model.id, "production", "pkl", etag))
@@ -195,8 +195,9 @@ class DownloadsByAlias(Releases):
         self.model.set_alias("production", 2)
         with tempfile.TemporaryDirectory() as tmp:
             target = os.path.join(tmp, "model.pkl")
-            path, moved = self.cairn.fetch_if_changed(self.name, "production", "pkl", etag, path=target)
-            self.assertEqual((path, moved), (target, '"%s"' % hashlib.sha256(second).hexdigest()))
+            fetched = self.cairn.fetch_if_changed(self.name, "production", "pkl", etag, path=target)
+            moved = fetched.etag
+            self.assertEqual(fetched, (target, '"%s"' % hashlib.sha256(second).hexdigest(), 2))
             with open(target, "rb") as f:
                 self.assertEqual(f.read(), second)
             self.assertEqual(os.listdir(tmp), ["model.pkl"])
@@ -212,6 +213,8 @@ class DownloadsByAlias(Releases):
             (lambda: self.model.download("pkl", alias="staging"), {"model": self.name, "alias": "staging", "format": "pkl"}),
             (lambda: self.model.download("onnx", alias="production"), {"model": self.name, "alias": "production", "format": "onnx"}),
             (lambda: self.cairn.fetch_if_changed("no-" + self.name, "production", "pkl"), {"model": "no-" + self.name, "alias": "production", "format": "pkl"}),
+            # Not an alias (upper case): not there either, whatever the server makes of the path.
+            (lambda: self.cairn.fetch_if_changed(self.model.id, "Production", "pkl"), {"model_id": self.model.id, "alias": "Production", "format": "pkl"}),
             (lambda: self.cairn.fetch_if_changed(self.name, 5, "pkl"), {"model": self.name, "version": 5, "format": "pkl"}),
         ]
         for call, parts in cases:
@@ -225,6 +228,19 @@ class DownloadsByAlias(Releases):
             'No format "pkl" of alias "production" of model "churn" in context "default"',
         )
         self.assertRaises(TypeError, lambda: self.model.download("pkl"))
+        # Hostile names and aliases are looked up as they are, and are not there; what no path can hold is refused.
+        for name, alias in [("a/b", "production"), ("", "production"), ("%2e%2e", "production"), (self.name, "../1"), (self.name, "a/b")]:
+            with self.assertRaises(NotFoundError) as missing:
+                self.cairn.fetch_if_changed(name, alias, "pkl")
+            self.assertEqual((missing.exception.model, missing.exception.alias), (name, alias))
+        for name, alias in [("x\x00y", "production"), ("s\ud800t", "production"), (self.name, "prod\ud800"), (self.name, "prod\x00")]:
+            refused = self.assertRefused("VALIDATION", lambda: self.cairn.fetch_if_changed(name, alias, "pkl"))
+            self.assertEqual(refused.status, 400)
+        for alias in ("prod\ud800", "prod\x00"):
+            self.assertRefused("VALIDATION", lambda: self.model.version(alias=alias))
+        with self.assertRaises(NotFoundError) as missing:
+            self.model.version(alias="Production")
+        self.assertEqual(missing.exception.alias, "Production")
 
 
 if __name__ == "__main__":

@@ -113,10 +113,10 @@ class WhatTheReleasePathSends(unittest.TestCase):
             self.assertEqual(str(uuid.UUID(key)), key)
 
     def test_fetch_if_changed_sends_the_etag_and_takes_304_for_unchanged(self):
-        data, etag = self.cairn.fetch_if_changed("churn model", "production", "pkl")
-        self.assertEqual((data, etag), (FILE, '"%s"' % hashlib.sha256(FILE).hexdigest()))
+        data, etag, number = self.cairn.fetch_if_changed("churn model", "production", "pkl")
+        self.assertEqual((data, etag, number), (FILE, '"%s"' % hashlib.sha256(FILE).hexdigest(), None))
         self.assertIsNone(self.cairn.fetch_if_changed("churn model", "production", "pkl", etag))
-        self.assertEqual(self.cairn.fetch_if_changed("churn model", "production", "pkl", '"other"'), (FILE, etag))
+        self.assertEqual(self.cairn.fetch_if_changed("churn model", "production", "pkl", '"other"'), (FILE, etag, None))
         self.assertEqual([path for path, _ in Release.seen], ["/files/churn%20model/production/pkl"] * 3)
         self.assertEqual([headers.get("If-None-Match") for _, headers in Release.seen], [None, etag, '"other"'])
 

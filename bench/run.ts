@@ -431,6 +431,12 @@ try {
   await fillLog(store.db, contextId, 'write-target', WRITE_MODELS, () => []);
   await fillLog(store.db, contextId, 'long', 2, () => []);
   await fillLog(store.db, contextId, 'fresh', FRESH_MODELS, () => []);
+  // What a deployment container polls: a published version that the alias `production` points at.
+  await fillLog(store.db, contextId, 'poll', 1, () => [
+    ...versionEvents(1, seq++),
+    { type: 'VersionPublished', data: { number: 1 } },
+    { type: 'AliasSet', data: { alias: 'production', number: 1, previousNumber: null } },
+  ]);
   const seeded = await countEvents(store.db);
   const seededAt = performance.now();
   await rebuildProjections(store);
@@ -461,6 +467,23 @@ try {
   for (const c of [1, 8, 32]) {
     cairnReads[c] = await readLoad(cairn.url, c);
     bareReads[c] = await readLoad(bare.url, c);
+  }
+
+  // A container polling its model by name and alias with the ETag it holds: 304 each time, beside the bare
+  // server's read at the same concurrency (the simplest GraphQL read of one statement), alternating.
+  log('polling: GET /files/poll-0/production/pkl with If-None-Match, beside bare Yoga reads');
+  const pollUrl = `${cairn.url}/files/poll-0/production/pkl`;
+  const first = await fetch(pollUrl, { headers: { authorization: `Bearer ${TOKEN}` }, method: 'HEAD' });
+  const etag = first.headers.get('etag');
+  const polled = await fetch(pollUrl, { headers: { authorization: `Bearer ${TOKEN}`, 'if-none-match': etag ?? '' } });
+  if (first.status !== 200 || polled.status !== 304) throw new Error(`polling: HEAD ${first.status}, then ${polled.status} with its ETag`);
+  const pollLoad = (connections: number, duration = SECONDS) => load({ url: pollUrl, method: 'GET', headers: { authorization: `Bearer ${TOKEN}`, 'if-none-match': etag! }, connections, duration });
+  await pollLoad(8, 3); // warm-up
+  const cairnPolls: Record<number, Load> = {};
+  const barePollReads: Record<number, Load> = {};
+  for (const c of [1, 8]) {
+    cairnPolls[c] = await pollLoad(c);
+    barePollReads[c] = await readLoad(bare.url, c);
   }
 
   log('writes: Cairn createVersion and the bare Yoga mutation, alternating');
@@ -640,6 +663,13 @@ try {
     const b = bareReads[c]!;
     const target = c === 8 ? `≥ 40%: ${atLeast(a.rps / b.rps, 0.4)}; p99 ≤ 1.5 × bare's (${r(1.5 * b.p99)} ms): ${withinMs(a.p99, 1.5 * b.p99)}` : '';
     rows.push([`reads, ${plural(c)}`, `${r(a.rps)} req/s, p50 ${ms(a.p50)} ms, p99 ${ms(a.p99)} ms`, `bare Yoga ${r(b.rps)} req/s, p50 ${ms(b.p50)} ms, p99 ${ms(b.p99)} ms`, pct(a.rps, b.rps), target]);
+  }
+  for (const c of [1, 8]) {
+    const a = cairnPolls[c]!;
+    const b = barePollReads[c]!;
+    // Every poll is a 304 (autocannon counts them as non-2xx): anything else is a failure of the bench.
+    if (a.errors > 0 || a.non2xx !== a.requests) notes.push(`Polling, ${plural(c)}: ${a.requests - a.non2xx} of ${a.requests} answers were not 304, ${a.errors} errors.`);
+    rows.push([`alias poll (304), ${plural(c)}`, `${r(a.rps)} req/s, p50 ${ms(a.p50)} ms, p99 ${ms(a.p99)} ms`, `bare Yoga read ${r(b.rps)} req/s, p50 ${ms(b.p50)} ms`, pct(a.rps, b.rps), `≥ 100%: ${atLeast(a.rps / b.rps, 1)}`]);
   }
   for (const c of [1, 8]) {
     const a = cairnWrites[c]!;

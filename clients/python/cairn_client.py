@@ -7,10 +7,13 @@
     version.upload("pkl", pickle.dumps(my_model))     # bytes, or a path streamed from disk
     version.publish()
     restored = pickle.loads(version.download("pkl"))  # checksum verified
+    version.record_evaluation("s3://data/holdout.csv", {"auc": 0.91})
+    model.compare([1, 3])                              # side by side: rows of section, key, dataset, values, differs
+    model.set_alias("production", version.number)      # a deployment follows it: model.download("pkl", alias="production")
 
-Every refusal raises CairnError with the server's code (NAME_TAKEN, VERSION_PUBLISHED, ...); a context, model,
-version or format that is not there raises NotFoundError (a CairnError with code NOT_FOUND), always worded
-`No version 3 of model "churn" in context "research"`.
+Every refusal raises CairnError with the server's code (NAME_TAKEN, VERSION_PUBLISHED, VERSION_ALIASED, ...); a
+context, model, version, alias or format that is not there raises NotFoundError (a CairnError with code NOT_FOUND),
+always worded `No version 3 of model "churn" in context "research"`.
 
 Every mutation is sent with a fresh Idempotency-Key, and repeated with the same key (a bounded number of
 times) when the server says it may be: a retryable 503, or an outcome it cannot know (a connection lost
@@ -26,9 +29,10 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
+from collections import namedtuple
 
-__version__ = "0.2.0"
-__all__ = ["Cairn", "CairnError", "NotFoundError", "Model", "Version", "__version__"]
+__version__ = "0.3.0"
+__all__ = ["Cairn", "CairnError", "NotFoundError", "Model", "Version", "Comparison", "Fetched", "__version__"]
 
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
 _CHUNK = 1024 * 1024
@@ -47,11 +51,18 @@ _EVENT = (
     "... on VersionUpdatedEvent { number changed changes { description tags hyperparameters config records { uri name } } } "
     "... on VersionPublishedEvent { number } ... on VersionDeletedEvent { number } "
     "... on FormatUploadedEvent { number format sha256 size filename contentType replaced } "
-    "... on FormatDeletedEvent { number format }"
+    "... on FormatDeletedEvent { number format } "
+    "... on EvaluationRecordedEvent { number evaluationId dataset { uri name } metrics notes } "
+    "... on AliasSetEvent { alias number previousNumber } ... on AliasRemovedEvent { alias number }"
 )
+_EVALUATION = "id dataset { uri name } metrics notes recordedAt recordedBy"
 _ERROR = "... on Error { code message }"
 _MUTATION = re.compile(r"^\s*mutation\b")
 _QUOTED_MAX = 200
+
+Fetched = namedtuple("Fetched", "content etag number")
+Fetched.__doc__ = """A file fetched by Cairn.fetch_if_changed: its bytes (or the path written), its ETag to send next time, and
+the number of the version it is of (the one the alias pointed at)."""
 
 
 class CairnError(Exception):
@@ -83,12 +94,14 @@ class NotFoundError(CairnError, LookupError):
     """NOT_FOUND: the context, model, version or format asked for is not there, or not visible to this token.
 
     The message names the most precise thing asked for, in one wording:
-    `No format "pkl" of version 3 of model "churn" in context "research"`. The parts are attributes
-    (`context`, `model`, `model_id`, `version`, `format`), None where the request did not name them.
+    `No format "pkl" of version 3 of model "churn" in context "research"`, `No alias "production" of model "churn"
+    in context "research"`. The parts are attributes (`context`, `model`, `model_id`, `version`, `alias`, `format`),
+    None where the request did not name them.
     """
 
-    def __init__(self, context=None, model=None, model_id=None, version=None, format=None, status=None, extensions=None):
+    def __init__(self, context=None, model=None, model_id=None, version=None, format=None, status=None, extensions=None, alias=None):
         self.context, self.model, self.model_id, self.version, self.format = context, model, model_id, version, format
+        self.alias = alias
         if model is None and model_id is None:
             message = "No context %s" % _quoted(context) if context is not None else (
                 'No context given, and none to fall back on (this token has no single context, and none named "default"): '
@@ -98,6 +111,8 @@ class NotFoundError(CairnError, LookupError):
             what = "model %s" % _quoted(model) if model is not None else "model with id %s" % _quoted(model_id)
             if version is not None:
                 what = "version %s of %s" % (version, what)
+            elif alias is not None:
+                what = "alias %s of %s" % (_quoted(alias), what)
             if format is not None:
                 what = "format %s of %s" % (_quoted(format), what)
             message = "No " + what + (" in context %s" % _quoted(context) if context is not None else "")
@@ -153,10 +168,14 @@ class Cairn:
         return NotFoundError(context=self._context_label(), status=status, extensions=extensions, **asked)
 
     def _open(self, request, asked=None):
-        """urlopen, refusals raised as CairnError. A 404 on /graphql is the context's; elsewhere it is what was `asked`."""
+        """urlopen, refusals raised as CairnError. A 404 on /graphql is the context's; elsewhere it is what was `asked`.
+        None for a 304 (the file asked for with If-None-Match has not changed)."""
         try:
             return urllib.request.urlopen(request, timeout=self.timeout)
         except urllib.error.HTTPError as error:
+            if error.code == 304:
+                error.close()
+                return None
             body = error.read().decode("utf-8", "replace")
             extensions = {}
             try:
@@ -167,7 +186,8 @@ class Cairn:
                 code = extensions.get("code") or parsed.get("code") or "HTTP_%d" % error.code
             except (ValueError, AttributeError):
                 message, code = body, "HTTP_%d" % error.code
-            if code == "NOT_FOUND":
+            # A download's 404 is what was asked for, also for a path the server cannot read (a name that is no alias).
+            if code == "NOT_FOUND" or (error.code == 404 and asked is not None):
                 if asked is not None:
                     raise self._not_found(error.code, extensions, **asked) from None
                 raise NotFoundError(context=self.context, status=error.code, extensions=extensions) from None
@@ -185,7 +205,11 @@ class Cairn:
 
     def graphql(self, query, variables=None):
         """Runs any GraphQL operation and returns its data; top-level errors raise CairnError."""
-        body = json.dumps({"query": query, "variables": variables or {}}).encode("utf-8")
+        try:
+            body = json.dumps({"query": query, "variables": variables or {}}, allow_nan=False).encode("utf-8")
+        except ValueError:
+            # json.dumps would write NaN or Infinity, which JSON does not have: refused here, in the server's words.
+            raise CairnError("VALIDATION", "NaN and infinite numbers cannot be sent: JSON has only finite numbers") from None
         headers = self._headers({"Content-Type": "application/json"})
         keyed = bool(_MUTATION.match(query))
         if keyed:
@@ -199,16 +223,74 @@ class Cairn:
         return self._repeating(send, keyed)
 
     def _refusal(self, result, asked):
-        """The exception for a mutation's error result; NOT_FOUND names what was `asked` for."""
+        """The exception for a mutation's error result; NOT_FOUND names what was `asked` for. The error type's own
+        fields that the mutation selects (VERSION_ALIASED's `aliases`) are in `extensions`, as a top-level error's are."""
         if result["code"] == "NOT_FOUND" and asked is not None:
             return self._not_found(**asked)
-        return CairnError(result["code"], result["message"])
+        fields = {k: v for k, v in result.items() if k not in ("__typename", "code", "message")}
+        return CairnError(result["code"], result["message"], extensions=fields)
 
     def _mutation(self, field, query, variables, asked=None):
         result = self.graphql(query, variables)[field]
         if "code" in result and result.get("__typename", "").endswith("Error"):
             raise self._refusal(result, asked)
         return result
+
+    # Files
+
+    def _download(self, model, version, format, path=None, etag=None):
+        """GET /files/<model>/<version>/<format>, the sha256 verified: a Fetched, or None when `etag` is given and
+        still the file's (304). model: a Model, or a model's id or name; version: a number or an alias."""
+        if isinstance(model, Model):
+            asked, key = {"model": model.name}, model.id
+        else:
+            asked, key = ({"model_id": model} if _UUID.match(model) else {"model": model}), model
+        # The server reads a number as a number, anything else as an alias (which never is one), and so does the message.
+        by_number = isinstance(version, int) or str(version).isdigit()
+        asked.update({"version": int(version)} if by_number else {"alias": version}, format=format)
+        # Each part one path segment; a lone surrogate goes as the bytes it would be, which the server finds nothing by.
+        url = "%s/files/%s" % (self.url, "/".join(urllib.parse.quote(str(part), safe="", errors="surrogatepass") for part in (key, version, format)))
+        request = urllib.request.Request(url, headers=self._headers({"If-None-Match": etag} if etag else None))
+        response = self._open(request, asked=asked)
+        if response is None:
+            return None
+        sha = hashlib.sha256()
+        with response:
+            expected, etag, number = response.headers.get("X-Checksum-Sha256", ""), response.headers.get("ETag"), response.headers.get("Cairn-Version")
+            if path is None:
+                parts = []
+                for block in iter(lambda: response.read(_CHUNK), b""):
+                    sha.update(block)
+                    parts.append(block)
+                result = b"".join(parts)
+            else:
+                partial = os.fspath(path) + ".part"
+                with open(partial, "wb") as out:
+                    for block in iter(lambda: response.read(_CHUNK), b""):
+                        sha.update(block)
+                        out.write(block)
+                result = os.fspath(path)
+        if sha.hexdigest() != expected:
+            if path is not None:
+                os.remove(partial)
+            raise CairnError("CHECKSUM_MISMATCH", "downloaded sha256 %s, recorded %s" % (sha.hexdigest(), expected))
+        if path is not None:
+            os.replace(partial, result)
+        return Fetched(result, etag, int(number) if number and number.isdigit() else None)
+
+    def fetch_if_changed(self, model, version, format, etag=None, path=None):
+        """For a deployment that follows an alias: the file of `format` of the version that `version` (an alias,
+        or a number) names, its sha256 verified, as a Fetched (content: bytes, or `path` written; etag; number: the
+        version it is of); None, in one request that transfers nothing, while `etag` (the one returned before) is
+        still the file's. model: a Model, an id or a name (no lookup: one request in all).
+
+            content, etag, number = cairn.fetch_if_changed("churn", "production", "pkl")
+            ...  # later, and again and again:
+            changed = cairn.fetch_if_changed("churn", "production", "pkl", etag)
+            if changed is not None:
+                content, etag, number = changed  # the alias moved to another version
+        """
+        return self._download(model, version, format, path, etag)
 
     # Models
 
@@ -294,14 +376,85 @@ class Model:
         """The live versions, by number: a list of Version."""
         return [Version(self, node) for node in self._pages("versions", _VERSION)]
 
-    def version(self, number):
-        """A version by number; raises NotFoundError when there is none (deleted numbers stay missing)."""
-        data = self._cairn.graphql("query ($id: ID!, $n: Int!) { model(id: $id) { version(number: $n) { %s } } }" % _VERSION, {"id": self.id, "n": number})[
-            "model"
-        ]
+    def version(self, number=None, alias=None):
+        """A version by number, or the one an alias points at now (`alias="production"`); give one of the two.
+        Raises NotFoundError when there is none (deleted numbers stay missing)."""
+        if (number is None) == (alias is None):
+            raise TypeError("version() takes a number or an alias, not %s" % ("both" if number is not None else "neither"))
+        data = self._cairn.graphql(
+            "query ($id: ID!, $n: Int, $a: String) { model(id: $id) { version(number: $n, alias: $a) { %s } } }" % _VERSION,
+            {"id": self.id, "n": number, "a": alias},
+        )["model"]
         if data is None or data["version"] is None:
-            raise self._cairn._not_found(model=self.name, version=number)
+            raise self._cairn._not_found(model=self.name, **({"version": number} if alias is None else {"alias": alias}))
         return Version(self, data["version"])
+
+    @property
+    def aliases(self):
+        """The model's aliases as they are now, asked for each time: a dict of name -> version number, by name."""
+        data = self._cairn.graphql("query ($id: ID!) { model(id: $id) { aliases { name version { number } } } }", {"id": self.id})["model"]
+        if data is None:
+            raise self._cairn._not_found(model=self.name)
+        return {alias["name"]: alias["version"]["number"] for alias in data["aliases"]}
+
+    def set_alias(self, alias, number):
+        """Points an alias (`production`) at a published version (a number or a Version): creates it, or moves it.
+
+        A draft raises CairnError VERSION_NOT_PUBLISHED (what a deployment follows can no longer change); a name
+        that is not an alias (1-32 characters: a lower-case letter, then lower-case letters, digits, _ or -), or an
+        11th alias, raises VALIDATION. Setting it where it already points changes nothing. Returns the alias:
+        a dict with name, number, setAt and setBy.
+        """
+        number = getattr(number, "number", number)
+        result = self._cairn._mutation(
+            "setAlias",
+            "mutation ($input: SetAliasInput!) { setAlias(input: $input) { __typename "
+            "... on SetAliasSuccess { alias { name version { number } setAt setBy } } ... on VersionNotPublishedError { number } %s } }" % _ERROR,
+            {"input": {"modelId": self.id, "alias": alias, "number": number}},
+            asked={"model": self.name, "version": number},
+        )["alias"]
+        return {"name": result["name"], "number": result["version"]["number"], "setAt": result["setAt"], "setBy": result["setBy"]}
+
+    def remove_alias(self, alias):
+        """Removes an alias (the version stays); NotFoundError when the model has no such alias."""
+        self._cairn._mutation(
+            "removeAlias",
+            "mutation ($id: ID!, $a: String!) { removeAlias(modelId: $id, alias: $a) { __typename %s } }" % _ERROR,
+            {"id": self.id, "a": alias},
+            asked={"model": self.name, "alias": alias},
+        )
+
+    def compare(self, numbers):
+        """2-10 live versions side by side: a Comparison, the list of its rows, with the versions in `versions`.
+
+        Each row is a dict: `section` (HYPERPARAMETERS, CONFIG, then METRICS), `key` (a dotted path for nested
+        settings, `optimizer.beta`; the metric name for METRICS), `dataset` (the dataset's URI for METRICS, else
+        None), `values` (one per number asked, in that order; None where a version lacks the key) and `differs`.
+        METRICS come from each version's latest evaluation on the dataset. A number that is not a live version
+        raises NotFoundError naming it.
+        """
+        numbers = [getattr(n, "number", n) for n in numbers]
+        try:
+            data = self._cairn.graphql(
+                "query ($id: ID!, $numbers: [Int!]!) { model(id: $id) { comparison(numbers: $numbers) "
+                "{ versions { %s } rows { section key dataset values differs } } } }" % _VERSION,
+                {"id": self.id, "numbers": numbers},
+            )["model"]
+        except CairnError as error:
+            if error.code == "NOT_FOUND" and "number" in error.extensions:
+                raise self._cairn._not_found(error.status, error.extensions, model=self.name, version=error.extensions["number"]) from None
+            raise
+        if data is None:
+            raise self._cairn._not_found(model=self.name)
+        comparison = data["comparison"]
+        return Comparison(comparison["rows"], [Version(self, node) for node in comparison["versions"]])
+
+    def download(self, format, number=None, alias=None, path=None):
+        """The file of one format of a version by number, or of the one an alias points at (`alias="production"`),
+        its sha256 verified: bytes, or written to `path` (returned)."""
+        if (number is None) == (alias is None):
+            raise TypeError("download() takes a number or an alias, not %s" % ("both" if number is not None else "neither"))
+        return self._cairn._download(self, number if alias is None else alias, format, path)[0]
 
     def create_version(self, description=None, tags=None, hyperparameters=None, config=None, records=None):
         """The model's next version. records: dataset URIs, or dicts {"uri": ..., "name": ...}."""
@@ -412,32 +565,47 @@ class Version:
 
     def download(self, format, path=None):
         """The file of one format, its sha256 verified: bytes, or written to `path` (returned)."""
-        cairn = self.model._cairn
-        url = "%s/files/%s/%d/%s" % (cairn.url, self.model.id, self.number, urllib.parse.quote(format))
-        request = urllib.request.Request(url, headers=cairn._headers())
-        sha = hashlib.sha256()
-        with cairn._open(request, asked=self._asked(format=format)) as response:
-            expected = response.headers.get("X-Checksum-Sha256", "")
-            if path is None:
-                parts = []
-                for block in iter(lambda: response.read(_CHUNK), b""):
-                    sha.update(block)
-                    parts.append(block)
-                result = b"".join(parts)
-            else:
-                partial = os.fspath(path) + ".part"
-                with open(partial, "wb") as out:
-                    for block in iter(lambda: response.read(_CHUNK), b""):
-                        sha.update(block)
-                        out.write(block)
-                result = os.fspath(path)
-        if sha.hexdigest() != expected:
-            if path is not None:
-                os.remove(partial)
-            raise CairnError("CHECKSUM_MISMATCH", "downloaded sha256 %s, recorded %s" % (sha.hexdigest(), expected))
-        if path is not None:
-            os.replace(partial, result)
-        return result
+        return self.model._cairn._download(self.model, self.number, format, path)[0]
+
+    def record_evaluation(self, dataset, metrics, notes=None):
+        """Records the version's results on a dataset, draft or published alike (the version itself does not change).
+
+        dataset: a URI (`s3://data/holdout.csv`), a dict {"uri": ..., "name": ...} or a tuple (uri, name).
+        metrics: a dict of 1-200 metric names (1-64 characters, kept exactly) to finite numbers; anything else
+        raises CairnError VALIDATION. Returns the evaluation: a dict with id, dataset, metrics, notes,
+        recordedAt and recordedBy.
+        """
+        if isinstance(dataset, (tuple, list)):
+            dataset = dict(zip(("uri", "name"), dataset))
+        elif not isinstance(dataset, dict):
+            dataset = {"uri": dataset}
+        result = self.model._cairn._mutation(
+            "recordEvaluation",
+            "mutation ($input: RecordEvaluationInput!) { recordEvaluation(input: $input) { __typename "
+            "... on RecordEvaluationSuccess { evaluation { %s } } %s } }" % (_EVALUATION, _ERROR),
+            {"input": {"modelId": self.model.id, "number": self.number, "dataset": dataset, "metrics": metrics, "notes": notes}},
+            asked=self._asked(),
+        )
+        return result["evaluation"]
+
+    def _now(self, selection):
+        """One of the version's fields as it is now: what a published version still gains (evaluations, aliases)."""
+        data = self.model._cairn.graphql(
+            "query ($id: ID!, $n: Int!) { model(id: $id) { version(number: $n) { %s } } }" % selection, {"id": self.model.id, "n": self.number}
+        )["model"]
+        if data is None or data["version"] is None:
+            raise self.model._cairn._not_found(**self._asked())
+        return data["version"]
+
+    @property
+    def evaluations(self):
+        """The version's evaluations, in the order recorded, asked for each time: dicts as record_evaluation returns."""
+        return self._now("evaluations { %s }" % _EVALUATION)["evaluations"]
+
+    @property
+    def aliases(self):
+        """The names of the model's aliases that point at this version now, asked for each time."""
+        return self._now("aliases")["aliases"]
 
     def publish(self):
         result = self.model._cairn._mutation(
@@ -463,9 +631,28 @@ class Version:
         return self
 
     def delete(self):
+        """Deletes the version and its files. While aliases point at it, raises CairnError VERSION_ALIASED with
+        their names in `extensions["aliases"]`: move or remove them first."""
         self.model._cairn._mutation(
             "deleteVersion",
-            "mutation ($id: ID!, $n: Int!) { deleteVersion(modelId: $id, number: $n) { __typename %s } }" % _ERROR,
+            "mutation ($id: ID!, $n: Int!) { deleteVersion(modelId: $id, number: $n) { __typename ... on VersionAliasedError { aliases } %s } }" % _ERROR,
             {"id": self.model.id, "n": self.number},
             asked=self._asked(),
         )
+
+
+class Comparison(list):
+    """Model.compare's rows (dicts: section, key, dataset, values, differs); `versions`: the Versions compared, in
+    the order asked, which is the order of each row's `values`."""
+
+    def __init__(self, rows, versions):
+        super().__init__(rows)
+        self.versions = versions
+
+    @property
+    def numbers(self):
+        return [v.number for v in self.versions]
+
+    def differing(self):
+        """The rows whose values are not all the same."""
+        return [row for row in self if row["differs"]]

@@ -10,6 +10,7 @@ import type { KeyScope } from '../store/idempotency.ts';
 import type { LiveModel } from '../domain/model/evolve.ts';
 import {
   type AtStreamVersion,
+  evaluationBytes,
   type EvaluationRecord,
   type FormatRecord,
   loadEvaluations,
@@ -69,9 +70,6 @@ export interface ReadCache {
   formats: LRUCache<string, AtStreamVersion<FormatRecord>>;
   evaluations: LRUCache<string, AtStreamVersion<EvaluationRecord>>;
 }
-
-/** About how many bytes an evaluation takes in memory: its metrics (up to 200) dominate. */
-const evaluationBytes = (e: EvaluationRecord) => 400 + (e.notes?.length ?? 0) * 2 + Object.keys(e.metrics).length * 80;
 
 /** Models whose versions and formats a process keeps, and about how much memory they may take. */
 const CACHED_MODELS = 20_000;

@@ -20,7 +20,7 @@ import { CSRF_HEADERS } from './csrf.ts';
 /** The request headers a page may send: what the API reads, and the CSRF headers older clients still send. */
 const ALLOWED_HEADERS = ['authorization', 'content-type', CONTEXT_HEADER, IDEMPOTENCY_HEADER, 'x-request-id', 'range', 'if-range', 'if-none-match', ...CSRF_HEADERS];
 /** The response headers a page may read beyond the safelisted ones. */
-const EXPOSED_HEADERS = ['x-request-id', 'retry-after', 'www-authenticate', 'etag', 'accept-ranges', 'content-range', 'content-disposition', 'x-checksum-sha256'];
+const EXPOSED_HEADERS = ['x-request-id', 'retry-after', 'www-authenticate', 'etag', 'accept-ranges', 'content-range', 'content-disposition', 'x-checksum-sha256', 'cairn-version'];
 /** How long a browser may keep a preflight's answer (Chromium keeps it at most 2 hours). */
 const PREFLIGHT_MAX_AGE_SECONDS = 600;
 

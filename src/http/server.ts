@@ -389,7 +389,8 @@ export function createRequestHandler({ yoga, store, blobs, config, logger, metri
       if (url.pathname.startsWith('/files/')) {
         if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: 'GET or HEAD' }, { allow: 'GET, HEAD, OPTIONS' });
         const where = parseDownloadPath(url.pathname);
-        if (!where) return sendJson(res, 404, { error: 'No such model, version or format' });
+        // A path that cannot name a file (an alias in capitals, a bad escape) is not there either, in the same words.
+        if (!where) return sendJson(res, 404, { error: 'No such model, version or format', code: 'NOT_FOUND' });
         return download(req, res, where, log);
       }
       if (url.pathname.startsWith(GRAPHIQL_ASSETS_PATH)) return graphiqlFile(res, url.pathname.slice(GRAPHIQL_ASSETS_PATH.length));

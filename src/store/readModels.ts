@@ -118,14 +118,21 @@ function versionRecordOf(modelId: string, version: VersionState): VersionRecord 
 
 const sizes = new WeakMap<object, number>();
 
+/** About how many bytes an evaluation takes in memory: its metrics (up to 200) dominate. */
+export const evaluationBytes = (e: { metrics: object; notes: string | null }) => 400 + (e.notes?.length ?? 0) * 2 + Object.keys(e.metrics).length * 80;
+
 /**
  * About how many bytes a version takes in memory (its JSON settings can be large, up to 1 MB each; the rest
  * is small), for the caches' bounds; measured once per object (versions are never changed in place).
  */
-export function versionBytes(v: Pick<VersionRecord, 'description' | 'hyperparameters' | 'config' | 'records'> & { formats?: readonly unknown[] }): number {
+export function versionBytes(
+  v: Pick<VersionRecord, 'description' | 'hyperparameters' | 'config' | 'records'> & { formats?: readonly unknown[]; evaluations?: readonly { metrics: object; notes: string | null }[] },
+): number {
   let size = sizes.get(v);
   if (size === undefined) {
     size = 512 + (v.description?.length ?? 0) * 2 + JSON.stringify(v.hyperparameters).length + JSON.stringify(v.config).length + JSON.stringify(v.records).length + (v.formats?.length ?? 0) * 300;
+    // A version's evaluations ride in the command's state (not in the read cache's version records).
+    for (const e of v.evaluations ?? []) size += evaluationBytes(e);
     sizes.set(v, size);
   }
   return size;

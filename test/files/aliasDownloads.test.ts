@@ -146,6 +146,7 @@ describe('GET /files/<model>/<alias>/<format>', () => {
     ]) {
       const answer = await get(path);
       expect([400, 404], path).toContain(answer.status);
+      if (answer.status === 404) expect(JSON.parse(answer.text), path).toMatchObject({ code: 'NOT_FOUND' });
       expect(answer.text).not.toMatch(/select|at .*\.ts|\/work\//i);
     }
   });

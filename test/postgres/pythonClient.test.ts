@@ -16,3 +16,10 @@ it('passes the Python client tests against a server on PostgreSQL', async () => 
   expect(result.output).toMatch(/\bRan 11 tests in /);
   expect(result.code, result.output).toBe(0);
 }, 180_000);
+
+it('passes the Python release tests (evaluations, comparison, aliases, downloads by alias) against a server on PostgreSQL', async () => {
+  expect(server.api.t.kind).toBe('postgres');
+  const result = await runPythonTests(server.url, 'test_releases.py');
+  expect(result.output).toMatch(/\bRan 8 tests in /);
+  expect(result.code, result.output).toBe(0);
+}, 180_000);

@@ -88,7 +88,7 @@ describe('by default (CAIRN_CORS_ORIGINS unset: *)', () => {
       expect(headers['access-control-allow-credentials']).toBeUndefined();
       expect(allowed(headers, 'access-control-expose-headers')).toContain('x-request-id');
     }
-    expect(allowed(download.headers, 'access-control-expose-headers')).toEqual(expect.arrayContaining(['etag', 'content-disposition', 'x-checksum-sha256']));
+    expect(allowed(download.headers, 'access-control-expose-headers')).toEqual(expect.arrayContaining(['etag', 'content-disposition', 'x-checksum-sha256', 'cairn-version']));
     const files = await preflight(open, EVIL, downloadUrl);
     expect([files.status, files.headers['access-control-allow-origin'], files.headers['access-control-allow-methods']]).toEqual([204, '*', 'GET, HEAD']);
   });

@@ -39,6 +39,22 @@ export const HistoryEventParts = graphql(`
       number
       format
     }
+    ... on EvaluationRecordedEvent {
+      number
+      dataset {
+        uri
+        name
+      }
+    }
+    ... on AliasSetEvent {
+      alias
+      number
+      previousNumber
+    }
+    ... on AliasRemovedEvent {
+      alias
+      number
+    }
   }
 `);
 
@@ -59,6 +75,12 @@ function summary(e: DashboardHistoryEventFragment): string {
       return `version ${e.number}, ${e.format} (${bytes(e.size)})${e.replaced ? ', replacing the one before' : ''}`;
     case 'FormatDeletedEvent':
       return `version ${e.number}, ${e.format}`;
+    case 'EvaluationRecordedEvent':
+      return `version ${e.number} on ${e.dataset.name ?? e.dataset.uri}`;
+    case 'AliasSetEvent':
+      return `${e.alias} to version ${e.number}${e.previousNumber === null ? '' : ` (from ${e.previousNumber})`}`;
+    case 'AliasRemovedEvent':
+      return `${e.alias} (was version ${e.number})`;
     default:
       return '';
   }

@@ -263,7 +263,8 @@ export function metrics(value: unknown, field = 'metrics'): Record<string, numbe
     if (typeof v !== 'number' || !Number.isFinite(v)) {
       throw new ValidationError(`${field}.${name}`, `Metric "${name}" must be a finite number, not ${v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v}`);
     }
-    out.push([name, v]);
+    // -0 is 0 once stored as JSON: kept as -0, the state a command returns would differ from the one read back.
+    out.push([name, v === 0 ? 0 : v]);
   }
   // fromEntries defines each key as the object's own, `__proto__` included (an assignment would set the prototype).
   return Object.fromEntries(out);

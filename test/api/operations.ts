@@ -298,3 +298,203 @@ export const Formats = graphql(`
     formats
   }
 `);
+
+// Issue 17: evaluations, comparison and aliases.
+
+export const EvaluationFields = graphql(`
+  fragment EvaluationFields on Evaluation {
+    id
+    dataset {
+      uri
+      name
+    }
+    metrics
+    notes
+    recordedAt
+    recordedBy
+  }
+`);
+
+export const RecordEvaluation = graphql(`
+  mutation RecordEvaluation($input: RecordEvaluationInput!) {
+    recordEvaluation(input: $input) {
+      __typename
+      ... on RecordEvaluationSuccess {
+        evaluation {
+          ...EvaluationFields
+        }
+        version {
+          number
+          status
+          updatedAt
+          evaluations {
+            ...EvaluationFields
+          }
+        }
+      }
+      ... on Error {
+        code
+        message
+      }
+      ... on ValidationError {
+        field
+      }
+    }
+  }
+`);
+
+export const AliasFields = graphql(`
+  fragment AliasFields on Alias {
+    name
+    setAt
+    setBy
+    version {
+      number
+      aliases
+    }
+  }
+`);
+
+export const SetAlias = graphql(`
+  mutation SetAlias($input: SetAliasInput!) {
+    setAlias(input: $input) {
+      __typename
+      ... on SetAliasSuccess {
+        model {
+          id
+          aliases {
+            ...AliasFields
+          }
+        }
+        alias {
+          ...AliasFields
+        }
+      }
+      ... on Error {
+        code
+        message
+      }
+      ... on ValidationError {
+        field
+      }
+      ... on VersionNotPublishedError {
+        number
+      }
+    }
+  }
+`);
+
+export const RemoveAlias = graphql(`
+  mutation RemoveAlias($modelId: ID!, $alias: String!) {
+    removeAlias(modelId: $modelId, alias: $alias) {
+      __typename
+      ... on RemoveAliasSuccess {
+        model {
+          id
+          aliases {
+            ...AliasFields
+          }
+        }
+      }
+      ... on Error {
+        code
+        message
+      }
+      ... on ValidationError {
+        field
+      }
+    }
+  }
+`);
+
+export const DeleteAliasedVersion = graphql(`
+  mutation DeleteAliasedVersion($modelId: ID!, $number: Int!) {
+    deleteVersion(modelId: $modelId, number: $number) {
+      __typename
+      ... on DeleteVersionSuccess {
+        model {
+          id
+          versionCount
+        }
+      }
+      ... on Error {
+        code
+        message
+      }
+      ... on VersionAliasedError {
+        number
+        aliases
+      }
+    }
+  }
+`);
+
+export const Comparison = graphql(`
+  query Comparison($id: ID!, $numbers: [Int!]!, $asOf: DateTime) {
+    model(id: $id, asOf: $asOf) {
+      comparison(numbers: $numbers) {
+        versions {
+          number
+        }
+        rows {
+          section
+          key
+          dataset
+          values
+          differs
+        }
+      }
+    }
+  }
+`);
+
+export const Releases = graphql(`
+  query Releases($id: ID, $name: String, $asOf: DateTime) {
+    model(id: $id, name: $name, asOf: $asOf) {
+      id
+      aliases {
+        ...AliasFields
+        version {
+          evaluations {
+            ...EvaluationFields
+          }
+        }
+      }
+      versions(first: 100) {
+        edges {
+          node {
+            number
+            status
+            updatedAt
+            aliases
+            evaluations {
+              ...EvaluationFields
+            }
+          }
+        }
+      }
+      history(first: 100) {
+        edges {
+          node {
+            type
+            data
+          }
+        }
+      }
+    }
+  }
+`);
+
+export const VersionByAlias = graphql(`
+  query VersionByAlias($id: ID!, $alias: String, $number: Int, $asOf: DateTime) {
+    model(id: $id, asOf: $asOf) {
+      version(alias: $alias, number: $number) {
+        number
+        aliases
+        evaluations {
+          ...EvaluationFields
+        }
+      }
+    }
+  }
+`);

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import type { ModelCommand } from '../../src/domain/model/commands.ts';
 
@@ -9,9 +10,11 @@ interface Pools {
   json: fc.Arbitrary<unknown>;
   format: fc.Arbitrary<string>;
   sha: fc.Arbitrary<string>;
+  alias: fc.Arbitrary<string>;
+  metrics: fc.Arbitrary<unknown>;
 }
 
-const commandFrom = ({ name, number, tagList, json, format, sha }: Pools): fc.Arbitrary<ModelCommand> =>
+const commandFrom = ({ name, number, tagList, json, format, sha, alias, metrics }: Pools): fc.Arbitrary<ModelCommand> =>
   fc.oneof(
     fc.record({ name, tags: tagList }).map((d) => ({ type: 'CreateModel', data: { modelId: '', contextId: '', ...d } }) as ModelCommand),
     fc.record({ name: fc.option(name, { nil: undefined }), description: fc.option(fc.string(), { nil: undefined }), tags: fc.option(tagList, { nil: undefined }) }).map(
@@ -26,6 +29,11 @@ const commandFrom = ({ name, number, tagList, json, format, sha }: Pools): fc.Ar
       (d) => ({ type: 'UploadFormat', data: { ...d, contentType: 'application/octet-stream', filename: 'm.bin' } }) as ModelCommand,
     ),
     fc.record({ number, format }).map((d) => ({ type: 'DeleteFormat', data: d }) as ModelCommand),
+    fc.record({ number, metrics, uri: fc.constantFrom('s3://d/test.csv', 'dataset:7') }).map(
+      ({ uri, ...d }) => ({ type: 'RecordEvaluation', data: { evaluationId: '', dataset: { uri }, ...d } }) as ModelCommand,
+    ),
+    fc.record({ alias, number }).map((d) => ({ type: 'SetAlias', data: d }) as ModelCommand),
+    alias.map((a) => ({ type: 'RemoveAlias', data: { alias: a } }) as ModelCommand),
   );
 
 const sha = fc.constantFrom('a'.repeat(64), 'b'.repeat(64));
@@ -41,6 +49,8 @@ export const modelCommand = commandFrom({
   json: fc.oneof(fc.dictionary(fc.constantFrom('lr', 'depth'), fc.integer()), fc.constant([1])),
   format: fc.constantFrom('pkl', 'rda', 'pmml', 'onnx'),
   sha,
+  alias: fc.constantFrom('production', 'canary', 'Prod', ''),
+  metrics: fc.oneof(fc.dictionary(fc.constantFrom('auc', 'f1'), fc.double({ noNaN: true, noDefaultInfinity: true }), { minKeys: 1 }), fc.constant({}), fc.constant({ auc: 'high' })),
 });
 
 /** Commands that are mostly accepted (valid names, tags, settings and formats), for streams that must grow long. */
@@ -51,8 +61,16 @@ export const acceptedModelCommand = commandFrom({
   json: fc.dictionary(fc.constantFrom('lr', 'depth', 'seed'), fc.oneof(fc.integer(), fc.string(), fc.double({ noNaN: true, noDefaultInfinity: true }))),
   format: fc.constantFrom('pkl', 'rda'),
   sha,
+  alias: fc.constantFrom('production', 'canary'),
+  metrics: fc.dictionary(fc.constantFrom('auc', 'f1', 'loss'), fc.double({ noNaN: true, noDefaultInfinity: true }), { minKeys: 1 }),
 });
 
-/** The command aimed at one stream: a CreateModel gets that stream's id and the context. */
-export const onStream = (command: ModelCommand, modelId: string, contextId: string): ModelCommand =>
-  command.type === 'CreateModel' ? { ...command, data: { ...command.data, modelId, contextId } } : command;
+/**
+ * The command aimed at one stream: a CreateModel gets that stream's id and the context, a RecordEvaluation
+ * an id of its own (as the resolver gives it; a drawn one could repeat, which no caller can make happen).
+ */
+export function onStream(command: ModelCommand, modelId: string, contextId: string): ModelCommand {
+  if (command.type === 'CreateModel') return { ...command, data: { ...command.data, modelId, contextId } };
+  if (command.type === 'RecordEvaluation') return { ...command, data: { ...command.data, evaluationId: randomUUID() } };
+  return command;
+}

@@ -32,6 +32,9 @@ const command = fc.oneof(
   { arbitrary: ofType('DeleteFormat'), weight: 12 },
   { arbitrary: ofType('PublishVersion'), weight: 12 },
   { arbitrary: ofType('UpdateModel'), weight: 12 },
+  { arbitrary: ofType('RecordEvaluation'), weight: 12 },
+  { arbitrary: ofType('SetAlias'), weight: 12 },
+  { arbitrary: ofType('RemoveAlias'), weight: 6 },
   { arbitrary: modelCommand.filter((c) => c.type !== 'DeleteModel'), weight: 24 },
   { arbitrary: ofType('DeleteModel', modelCommand), weight: 1 },
 );
@@ -57,7 +60,7 @@ const step = fc.record({
 
 it('loads from snapshot + tail the state a full fold gives, and the state each command returned', async () => {
   // What the runs covered, so that the property cannot hold vacuously (on streams too short to snapshot).
-  const seen = { longest: 0, snapshots: 0, fromKnown: 0 };
+  const seen = { longest: 0, snapshots: 0, fromKnown: 0, aliases: 0, evaluations: 0 };
   await fc.assert(
     fc.asyncProperty(fc.integer({ min: 1, max: 4 }), fc.array(step, { minLength: 30, maxLength: 100, size: 'max' }), async (every, steps) => {
       const ids = [randomUUID(), randomUUID()];
@@ -95,6 +98,8 @@ it('loads from snapshot + tail the state a full fold gives, and the state each c
         // (or none: a deleted model's snapshot is its last state).
         expect(row !== undefined).toBe(full.streamVersion >= every || full.status === 'deleted');
         seen.longest = Math.max(seen.longest, full.streamVersion);
+        seen.aliases += events.filter((e) => e.type === 'AliasSet' || e.type === 'AliasRemoved').length;
+        seen.evaluations += events.filter((e) => e.type === 'EvaluationRecorded').length;
         if (row) {
           seen.snapshots++;
           expect(decodeState(row.state, row.stream_version)).toEqual(fold(events.filter((e) => e.streamVersion <= row.stream_version)));
@@ -108,4 +113,6 @@ it('loads from snapshot + tail the state a full fold gives, and the state each c
   expect(seen.longest).toBeGreaterThanOrEqual(12);
   expect(seen.snapshots).toBeGreaterThanOrEqual(20);
   expect(seen.fromKnown).toBeGreaterThanOrEqual(20);
+  expect(seen.aliases).toBeGreaterThanOrEqual(5);
+  expect(seen.evaluations).toBeGreaterThanOrEqual(20);
 });

@@ -115,4 +115,5 @@ it('loads from snapshot + tail the state a full fold gives, and the state each c
   expect(seen.fromKnown).toBeGreaterThanOrEqual(20);
   expect(seen.aliases).toBeGreaterThanOrEqual(5);
   expect(seen.evaluations).toBeGreaterThanOrEqual(20);
-});
+  // 40 runs of up to 100 commands, each checked against a full fold: some 30 s on a loaded machine, beyond the suite's default.
+}, 120_000);

@@ -59,16 +59,19 @@ describe('200 unauthenticated stalled bodies', () => {
     // Past start-up (the embedded database's memory settles after its first statements).
     await postGraphQL(url, '{ me { principal { name } } }');
     const before = rssMiB(server.child.pid!);
-    // Each: the headers of a 4 MiB JSON body, 1 MiB of it, then silence.
-    const part = Buffer.alloc(1024 * 1024, 0x20);
+    // Each: the headers of a 4 MiB JSON body, 2 MiB of it, then silence.
+    const part = Buffer.alloc(2 * 1024 * 1024, 0x20);
     const head = `POST /graphql HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\nx-cairn-csrf: 1\r\ncontent-length: ${4 * 1024 * 1024}\r\n\r\n`;
     const clients = Array.from({ length: 200 }, () => connect(port, [Buffer.from(head), part]));
     const answers = await Promise.all(clients.map((c) => c.answer));
     const after = rssMiB(server.child.pid!);
     for (const a of answers) expect(a).toMatch(/^HTTP\/1.1 401 /);
-    console.log(`200 stalled unauthenticated bodies (1 MiB sent of 4 MiB each): RSS ${before.toFixed(0)} -> ${after.toFixed(0)} MiB (${(after - before).toFixed(0)} MiB)`);
-    // 200 MiB of bodies were sent: holding them would show; sockets and their kernel buffers do not count.
-    expect(after - before).toBeLessThan(100);
+    console.log(`200 stalled unauthenticated bodies (2 MiB sent of 4 MiB each): RSS ${before.toFixed(0)} -> ${after.toFixed(0)} MiB (${(after - before).toFixed(0)} MiB)`);
+    // 400 MiB of bodies were sent: a server holding them would grow by that much. One that reads and drops
+    // them (the drain) grows too, by what the allocator keeps of the chunks read: 94-124 MiB measured for
+    // 1-3 MiB sent each, on Node 24, so the bound sits between the two (at 100 MiB with 1 MiB sent, that
+    // churn alone failed CI). Sockets and their kernel buffers do not count.
+    expect(after - before).toBeLessThan(200);
     for (const c of clients) c.socket.destroy();
   });
 });

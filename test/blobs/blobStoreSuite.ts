@@ -106,9 +106,15 @@ export function describeBlobStore(name: string, open: () => Promise<BlobStoreUnd
 
     it('fails an upload whose source breaks off, leaving nothing', async () => {
       const before = await listed(t.store);
-      const source = new Readable({ read() {} });
-      source.push(randomBytes(100_000));
-      setTimeout(() => source.destroy(new Error('client went away')), 20);
+      // 100 kB arrive, then, when the store asks for more, the client is gone.
+      let sent = false;
+      const source = new Readable({
+        read() {
+          if (sent) this.destroy(new Error('client went away'));
+          else this.push(randomBytes(100_000));
+          sent = true;
+        },
+      });
       await expect(t.store.stage(source, { maxBytes: 1_000_000 })).rejects.toThrow('client went away');
       expect(await listed(t.store)).toEqual(before);
       expect(await t.stagingCount()).toBe(0);

@@ -17,9 +17,11 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import autocannon from 'autocannon';
 import { type Kysely, sql } from 'kysely';
 import pg from 'pg';
+import { createFileSystemBlobStore } from '../src/files/fileSystemBlobStore.ts';
 import type { ModelEvent } from '../src/domain/model/events.ts';
 import type { Database } from '../src/store/database.ts';
 import { openStore, type Store } from '../src/store/open.ts';
@@ -431,9 +433,13 @@ try {
   await fillLog(store.db, contextId, 'write-target', WRITE_MODELS, () => []);
   await fillLog(store.db, contextId, 'long', 2, () => []);
   await fillLog(store.db, contextId, 'fresh', FRESH_MODELS, () => []);
-  // What a deployment container polls: a published version that the alias `production` points at.
+  // What a deployment container polls: a published version that the alias `production` points at, with
+  // its file in the blob store (the read models' other files have none: nothing downloads them).
+  const pollFile = await createFileSystemBlobStore(path.join(database.dataDir, 'blobs')).stage(Readable.from([Buffer.alloc(4096, 7)]), { maxBytes: 4096 });
+  await pollFile.commit();
   await fillLog(store.db, contextId, 'poll', 1, () => [
-    ...versionEvents(1, seq++),
+    versionEvents(1, seq++)[0]!,
+    { type: 'FormatUploaded', data: { number: 1, format: 'pkl', sha256: pollFile.sha256, size: pollFile.size, contentType: 'application/octet-stream', filename: 'model.pkl', replaced: false } },
     { type: 'VersionPublished', data: { number: 1 } },
     { type: 'AliasSet', data: { alias: 'production', number: 1, previousNumber: null } },
   ]);

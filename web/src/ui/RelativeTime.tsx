@@ -1,0 +1,55 @@
+import { Tooltip } from 'radix-ui';
+import { useEffect, useState } from 'react';
+
+const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
+  ['year', 365 * 24 * 3600],
+  ['month', 30 * 24 * 3600],
+  ['week', 7 * 24 * 3600],
+  ['day', 24 * 3600],
+  ['hour', 3600],
+  ['minute', 60],
+];
+
+const relative = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
+const exact = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+
+/** "3 minutes ago", "yesterday", "just now" for a time `seconds` before now (negative: in the future). */
+export function formatRelative(date: Date, now = Date.now()): string {
+  const seconds = Math.round((date.getTime() - now) / 1000);
+  if (Math.abs(seconds) < 45) return 'just now';
+  for (const [unit, size] of UNITS) {
+    if (Math.abs(seconds) >= size || unit === 'minute') return relative.format(Math.round(seconds / size), unit);
+  }
+  return exact.format(date);
+}
+
+export const formatExact = (date: Date): string => exact.format(date);
+
+/** A relative time in a <time dateTime>; the exact time in a tooltip (hover or focus) and the title. */
+export function RelativeTime({ value, by }: { value: string; by?: string | null }) {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 60_000);
+    return () => clearInterval(timer);
+  }, []);
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) return <span>{value}</span>;
+  const text = formatExact(date);
+  return (
+    <>
+      <Tooltip.Root delayDuration={300}>
+        <Tooltip.Trigger asChild>
+          <time dateTime={date.toISOString()} title={text} tabIndex={0} className="time">
+            {formatRelative(date, now)}
+          </time>
+        </Tooltip.Trigger>
+        <Tooltip.Portal>
+          <Tooltip.Content className="tooltip" sideOffset={4}>
+            {text}
+          </Tooltip.Content>
+        </Tooltip.Portal>
+      </Tooltip.Root>
+      {by && <span className="muted"> by {by}</span>}
+    </>
+  );
+}

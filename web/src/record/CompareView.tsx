@@ -1,5 +1,5 @@
 import './record.css';
-import { Fragment } from 'react';
+import { Fragment, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { useQuery } from 'urql';
 import { useModelPaths } from '../cairn.tsx';
@@ -37,7 +37,8 @@ export function CompareView({ modelId, numbers }: { modelId: string; numbers: nu
   const { model } = useRecord();
   const to = useModelPaths(model.name);
   const [params, setParams] = useSearchParams();
-  const only = params.get('only') === 'differences';
+  // Local state answers the click at once; the address follows (a data router navigates asynchronously).
+  const [only, setOnly] = useState(params.get('only') === 'differences');
   useDocumentTitle(model.name, numbers.length ? `compare ${numbers.join(', ')}` : 'compare');
   const enough = numbers.length >= MIN_COMPARED && numbers.length <= MAX_COMPARED;
   const [{ data, error }] = useQuery({ query: ComparisonDocument, variables: { id: modelId, numbers }, pause: !enough, requestPolicy: 'cache-and-network' });
@@ -52,7 +53,8 @@ export function CompareView({ modelId, numbers }: { modelId: string; numbers: nu
   if (!comparison) return <EmptyState title="Nothing to compare">The model is not here any more.</EmptyState>;
   const groups = groupRows(comparison.rows, only);
   const differing = comparison.rows.filter((r) => r.differs).length;
-  const toggle = (on: boolean) =>
+  const toggle = (on: boolean) => {
+    setOnly(on);
     setParams(
       (p) => {
         const next = new URLSearchParams(p);
@@ -62,6 +64,7 @@ export function CompareView({ modelId, numbers }: { modelId: string; numbers: nu
       },
       { replace: true },
     );
+  };
   const columns = comparison.versions.length;
   return (
     <section aria-labelledby="compare-heading" className="compare">

@@ -1,0 +1,276 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DASHBOARD_DIR } from '../../src/http/dashboard.ts';
+import { ADMIN_TOKEN } from '../helpers/api.ts';
+import { launchChromium } from '../helpers/browser.ts';
+import { givenModel, givenPrincipal, type Served, serveTestApi, uniqueName } from '../helpers/fixtures.ts';
+import { ROOT } from '../helpers/processes.ts';
+
+// The model record's views in Chromium: the things that lose or duplicate work, the comparison, aliases by
+// role, the files; axe on every screen.
+let s: Served;
+let browser: Browser;
+let editor: { secret: string; name: string };
+let viewer: { secret: string; name: string };
+const AXE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+beforeAll(async () => {
+  // Always from the current sources: a build left from older ones would test the wrong page.
+  execFileSync('npm', ['run', '-s', 'web:build'], { cwd: ROOT, stdio: 'inherit' });
+  expect(fs.existsSync(path.join(DASHBOARD_DIR, 'index.html'))).toBe(true);
+  s = await serveTestApi();
+  browser = await launchChromium();
+  editor = await givenPrincipal(s, 'editor', { name: 'erin' });
+  viewer = await givenPrincipal(s, 'viewer', { name: 'victor' });
+}, 180_000);
+afterAll(async () => {
+  await browser?.close();
+  await s?.close();
+});
+
+/** A tab signed in with `token` (kept in session storage, as the sign-in form keeps it), at `path`. */
+async function open(token: string, at: string): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await page.addInitScript((t) => sessionStorage.setItem('cairn.session', JSON.stringify({ token: t, context: 'default' })), token);
+  await page.goto(`${s.url}/`);
+  await page.waitForURL(/\/default\/models/);
+  await visit(page, at);
+  return page;
+}
+
+/** An in-app navigation to `at`, as the router makes one. */
+async function visit(page: Page, at: string) {
+  await page.evaluate((to) => {
+    history.pushState(null, '', to);
+    dispatchEvent(new PopStateEvent('popstate'));
+  }, at);
+}
+
+/** axe-core on what the page shows now: no violation of any impact. */
+async function expectAccessible(page: Page, screen: string) {
+  // Evaluated through the debugging protocol, which the page's CSP (no inline scripts) does not govern.
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE);
+  const violations = await page.evaluate(async () => {
+    const result = await (window as unknown as { axe: { run(): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe.run();
+    return result.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  });
+  expect(violations, screen).toEqual([]);
+}
+
+const recordPath = (model: string, rest = '') => `/default/models/${encodeURIComponent(model)}${rest}`;
+
+async function versionCount(modelId: string): Promise<number> {
+  const data = await s.asAdmin('query ($id: ID!) { model(id: $id) { versionCount } }', { id: modelId });
+  return data.model.versionCount;
+}
+
+async function createVersion(modelId: string, input: Record<string, unknown> = {}): Promise<number> {
+  const data = await s.asAdmin('mutation ($i: CreateVersionInput!) { createVersion(input: $i) { __typename ... on CreateVersionSuccess { version { number } } ... on Error { message } } }', {
+    i: { modelId, ...input },
+  });
+  expect(data.createVersion.__typename).toBe('CreateVersionSuccess');
+  return data.createVersion.version.number;
+}
+
+async function publish(modelId: string, number: number) {
+  const data = await s.asAdmin('mutation ($id: ID!, $n: Int!) { publishVersion(modelId: $id, number: $n) { __typename } }', { id: modelId, n: number });
+  expect(data.publishVersion.__typename).toBe('PublishVersionSuccess');
+}
+
+async function uploadFormat(modelId: string, number: number, format: string, bytes: Buffer, filename: string) {
+  const form = new FormData();
+  form.append(
+    'operations',
+    JSON.stringify({ query: 'mutation ($i: UploadFormatInput!) { uploadFormat(input: $i) { __typename ... on Error { message } } }', variables: { i: { modelId, number, format, file: null } } }),
+  );
+  form.append('map', JSON.stringify({ 0: ['variables.i.file'] }));
+  form.append('0', new Blob([new Uint8Array(bytes)]), filename);
+  const response = await fetch(`${s.url}/graphql`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}` }, body: form });
+  const body = (await response.json()) as any;
+  expect(body.data?.uploadFormat.__typename, JSON.stringify(body)).toBe('UploadFormatSuccess');
+}
+
+describe('the new-version form', () => {
+  it('creates one version from a double click on Submit, sent with an Idempotency-Key, and shows it', async () => {
+    const model = await givenModel(s);
+    const page = await open(editor.secret, recordPath(model.name, '/new-version'));
+    const form = page.getByRole('form', { name: 'New version' });
+    await form.waitFor();
+    await expectAccessible(page, 'new version form');
+    const keys: string[] = [];
+    page.on('request', (r) => {
+      // The only multipart request the form sends is createVersion with its files.
+      if (r.url().endsWith('/graphql') && r.method() === 'POST' && (r.headers()['content-type'] ?? '').startsWith('multipart/form-data')) keys.push(r.headers()['idempotency-key'] ?? '');
+    });
+    await form.getByLabel('Tags', { exact: true }).fill(`ok, ${'x'.repeat(33)}`);
+    await expect.poll(() => form.getByText(/is longer than 32 characters/).count()).toBeGreaterThan(0);
+    expect(await form.getByRole('button', { name: 'Submit' }).isDisabled()).toBe(true);
+    await form.getByLabel('Tags', { exact: true }).fill('ok, retrained');
+    await form.getByLabel('Hyperparameters (JSON)').fill('{"lr": 0.1}');
+    await form.getByLabel('Record 1 URI').fill('s3://data/train.csv');
+    await form.getByLabel('File pkl').setInputFiles({ name: 'model.pkl', mimeType: 'application/octet-stream', buffer: Buffer.alloc(2 * 1024 * 1024, 7) });
+    await form.getByText('model.pkl (2.0 MiB)').waitFor();
+    await form.getByRole('button', { name: 'Submit' }).dblclick();
+    await page.getByRole('heading', { name: 'Version 1' }).waitFor();
+    expect(new URL(page.url()).pathname).toBe(recordPath(model.name, '/versions/1'));
+    expect(await versionCount(model.id)).toBe(1);
+    expect(keys).toHaveLength(1);
+    expect(keys[0]).toMatch(/^[0-9a-f-]{32,36}$/);
+    await page.close();
+  }, 90_000);
+
+  it('shows the bytes sent while uploading, and Cancel stops it with nothing created and the input kept', async () => {
+    const model = await givenModel(s);
+    const page = await open(editor.secret, recordPath(model.name, '/new-version'));
+    const form = page.getByRole('form', { name: 'New version' });
+    await form.getByLabel('Description (markdown)').fill('kept after cancel');
+    await form.getByLabel('File pkl').setInputFiles({ name: 'big.pkl', mimeType: 'application/octet-stream', buffer: Buffer.alloc(16 * 1024 * 1024, 1) });
+    // Slow the upload down so that it is still running when Cancel is pressed.
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: 512 * 1024 });
+    await form.getByRole('button', { name: 'Submit' }).click();
+    const progress = page.getByTestId('upload-progress');
+    await expect.poll(() => progress.textContent(), { timeout: 30_000 }).toMatch(/\d+% · [\d.]+ (B|KiB|MiB) of 16\.0 MiB · [\d.]+ (B|KiB|MiB)\/s · about .+ left/);
+    expect(await page.getByRole('status').filter({ hasText: /Uploading the new version: \d+% sent/ }).count()).toBe(1);
+    await expectAccessible(page, 'upload in progress');
+    await progress.getByRole('button', { name: 'Cancel upload' }).click();
+    await expect.poll(() => form.getByRole('alert').textContent()).toMatch(/cancelled: no version was created/);
+    expect(await form.getByLabel('Description (markdown)').inputValue()).toBe('kept after cancel');
+    expect(await progress.count()).toBe(0);
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+    expect(await versionCount(model.id)).toBe(0);
+    await page.close();
+  }, 90_000);
+});
+
+describe('editing a draft', () => {
+  it('keeps the typed text and says why when the version was published meanwhile', async () => {
+    const model = await givenModel(s);
+    await createVersion(model.id, { description: 'before' });
+    const page = await open(editor.secret, recordPath(model.name, '/versions/1'));
+    await page.getByRole('button', { name: 'Edit version' }).click();
+    const form = page.getByRole('form', { name: 'Edit version' });
+    await form.getByLabel('Description (markdown)').fill('typed while someone published');
+    await expectAccessible(page, 'edit form');
+    await publish(model.id, 1);
+    await form.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => form.getByRole('alert').textContent()).toMatch(/published/i);
+    expect(await form.getByLabel('Description (markdown)').inputValue()).toBe('typed while someone published');
+    // The version shown around the form is the published one now.
+    await page.getByText('published', { exact: true }).first().waitFor();
+    const data = await s.asAdmin('query ($id: ID!) { model(id: $id) { version(number: 1) { description } } }', { id: model.id });
+    expect(data.model.version.description).toBe('before');
+    await page.close();
+  }, 60_000);
+});
+
+describe('the comparison', () => {
+  it('picks three versions in the table, shows them aligned with the differing rows marked, and filters to the differences', async () => {
+    const model = await givenModel(s, { name: uniqueName('compared') });
+    for (const lr of [0.1, 0.1, 0.3]) await createVersion(model.id, { hyperparameters: { lr, depth: 6 }, config: { threshold: 0.7 } });
+    const evaluation = 'mutation ($i: RecordEvaluationInput!) { recordEvaluation(input: $i) { __typename } }';
+    for (const [n, auc] of [
+      [1, 0.81],
+      [2, 0.84],
+      [3, 0.84],
+    ] as const)
+      await s.asAdmin(evaluation, { i: { modelId: model.id, number: n, dataset: { uri: 's3://data/holdout.csv', name: 'holdout' }, metrics: { auc } } });
+    const page = await open(viewer.secret, recordPath(model.name));
+    const table = page.getByRole('table', { name: 'Versions' });
+    await table.waitFor();
+    await expectAccessible(page, 'versions table');
+    expect(await page.getByRole('button', { name: 'Compare', exact: true }).isDisabled()).toBe(true);
+    for (const n of [3, 1, 2]) await table.getByLabel(`Compare version ${n}`).check();
+    await page.getByRole('button', { name: 'Compare', exact: true }).click();
+    const comparison = page.getByRole('table', { name: 'Comparison' });
+    await comparison.waitFor();
+    expect(new URL(page.url()).pathname + new URL(page.url()).search).toBe(recordPath(model.name, '/compare?versions=1,2,3'));
+    expect(await comparison.locator('thead th').allTextContents()).toEqual(['Key', expect.stringMatching(/^Version 1/), expect.stringMatching(/^Version 2/), expect.stringMatching(/^Version 3/)]);
+    const row = (key: string) => comparison.locator('tbody tr').filter({ has: page.locator('th code', { hasText: new RegExp(`^${key}$`) }) });
+    expect(await row('lr').locator('td').allTextContents()).toEqual(['0.1', '0.1', '0.3']);
+    expect(await row('lr').getAttribute('class')).toBe('differs');
+    expect(await row('lr').locator('th').textContent()).toMatch(/differs/);
+    expect(await row('depth').getAttribute('data-differs')).toBe('false');
+    expect(await row('auc').locator('th').textContent()).toMatch(/auc on s3:\/\/data\/holdout\.csv/);
+    expect(await comparison.locator('tr.section-row').allTextContents()).toEqual(['Hyperparameters', 'Config', 'Metrics']);
+    await expectAccessible(page, 'comparison');
+    fs.mkdirSync(path.join(ROOT, 'web/docs'), { recursive: true });
+    await page.screenshot({ path: path.join(ROOT, 'web/docs/comparison.png'), fullPage: true });
+
+    await page.getByLabel('Only differences').check();
+    await expect.poll(() => row('depth').count()).toBe(0);
+    expect(await row('lr').count()).toBe(1);
+    expect(await row('auc').count()).toBe(1);
+    expect(await comparison.locator('tr.section-row').allTextContents()).toEqual(['Hyperparameters', 'Metrics']);
+    expect(new URL(page.url()).searchParams.get('only')).toBe('differences');
+    await comparison.getByRole('link', { name: 'Version 3' }).click();
+    await page.getByRole('heading', { name: 'Version 3' }).waitFor();
+    await page.close();
+  }, 90_000);
+});
+
+describe('aliases', () => {
+  it('lets an editor set an alias and move it, asking first with both versions named; a viewer gets no controls', async () => {
+    const model = await givenModel(s);
+    for (const n of [1, 2]) {
+      await createVersion(model.id);
+      await publish(model.id, n);
+    }
+    const page = await open(editor.secret, recordPath(model.name, '/versions/1'));
+    const form = page.getByRole('form', { name: 'Set alias' });
+    await form.getByLabel('Alias').fill('Production');
+    await expect.poll(() => form.getByRole('alert').textContent()).toMatch(/lower-case letter/);
+    await form.getByLabel('Alias').fill('production');
+    await form.getByRole('button', { name: 'Point here' }).click();
+    await page.getByRole('list', { name: 'Aliases of this version' }).getByText('production').waitFor();
+    await expectAccessible(page, 'version with an alias');
+
+    await visit(page, recordPath(model.name, '/versions/2'));
+    await form.getByLabel('Alias').fill('production');
+    await form.getByRole('button', { name: 'Point here' }).click();
+    const dialog = page.getByRole('alertdialog');
+    expect(await dialog.textContent()).toMatch(/Move production from version 1 to version 2\?/);
+    await expectAccessible(page, 'move alias dialog');
+    await dialog.getByRole('button', { name: 'Move production' }).click();
+    await page.getByRole('list', { name: 'Aliases of this version' }).getByText('production').waitFor();
+    const data = await s.asAdmin('query ($id: ID!) { model(id: $id) { aliases { name version { number } } } }', { id: model.id });
+    expect(data.model.aliases).toEqual([{ name: 'production', version: { number: 2 } }]);
+    await page.close();
+
+    const seen = await open(viewer.secret, recordPath(model.name, '/versions/2'));
+    await seen.getByRole('list', { name: 'Aliases of this version' }).getByText('production').waitFor();
+    expect(await seen.getByRole('form', { name: 'Set alias' }).count()).toBe(0);
+    expect(await seen.getByRole('button', { name: 'Remove production' }).count()).toBe(0);
+    await expectAccessible(seen, 'version as a viewer');
+    await seen.close();
+  }, 90_000);
+});
+
+describe('files', () => {
+  it('asks before deleting a format, and Cancel keeps it', async () => {
+    const model = await givenModel(s);
+    await createVersion(model.id);
+    await uploadFormat(model.id, 1, 'pkl', Buffer.from('pickled'), 'churn.pkl');
+    const page = await open(editor.secret, recordPath(model.name, '/versions/1'));
+    const formats = page.getByRole('table', { name: 'Formats' });
+    await formats.getByText('churn.pkl').waitFor();
+    await formats.getByRole('button', { name: 'Delete pkl' }).click();
+    const dialog = page.getByRole('alertdialog');
+    expect(await dialog.textContent()).toMatch(/Delete the pkl file of version 1\?.*churn\.pkl.*cannot be undone/);
+    await expectAccessible(page, 'delete format dialog');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    const formatsNow = async () => (await s.asAdmin('query ($id: ID!) { model(id: $id) { version(number: 1) { formats { id } } } }', { id: model.id })).model.version.formats;
+    expect(await formatsNow()).toEqual([{ id: 'pkl' }]);
+    await formats.getByRole('button', { name: 'Delete pkl' }).click();
+    await dialog.getByRole('button', { name: 'Delete pkl' }).click();
+    await formats.locator('tr[data-format="pkl"]').getByText('none').waitFor();
+    expect(await formatsNow()).toEqual([]);
+    await page.close();
+  }, 60_000);
+});

@@ -105,6 +105,8 @@ const environment = z.object({
   // A timer longer than 2^31-1 ms fires at once (Node clamps it to 1 ms): such a value would not drain at all.
   CAIRN_DRAIN_TIMEOUT_MS: intFrom(0, 10_000).pipe(z.number().max(2 ** 31 - 1, 'must be at most 2147483647 (about 24 days)')),
   CAIRN_CORS_ORIGINS: corsOrigins,
+  // A signed link is a bearer credential in a URL: short-lived by design, a day at most.
+  CAIRN_SIGNED_URL_TTL_SECONDS: intFrom(1, 600).pipe(z.number().max(86_400, 'must be at most 86400 (a day)')),
   CAIRN_METRICS_PORT: z
     .string()
     .trim()
@@ -152,6 +154,8 @@ export interface Config {
   metricsPort: number | undefined;
   /** Which other sites' pages may read answers (CORS): every one (`*`), or these origins. Never with credentials. */
   corsOrigins: '*' | readonly string[];
+  /** How long a signed download link (Format.signedUrl) works after it is made. */
+  signedUrlTtlSeconds: number;
 }
 
 export class ConfigError extends Error {}
@@ -192,5 +196,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     drainTimeoutMs: e.CAIRN_DRAIN_TIMEOUT_MS,
     metricsPort: e.CAIRN_METRICS_PORT,
     corsOrigins: e.CAIRN_CORS_ORIGINS,
+    signedUrlTtlSeconds: e.CAIRN_SIGNED_URL_TTL_SECONDS,
   };
 }

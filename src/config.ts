@@ -3,6 +3,9 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { Limits } from './domain/limits.ts';
 
+/** Where `npm run web:build` puts the dashboard. */
+export const DASHBOARD_DIR = path.resolve(import.meta.dirname, '../web/dist');
+
 /** Every environment variable Cairn reads, parsed and validated once. The README's table mirrors this file. */
 const intFrom = (min: number, fallback: number) =>
   z
@@ -156,6 +159,8 @@ export interface Config {
   corsOrigins: '*' | readonly string[];
   /** How long a signed download link (Format.signedUrl) works after it is made. */
   signedUrlTtlSeconds: number;
+  /** The built dashboard that `/` serves (not an environment variable: `npm run web:build` writes web/dist; tests use their own). */
+  dashboardDir: string;
 }
 
 export class ConfigError extends Error {}
@@ -197,5 +202,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsPort: e.CAIRN_METRICS_PORT,
     corsOrigins: e.CAIRN_CORS_ORIGINS,
     signedUrlTtlSeconds: e.CAIRN_SIGNED_URL_TTL_SECONDS,
+    dashboardDir: DASHBOARD_DIR,
   };
 }

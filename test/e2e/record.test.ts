@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -36,18 +37,9 @@ afterAll(async () => {
 async function open(token: string, at: string): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   await page.addInitScript((t) => sessionStorage.setItem('cairn.session', JSON.stringify({ token: t, context: 'default' })), token);
-  await page.goto(`${s.url}/`);
-  await page.waitForURL(/\/default\/models/);
-  await visit(page, at);
+  const response = await page.goto(`${s.url}${at}`);
+  expect(response?.status()).toBe(200);
   return page;
-}
-
-/** An in-app navigation to `at`, as the router makes one. */
-async function visit(page: Page, at: string) {
-  await page.evaluate((to) => {
-    history.pushState(null, '', to);
-    dispatchEvent(new PopStateEvent('popstate'));
-  }, at);
 }
 
 /** axe-core on what the page shows now: no violation of any impact. */
@@ -207,7 +199,13 @@ describe('the comparison', () => {
     expect(await row('lr').count()).toBe(1);
     expect(await row('auc').count()).toBe(1);
     expect(await comparison.locator('tr.section-row').allTextContents()).toEqual(['Hyperparameters', 'Metrics']);
-    expect(new URL(page.url()).searchParams.get('only')).toBe('differences');
+    await expect.poll(() => new URL(page.url()).searchParams.get('only')).toBe('differences');
+    // Reload shows the same filtered comparison.
+    await page.reload();
+    await comparison.waitFor();
+    expect(await page.getByLabel('Only differences').isChecked()).toBe(true);
+    expect(await row('depth').count()).toBe(0);
+    expect(await row('lr').count()).toBe(1);
     await comparison.getByRole('link', { name: 'Version 3' }).click();
     await page.getByRole('heading', { name: 'Version 3' }).waitFor();
     await page.close();
@@ -230,7 +228,7 @@ describe('aliases', () => {
     await page.getByRole('list', { name: 'Aliases of this version' }).getByText('production').waitFor();
     await expectAccessible(page, 'version with an alias');
 
-    await visit(page, recordPath(model.name, '/versions/2'));
+    await page.goto(`${s.url}${recordPath(model.name, '/versions/2')}`);
     await form.getByLabel('Alias').fill('production');
     await form.getByRole('button', { name: 'Point here' }).click();
     const dialog = page.getByRole('alertdialog');
@@ -273,4 +271,40 @@ describe('files', () => {
     expect(await formatsNow()).toEqual([]);
     await page.close();
   }, 60_000);
+});
+
+describe('downloads', () => {
+  it('saves a 200 MB file through its signed link without it passing through the tab\'s memory', async () => {
+    const model = await givenModel(s);
+    await createVersion(model.id);
+    const bytes = Buffer.alloc(200 * 1024 * 1024);
+    for (let i = 0; i < bytes.length; i += 4096) bytes.writeUInt32LE(i, i);
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    await uploadFormat(model.id, 1, 'pkl', bytes, 'big.pkl');
+    const page = await open(viewer.secret, recordPath(model.name, '/versions/1'));
+    const formats = page.getByRole('table', { name: 'Formats' });
+    await formats.getByText(sha256).waitFor();
+    const link = formats.getByRole('link', { name: 'Download pkl' });
+    expect(await link.getAttribute('href')).toMatch(/^\/files\/.+\/1\/pkl\?/);
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Performance.enable');
+    const heap = async () => {
+      await cdp.send('HeapProfiler.collectGarbage');
+      const { metrics } = await cdp.send('Performance.getMetrics');
+      return metrics.find((m) => m.name === 'JSHeapUsedSize')!.value;
+    };
+    const before = await heap();
+    const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+    const saved = await download.path();
+    const after = await heap();
+    expect(download.suggestedFilename()).toBe('big.pkl');
+    expect(fs.statSync(saved).size).toBe(bytes.length);
+    expect(createHash('sha256').update(fs.readFileSync(saved)).digest('hex')).toBe(sha256);
+    expect(after - before).toBeLessThan(50 * 1024 * 1024);
+    // A plain link: no token goes with it, the signature in the URL is what lets it through.
+    const head = await fetch(`${s.url}${await link.getAttribute('href')}`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-disposition')).toMatch(/^attachment/);
+    await page.close();
+  }, 180_000);
 });

@@ -110,7 +110,7 @@ export function Formats({ modelId, modelName, version, formats, onChanged }: { m
                   </td>
                   <td>{f && <RelativeTime value={f.uploadedAt} by={f.uploadedBy} />}</td>
                   <td className="actions">
-                    {f && may('FORMAT_DOWNLOAD') && <DownloadLink format={f} label={`Download ${id}`} />}
+                    {f && may('FORMAT_DOWNLOAD') && <DownloadLink modelId={modelId} number={version.number} format={f} label={`Download ${id}`} />}
                     {draft && may('FORMAT_UPLOAD') && (
                       <FilePicker
                         label={`${f ? 'Replace' : 'Upload'} ${id} file`}

@@ -60,7 +60,7 @@ export const VersionDocument = graphql(`
           sha256
           uploadedAt
           uploadedBy
-          downloadUrl
+          signedUrl
         }
       }
     }

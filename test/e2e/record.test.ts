@@ -308,3 +308,133 @@ describe('downloads', () => {
     await page.close();
   }, 180_000);
 });
+
+describe('the record', () => {
+  it('shows the versions table with deleted numbers as a gap, aliases, tags and formats', async () => {
+    const model = await givenModel(s);
+    for (let n = 1; n <= 4; n++) await createVersion(model.id, { tags: n === 4 ? ['retrained'] : [] });
+    for (const n of [2, 3]) await s.asAdmin('mutation ($id: ID!, $n: Int!) { deleteVersion(modelId: $id, number: $n) { __typename } }', { id: model.id, n });
+    await publish(model.id, 4);
+    await s.asAdmin('mutation ($i: SetAliasInput!) { setAlias(input: $i) { __typename } }', { i: { modelId: model.id, alias: 'production', number: 4 } });
+    await uploadFormat(model.id, 1, 'pkl', Buffer.from('one'), 'one.pkl');
+    const page = await open(viewer.secret, recordPath(model.name));
+    const table = page.getByRole('table', { name: 'Versions' });
+    await table.waitFor();
+    const rows = await table.locator('tbody tr').allTextContents();
+    expect(rows).toHaveLength(3);
+    expect(rows[0]).toMatch(/^Version 4.*published.*production.*retrained/);
+    expect(rows[1]).toBe('Versions 2–3 deleted (2)');
+    expect(rows[2]).toMatch(/^Version 1.*draft.*pkl.*not yet/);
+    expect(await page.title()).toBe(`${model.name} · Cairn`);
+    await table.getByRole('link', { name: 'Version 4' }).click();
+    await page.getByRole('heading', { name: 'Version 4' }).waitFor();
+    expect(await page.title()).toBe(`${model.name} · version 4 · Cairn`);
+    await page.goBack();
+    await table.waitFor();
+    expect(new URL(page.url()).pathname).toBe(recordPath(model.name));
+    await page.close();
+  }, 60_000);
+
+  it('shows a version in full: markdown, tags, settings as tables or JSON, records as links, evaluations, files and how to use it', async () => {
+    const model = await givenModel(s, { name: uniqueName('churn') });
+    await createVersion(model.id, {
+      description: '# Retrained\n\n| metric | value |\n| --- | --- |\n| auc | 0.91 |\n\nSee [the run](https://runs.example/42).',
+      tags: ['weekly', 'gbm'],
+      hyperparameters: { lr: 0.1, optimizer: { name: 'adam', beta: [0.9, 0.99] } },
+      config: { threshold: 0.7 },
+      records: [{ uri: 'https://data.example/train.csv', name: 'train' }, { uri: 's3://bucket/holdout.csv' }],
+    });
+    await s.asAdmin('mutation ($i: RecordEvaluationInput!) { recordEvaluation(input: $i) { __typename } }', {
+      i: { modelId: model.id, number: 1, dataset: { uri: 's3://bucket/holdout.csv', name: 'holdout' }, metrics: { auc: 0.91 }, notes: 'weekly check' },
+    });
+    const bytes = Buffer.from('a pickled model');
+    await uploadFormat(model.id, 1, 'pkl', bytes, 'churn.pkl');
+    await publish(model.id, 1);
+    await s.asAdmin('mutation ($i: SetAliasInput!) { setAlias(input: $i) { __typename } }', { i: { modelId: model.id, alias: 'production', number: 1 } });
+    const page = await open(viewer.secret, recordPath(model.name, '/versions/1'));
+    const version = page.getByRole('article', { name: 'Version 1' });
+    await version.waitFor();
+    const description = version.getByRole('region', { name: 'Description' });
+    // The description's `#` is demoted below the version's h2.
+    expect(await description.getByRole('heading', { name: 'Retrained' }).evaluate((h) => h.tagName)).toBe('H3');
+    expect(await description.getByRole('table').locator('td').allTextContents()).toEqual(['auc', '0.91']);
+    expect(await description.getByRole('link', { name: 'the run' }).getAttribute('rel')).toBe('noopener noreferrer');
+    expect(await version.getByRole('list', { name: 'Version tags' }).textContent()).toBe('weeklygbm');
+    const hp = version.getByRole('region', { name: 'Hyperparameters' });
+    expect(await hp.getByRole('table').locator('tr').allTextContents()).toEqual(['lr0.1', 'optimizer{"beta":[0.9,0.99],"name":"adam"}']);
+    await hp.getByRole('button', { name: 'Show JSON' }).click();
+    expect(JSON.parse((await hp.locator('pre').textContent())!)).toEqual({ lr: 0.1, optimizer: { name: 'adam', beta: [0.9, 0.99] } });
+    const records = version.getByRole('list', { name: 'Dataset records' });
+    expect(await records.getByRole('link', { name: 'https://data.example/train.csv' }).getAttribute('href')).toBe('https://data.example/train.csv');
+    expect(await records.textContent()).toMatch(/train · https:\/\/data\.example\/train\.csv.*s3:\/\/bucket\/holdout\.csv/);
+    expect(await records.getByRole('link').count()).toBe(1);
+    expect(await version.getByRole('table', { name: 'Evaluations' }).locator(':scope > tbody > tr').textContent()).toMatch(/holdout · s3:\/\/bucket\/holdout\.csv.*auc0\.91.*weekly check/);
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    await version.getByRole('table', { name: 'Formats' }).getByText(sha256).waitFor();
+    const use = version.getByRole('region', { name: 'Use this version' });
+    expect(await use.locator('[data-snippet="curl-alias"] pre').textContent()).toBe(
+      `curl -fSL -H "Authorization: Bearer $CAIRN_TOKEN" -o model.pkl '${s.url}/files/${encodeURIComponent(model.name)}/production/pkl'`,
+    );
+    expect(await use.locator('[data-snippet="python"] pre').textContent()).toContain('model.version(alias="production").download("pkl", path="model.pkl")');
+    expect(await use.locator('[data-snippet="r"] pre').textContent()).toContain(`cairn_download(cairn_version(cairn_model(cn, "${model.name}"), alias = "production"), "pkl", path = "model.pkl")`);
+    expect(await use.getByText(sha256).count()).toBe(1);
+    // The curl snippet works as shown (the token from the environment, here the viewer's).
+    const curl = await fetch(`${s.url}/files/${encodeURIComponent(model.name)}/production/pkl`, { headers: { authorization: `Bearer ${viewer.secret}` } });
+    expect(Buffer.from(await curl.arrayBuffer()).equals(bytes)).toBe(true);
+    // Nothing a viewer may not do is offered.
+    for (const name of ['Edit version', 'Publish', 'Delete version', 'Delete pkl']) expect(await page.getByRole('button', { name }).count()).toBe(0);
+    await expectAccessible(page, 'version details');
+    await page.close();
+  }, 60_000);
+
+  it('tells the history in sentences, newest first, a page at a time, with the page in the address', async () => {
+    const model = await givenModel(s);
+    await createVersion(model.id);
+    for (let i = 1; i <= 30; i++) await s.asAdmin('mutation ($i: UpdateVersionInput!) { updateVersion(input: $i) { __typename } }', { i: { modelId: model.id, number: 1, config: { round: i } } });
+    await publish(model.id, 1);
+    await s.asAdmin('mutation ($i: SetAliasInput!) { setAlias(input: $i) { __typename } }', { i: { modelId: model.id, alias: 'production', number: 1 } });
+    const page = await open(editor.secret, recordPath(model.name, '/history'));
+    const list = page.getByRole('list', { name: 'History' });
+    await list.waitFor();
+    const sentences = async () => (await list.locator('.history-sentence').allTextContents()) as string[];
+    const first = await sentences();
+    expect(first).toHaveLength(25);
+    expect(first.slice(0, 3)).toEqual(['admin set alias production to version 1', 'admin published version 1', 'admin changed the config of version 1']);
+    expect(await page.title()).toBe(`${model.name} · history · Cairn`);
+    await expectAccessible(page, 'history');
+    await page.getByRole('button', { name: 'Older' }).click();
+    await expect.poll(() => new URL(page.url()).searchParams.has('before')).toBe(true);
+    await expect.poll(async () => (await sentences()).at(-1)).toBe(`admin created the model as ${model.name}`);
+    const older = await sentences();
+    // 34 events: the model, the version, 30 edits, the publish and the alias.
+    expect(older).toHaveLength(34 - 25);
+    expect(await page.getByText('34 events, newest first').count()).toBe(1);
+    expect(older.at(-2)).toBe('admin created version 1');
+    await page.reload();
+    await list.waitFor();
+    expect(await sentences()).toEqual(older);
+    await page.goBack();
+    await expect.poll(sentences).toEqual(first);
+    await page.close();
+  }, 60_000);
+
+  it('asks before an in-app link leaves a form with typed input, and stays when told to', async () => {
+    const model = await givenModel(s);
+    const page = await open(editor.secret, recordPath(model.name, '/new-version'));
+    const form = page.getByRole('form', { name: 'New version' });
+    await form.getByLabel('Description (markdown)').fill('not saved yet');
+    await page.getByRole('link', { name: 'History' }).click();
+    const dialog = page.getByRole('alertdialog', { name: 'Leave this page?' });
+    await dialog.waitFor();
+    await expectAccessible(page, 'leave dialog');
+    await dialog.getByRole('button', { name: 'Stay' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    expect(new URL(page.url()).pathname).toBe(recordPath(model.name, '/new-version'));
+    expect(await form.getByLabel('Description (markdown)').inputValue()).toBe('not saved yet');
+    await page.getByRole('link', { name: 'History' }).click();
+    await dialog.getByRole('button', { name: 'Leave' }).click();
+    await page.getByRole('list', { name: 'History' }).waitFor();
+    expect(new URL(page.url()).pathname).toBe(recordPath(model.name, '/history'));
+    await page.close();
+  }, 60_000);
+});

@@ -36,7 +36,8 @@ export function UseThisVersion({ model, version }: { model: string; version: Usa
           <figcaption>
             {s.label} <CopyButton value={s.code} label={`Copy ${s.label}`} />
           </figcaption>
-          <pre>
+          {/* Focusable, so that a long line can be scrolled from the keyboard. */}
+          <pre tabIndex={0}>
             <code>{s.code}</code>
           </pre>
         </figure>

@@ -124,7 +124,7 @@ function Settings({ title, value }: { title: string; value: unknown }) {
           {json ? 'Show table' : 'Show JSON'}
         </Button>
       </div>
-      {json ? <pre className="json">{JSON.stringify(value, null, 2)}</pre> : <KeyValueTable label={title} value={value} empty={`No ${title.toLowerCase()}`} />}
+      {json ? <pre className="json" tabIndex={0}>{JSON.stringify(value, null, 2)}</pre> : <KeyValueTable label={title} value={value} empty={`No ${title.toLowerCase()}`} />}
     </section>
   );
 }

@@ -4,6 +4,7 @@ import { Navigate, Route, Routes, useLocation, useNavigate, useParams } from 're
 import { cacheExchange, Client, fetchExchange, Provider, useQuery } from 'urql';
 import { type Cairn, CairnContext } from './cairn.tsx';
 import { graphql } from './generated/index.ts';
+import { liveExchange } from './live.tsx';
 import { paths } from './paths.ts';
 import { ErrorBanner } from './routes/ErrorBanner.tsx';
 import ModelList from './routes/ModelList.tsx';
@@ -34,10 +35,11 @@ const MeQuery = graphql(`
 `);
 
 function makeClient(session: Session, context: string | undefined): Client {
+  const headers = () => authHeaders({ ...session, context });
   return new Client({
     url: '/graphql',
-    exchanges: [cacheExchange, idempotencyExchange, fetchExchange],
-    fetchOptions: () => ({ headers: authHeaders({ ...session, context }) }),
+    exchanges: [cacheExchange, idempotencyExchange, fetchExchange, liveExchange(headers)],
+    fetchOptions: () => ({ headers: headers() }),
   });
 }
 
@@ -77,7 +79,7 @@ function ContextPicker({ current, contexts }: { current: string; contexts: Cairn
 
 function NotFoundPage() {
   useDocumentTitle('Not found');
-  return <EmptyState title="This page is not here">Check the address, or go back to the models.</EmptyState>;
+  return <EmptyState level={1} title="This page is not here">Check the address, or go back to the models.</EmptyState>;
 }
 
 /** Everything under /<context>/: the client speaks for that context; header, then the page the path names. */
@@ -133,7 +135,7 @@ function ContextShell({ session, context, onSignOut }: { session: Session; conte
             </Suspense>
           </CairnContext.Provider>
         ) : unknownContext ? (
-          <EmptyState title={`There is no context “${context}” you can see`} action={<a href="/">Go to your models</a>} />
+          <EmptyState level={1} title={`There is no context “${context}” you can see`} action={<a href="/">Go to your models</a>} />
         ) : error ? (
           <ErrorBanner error={error} stale={false} onRetry={() => refetch({ requestPolicy: 'network-only' })} retrying={fetching} />
         ) : (

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ADMIN_TOKEN, openTestApi, type TestApi } from '../helpers/api.ts';
@@ -76,6 +77,26 @@ afterAll(async () => {
 const rows = (page: Page) => page.getByRole('table', { name: 'Models' }).locator('tbody tr');
 const firstName = (page: Page) => rows(page).first().getByRole('link').textContent();
 const summary = (page: Page) => page.locator('.pager-summary').textContent();
+
+it('loads the first list from less than 150 KB of compressed JavaScript', async () => {
+  const context = await browser.newContext();
+  await context.addInitScript((t) => sessionStorage.setItem('cairn.session', JSON.stringify({ token: t })), ADMIN_TOKEN);
+  const page = await context.newPage();
+  const scripts = new Map<string, Promise<Buffer>>();
+  page.on('response', (r) => {
+    if (new URL(r.url()).pathname.endsWith('.js')) scripts.set(r.url(), r.body());
+  });
+  await page.goto(`${server.url}/default/models`);
+  await rows(page).first().waitFor();
+  const sizes = await Promise.all([...scripts.values()].map(async (body) => gzipSync(await body, { level: 9 }).length));
+  console.log([...scripts.keys()].map((url, i) => `${path.basename(url)} ${sizes[i]}`).join(", "));
+  const total = sizes.reduce((a, b) => a + b, 0);
+  console.log(`the list loaded ${sizes.length} scripts, ${total} bytes after gzip -9`);
+  expect(total).toBeLessThan(150 * 1024);
+  // Markdown and the record's code are not among them.
+  expect([...scripts.keys()].some((url) => /MarkdownView|RecordPage/.test(url))).toBe(false);
+  await context.close();
+}, 60_000);
 
 it('redirects / to the context’s models, pages through the list, and keeps search, tag, sort and page across reload and Back', async () => {
   const page = await openSignedIn(browser, server.url, ADMIN_TOKEN);

@@ -10,9 +10,13 @@ import { ROOT } from './processes.ts';
 
 export const ARTIFACTS = path.join(ROOT, 'test/artifacts');
 
-/** Builds the dashboard from the current sources: a build left from older ones would test the wrong page. */
+/**
+ * Builds the dashboard from the current sources: a build left from older ones would test the wrong page.
+ * NODE_ENV=production as `npm start` has it: under vitest (NODE_ENV=test) vite would bundle React's
+ * development build, which is not what users load.
+ */
 export function buildDashboard(): void {
-  execFileSync('npm', ['run', '-s', 'web:build'], { cwd: ROOT, stdio: 'inherit' });
+  execFileSync('npm', ['run', '-s', 'web:build'], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
   if (!fs.existsSync(path.join(DASHBOARD_DIR, 'index.html'))) throw new Error('web:build made no index.html');
   fs.mkdirSync(ARTIFACTS, { recursive: true });
 }

@@ -1,4 +1,3 @@
-import { Tooltip } from 'radix-ui';
 import { lazy, Suspense, useEffect, useMemo, useState } from 'react';
 import { Navigate, Route, Routes, useLocation, useNavigate, useParams } from 'react-router';
 import { cacheExchange, Client, fetchExchange, Provider, useQuery } from 'urql';
@@ -10,7 +9,12 @@ import { ErrorBanner } from './routes/ErrorBanner.tsx';
 import ModelList from './routes/ModelList.tsx';
 import { SignIn } from './routes/SignIn.tsx';
 import { authHeaders, loadSession, type Session, saveSession } from './session.ts';
-import { Button, EmptyState, idempotencyExchange, Loading, useDocumentTitle } from './ui/index.ts';
+// The list's modules import ui/ files one by one, not the ui/index.ts barrel: a module the first page reaches
+// goes into its chunk, and the barrel would bring the dialogs, tabs and markdown along.
+import { Button } from './ui/Button.tsx';
+import { idempotencyExchange } from './ui/mutate.ts';
+import { EmptyState, Loading } from './ui/Skeleton.tsx';
+import { useDocumentTitle } from './ui/title.ts';
 
 // The record (and with it markdown, the record's views) loads only when a model is opened.
 const RecordPage = lazy(() => import('./routes/RecordPage.tsx'));
@@ -169,7 +173,7 @@ export function App() {
   const homeClient = useMemo(() => token && makeClient({ token }, undefined), [token]);
   if (!session || !homeClient) return <SignIn key={location.pathname} onSignIn={update} />;
   return (
-    <Tooltip.Provider>
+    <>
       <Routes>
         <Route
           path="/"
@@ -181,6 +185,6 @@ export function App() {
         />
         <Route path="/:context/*" element={<ContextPages session={session} onSignOut={signOut} onContext={rememberContext} />} />
       </Routes>
-    </Tooltip.Provider>
+    </>
   );
 }

@@ -1,12 +1,17 @@
-import { useEffect, useId, useMemo, useRef, useState } from 'react';
+import { lazy, Suspense, useEffect, useId, useMemo, useRef, useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { useQuery } from 'urql';
 import { useCairn } from '../cairn.tsx';
 import { graphql } from '../generated/index.ts';
 import { eventSentence, useLiveEvents } from '../live.tsx';
 import { paths } from '../paths.ts';
-import { Badge, Button, Chip, ChipList, EmptyState, Loading, RelativeTime, TextField, useDocumentTitle, useLastData, useLiveStatus } from '../ui/index.ts';
-import { CreateModelDialog } from './CreateModel.tsx';
+import { Badge, Chip, ChipList } from '../ui/Badge.tsx';
+import { Button } from '../ui/Button.tsx';
+import { TextField } from '../ui/Field.tsx';
+import { useLiveStatus } from '../ui/LiveStatus.tsx';
+import { RelativeTime } from '../ui/RelativeTime.tsx';
+import { EmptyState, Loading } from '../ui/Skeleton.tsx';
+import { useDocumentTitle, useLastData } from '../ui/title.ts';
 import { ErrorBanner } from './ErrorBanner.tsx';
 import { type ListFilter, rememberPageStart, usePageStart } from './pageCursors.tsx';
 
@@ -48,6 +53,9 @@ const TagSuggestionsQuery = graphql(`
     }
   }
 `);
+
+// The dialog (and Radix's dialog code) loads when first opened: the list itself loads light.
+const CreateModelDialog = lazy(() => import('./CreateModel.tsx').then((m) => ({ default: m.CreateModelDialog })));
 
 export const PAGE_SIZE = 20;
 const SEARCH_DEBOUNCE_MS = 300;
@@ -341,7 +349,11 @@ export default function ModelList() {
           <Pager page={page} total={models.totalCount} href={href} />
         </>
       )}
-      <CreateModelDialog open={creating} onOpenChange={setCreating} onCreated={(name) => (setCreating(false), navigate(paths.model(context, name)))} />
+      {creating && (
+        <Suspense fallback={null}>
+          <CreateModelDialog open={creating} onOpenChange={setCreating} onCreated={(name) => (setCreating(false), navigate(paths.model(context, name)))} />
+        </Suspense>
+      )}
     </section>
   );
 }

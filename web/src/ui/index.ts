@@ -12,3 +12,4 @@ export { EmptyState, Loading, Skeleton } from './Skeleton.tsx';
 export { type TabItem, TabNav, type TabNavItem, Tabs, type TabsProps } from './Tabs.tsx';
 export { useDocumentTitle, useLastData } from './title.ts';
 export { useLiveStatus } from './LiveStatus.tsx';
+export { useLeaveGuard } from './leaveGuard.tsx';

@@ -4,6 +4,7 @@ import { openBlobStore } from './files/openBlobStore.ts';
 import { bootstrapAdmin } from './auth/bootstrap.ts';
 import { IdentityCache } from './auth/identityCache.ts';
 import { identifyRequest, RequestRefused } from './auth/requestIdentity.ts';
+import { openLinkSigner } from './auth/signedLinks.ts';
 import type { Config } from './config.ts';
 import { createLoaders, createReadCache, type GraphQLContext } from './graphql/context.ts';
 import { EXAMPLE_OPERATION, renderCairnGraphiQL, useGraphiQLPageHeaders } from './graphql/graphiql.ts';
@@ -67,6 +68,8 @@ export async function createApp(
     },
   };
   const bootstrapToken = await bootstrapAdmin(store.db, config.bootstrapToken);
+  // Read once: its key never changes, and every process on the database has the same one.
+  const links = await openLinkSigner(store.db);
   const identities = new IdentityCache({
     observer: {
       hit: () => metrics.identityLookups.inc({ cache: 'hit' }),
@@ -130,6 +133,7 @@ export async function createApp(
         config,
         feed,
         blobs,
+        links,
         identity,
         contextId: identity.context.id,
         requestId: requestIdFrom(request.headers.get('x-request-id')),
@@ -141,7 +145,7 @@ export async function createApp(
 
   return {
     yoga,
-    handle: createRequestHandler({ yoga, store, blobs, config, logger, metrics, identities }),
+    handle: createRequestHandler({ yoga, store, blobs, links, config, logger, metrics, identities }),
     store,
     feed,
     blobs,

@@ -3,6 +3,9 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { Limits } from './domain/limits.ts';
 
+/** Where `npm run web:build` puts the dashboard. */
+export const DASHBOARD_DIR = path.resolve(import.meta.dirname, '../web/dist');
+
 /** Every environment variable Cairn reads, parsed and validated once. The README's table mirrors this file. */
 const intFrom = (min: number, fallback: number) =>
   z
@@ -105,6 +108,8 @@ const environment = z.object({
   // A timer longer than 2^31-1 ms fires at once (Node clamps it to 1 ms): such a value would not drain at all.
   CAIRN_DRAIN_TIMEOUT_MS: intFrom(0, 10_000).pipe(z.number().max(2 ** 31 - 1, 'must be at most 2147483647 (about 24 days)')),
   CAIRN_CORS_ORIGINS: corsOrigins,
+  // A signed link is a bearer credential in a URL: short-lived by design, a day at most.
+  CAIRN_SIGNED_URL_TTL_SECONDS: intFrom(1, 600).pipe(z.number().max(86_400, 'must be at most 86400 (a day)')),
   CAIRN_METRICS_PORT: z
     .string()
     .trim()
@@ -152,6 +157,10 @@ export interface Config {
   metricsPort: number | undefined;
   /** Which other sites' pages may read answers (CORS): every one (`*`), or these origins. Never with credentials. */
   corsOrigins: '*' | readonly string[];
+  /** How long a signed download link (Format.signedUrl) works after it is made. */
+  signedUrlTtlSeconds: number;
+  /** The built dashboard that `/` serves (not an environment variable: `npm run web:build` writes web/dist; tests use their own). */
+  dashboardDir: string;
 }
 
 export class ConfigError extends Error {}
@@ -192,5 +201,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     drainTimeoutMs: e.CAIRN_DRAIN_TIMEOUT_MS,
     metricsPort: e.CAIRN_METRICS_PORT,
     corsOrigins: e.CAIRN_CORS_ORIGINS,
+    signedUrlTtlSeconds: e.CAIRN_SIGNED_URL_TTL_SECONDS,
+    dashboardDir: DASHBOARD_DIR,
   };
 }

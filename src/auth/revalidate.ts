@@ -1,8 +1,8 @@
 import DataLoader from 'dataloader';
 import type { Db } from '../store/database.ts';
-import { liveAccessRows } from '../store/identities.ts';
+import { liveAccessRows, tokenAccessRow } from '../store/identities.ts';
 import type { Identity } from './identity.ts';
-import { ROLE_PERMISSIONS, ROLES } from './permissions.ts';
+import { type Permission, ROLE_PERMISSIONS, ROLES } from './permissions.ts';
 
 /** What a long-lived request (a subscription) re-checks about its caller while it runs. */
 export interface LiveAccess {
@@ -66,4 +66,16 @@ export function checkAccessNow(db: Db, caller: LiveAccess): Promise<AccessVerdic
     checkers.set(db, loader);
   }
   return loader.load(caller);
+}
+
+/**
+ * Whether the token with this id may still do `permission` in the context: 'ok', or 'token-gone' (revoked,
+ * expired, never there) or 'no-permission' (its principal no longer holds a role that allows it there).
+ * What a signed download link checks when it is used, uncached, so a revocation stops it at once.
+ */
+export async function checkTokenMay(db: Db, tokenId: string, contextId: string, permission: Permission): Promise<'ok' | 'token-gone' | 'no-permission'> {
+  const roles = ROLES.filter((r) => ROLE_PERMISSIONS[r].includes(permission));
+  if (roles.length === 0) return 'no-permission';
+  const row = await tokenAccessRow(db, tokenId, contextId, roles);
+  return !row.token_ok ? 'token-gone' : !row.access_ok ? 'no-permission' : 'ok';
 }

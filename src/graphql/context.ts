@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
 import { LRUCache } from 'lru-cache';
 import type { Identity } from '../auth/identity.ts';
+import type { LinkSigner } from '../auth/signedLinks.ts';
 import type { Config } from '../config.ts';
 import type { BlobStore } from '../files/blobStore.ts';
 import type { Metrics } from '../metrics.ts';
@@ -29,6 +30,8 @@ export interface GraphQLContext {
   config: Config;
   feed: EventFeed;
   blobs: BlobStore;
+  /** Signs download links (Format.signedUrl). */
+  links: LinkSigner;
   /** Who the request acts as, in which context, with which permissions. */
   identity: Identity;
   /** The context (workspace) this request works in: identity.context.id. */

@@ -6,6 +6,8 @@ import type { YogaServerInstance } from 'graphql-yoga';
 import type { Identity } from '../auth/identity.ts';
 import type { IdentityCache } from '../auth/identityCache.ts';
 import { identifyRequest, RequestRefused } from '../auth/requestIdentity.ts';
+import { checkTokenMay } from '../auth/revalidate.ts';
+import { isSignedQuery, type LinkSigner, parseLinkParameters } from '../auth/signedLinks.ts';
 import type { Config } from '../config.ts';
 import { BlobMissingError, type BlobStore } from '../files/blobStore.ts';
 import type { GraphQLContext } from '../graphql/context.ts';
@@ -15,7 +17,7 @@ import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import { isDatabaseUnavailable, storageFullCode } from '../store/pgErrors.ts';
 import type { Store } from '../store/open.ts';
-import { findFormat } from '../store/readModels.ts';
+import { findFormat, type FormatRecord } from '../store/readModels.ts';
 import { isRebuilding } from '../store/rebuild.ts';
 import { type Body, BodyBudget, BodyTimedOut, BodyTooLarge, bodyLeft, ClientGone, discardRestOfBody, readBody, ServerBusy, watchBody } from './bodies.ts';
 import { allowCrossOrigin, answerPreflight } from './cors.ts';
@@ -24,7 +26,7 @@ import { serveDashboard } from './dashboard.ts';
 import { decodePath, requestUrl } from './paths.ts';
 import { PerTokenLimit } from './perTokenLimit.ts';
 import { requestIdFrom } from './requestId.ts';
-import { parseDownloadPath, sendFile } from './downloads.ts';
+import { type DownloadPath, parseDownloadPath, sendFile } from './downloads.ts';
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -41,6 +43,8 @@ interface Deps {
   yoga: YogaServerInstance<ServerContext, GraphQLContext>;
   store: Store;
   blobs: BlobStore;
+  /** Verifies signed download links. */
+  links: LinkSigner;
   config: Config;
   logger: Logger;
   metrics: Metrics;
@@ -175,7 +179,7 @@ export function createMetricsHandler(metrics: Metrics): RequestHandler {
  * multipart requests go through graphql-upload-minimal, which hands each file to its resolver as a
  * stream. Either way Yoga gets the operation, and the identity, through its fetch interface.
  */
-export function createRequestHandler({ yoga, store, blobs, config, logger, metrics, identities }: Deps): RequestHandler {
+export function createRequestHandler({ yoga, store, blobs, links, config, logger, metrics, identities }: Deps): RequestHandler {
   const identifying = { db: store.db, identities };
   const budget = new BodyBudget(config.maxBufferedBodyBytes);
   const downloads = new PerTokenLimit(config.maxDownloadsPerToken);
@@ -287,14 +291,44 @@ export function createRequestHandler({ yoga, store, blobs, config, logger, metri
     await writeResponse(response, res, abort);
   }
 
-  async function download(req: IncomingMessage, res: ServerResponse, where: NonNullable<ReturnType<typeof parseDownloadPath>>, log: Logger): Promise<void> {
+  async function download(req: IncomingMessage, res: ServerResponse, where: DownloadPath, log: Logger): Promise<void> {
     const identity = await identified(identifying, req, res, (error, code) => ({ error, code }));
     if (!identity) return;
     // Another context's model is not there at all; a visible one without the permission is forbidden.
     const file = await findFormat(store.db, identity.context.id, where);
     if (!file) return sendJson(res, 404, { error: 'No such model, version or format', code: 'NOT_FOUND' });
     if (!identity.permissions.has('format:download')) return sendJson(res, 403, { error: 'Your roles here do not allow downloads', code: 'FORBIDDEN' });
-    const release = downloads.take(identity.tokenId);
+    return serveFormat(req, res, file, identity.tokenId, log);
+  }
+
+  /**
+   * A download through a signed link (Format.signedUrl): no Authorization header, the link's parameters
+   * instead. Anything wrong with them, or a link for another file (or for this file before it was
+   * replaced), is one and the same 403, so that a forger learns nothing, not even whether the model exists;
+   * a genuine link past its expiry is 410. Then the token that asked for it must still be live and allowed.
+   */
+  async function signedDownload(req: IncomingMessage, res: ServerResponse, where: DownloadPath, query: URLSearchParams, log: Logger): Promise<void> {
+    const refused = () => sendJson(res, 403, { error: 'This link is not valid for this file: ask for a new one (Format.signedUrl)', code: 'FORBIDDEN' });
+    const link = parseLinkParameters(query);
+    // Links are made with the model's id and the version's number, never a name or an alias.
+    if (!link || where.modelId === undefined || where.number === undefined) return refused();
+    const file = await findFormat(store.db, link.contextId, { modelId: where.modelId, number: where.number, format: where.format });
+    const claims = file && { contextId: link.contextId, modelId: file.modelId, number: file.number, format: file.format, sha256: file.sha256, tokenId: link.tokenId, expires: link.expires };
+    if (!file || !claims || !links.verify(claims, link.mac)) return refused();
+    if (Date.now() >= link.expires * 1000) return sendJson(res, 410, { error: 'This link has expired: ask for a new one (Format.signedUrl)', code: 'LINK_EXPIRED' });
+    // Uncached: a token revoked (or a role lost) a moment ago stops its links now.
+    const access = await checkTokenMay(store.db, link.tokenId, link.contextId, 'format:download');
+    if (access !== 'ok') {
+      return sendJson(res, 403, { error: 'The token this link was made with was revoked or has expired, or may no longer download this model', code: 'FORBIDDEN' });
+    }
+    // The link is in the URL: it must not travel on in a Referer from whatever the file is opened with.
+    res.setHeader('referrer-policy', 'no-referrer');
+    return serveFormat(req, res, file, link.tokenId, log);
+  }
+
+  /** Sends a format's file, counted against its token's downloads in progress. */
+  async function serveFormat(req: IncomingMessage, res: ServerResponse, file: FormatRecord, tokenId: string, log: Logger): Promise<void> {
+    const release = downloads.take(tokenId);
     if (!release) {
       return sendJson(
         res,
@@ -391,10 +425,11 @@ export function createRequestHandler({ yoga, store, blobs, config, logger, metri
         const where = parseDownloadPath(url.pathname);
         // A path that cannot name a file (an alias in capitals, a bad escape) is not there either, in the same words.
         if (!where) return sendJson(res, 404, { error: 'No such model, version or format', code: 'NOT_FOUND' });
+        if (isSignedQuery(url.searchParams)) return signedDownload(req, res, where, url.searchParams, log);
         return download(req, res, where, log);
       }
       if (url.pathname.startsWith(GRAPHIQL_ASSETS_PATH)) return graphiqlFile(res, url.pathname.slice(GRAPHIQL_ASSETS_PATH.length));
-      if ((req.method === 'GET' || req.method === 'HEAD') && serveDashboard(url.pathname, res)) return;
+      if ((req.method === 'GET' || req.method === 'HEAD') && (await serveDashboard(req, res, url.pathname, config.dashboardDir))) return;
       if (url.pathname === '/') {
         // Not built (npm start builds it): GraphiQL is there all the same.
         res.writeHead(302, { location: '/graphql' });

@@ -6,6 +6,7 @@ import type { EventsTable } from './tables/events.ts';
 import type { IdempotencyKeysTable } from './tables/idempotencyKeys.ts';
 import type { FormatsTable } from './tables/formats.ts';
 import type { ModelsTable } from './tables/models.ts';
+import type { ServerSecretsTable } from './tables/serverSecrets.ts';
 import type { SnapshotsTable } from './tables/snapshots.ts';
 import type { VersionsTable } from './tables/versions.ts';
 
@@ -23,6 +24,7 @@ export interface Database {
   role_grants: RoleGrantsTable;
   idempotency_keys: IdempotencyKeysTable;
   snapshots: SnapshotsTable;
+  server_secrets: ServerSecretsTable;
 }
 
 export type Db = Kysely<Database>;

@@ -138,3 +138,23 @@ export async function liveAccessRows(
     left join principals p on p.id = t.principal_id`.execute(db);
   return results;
 }
+
+/**
+ * For a request that names its token by id rather than presenting it (a signed download link): whether the
+ * token with this id is still live, and whether its principal holds one of `roles` in the context (directly,
+ * through a group, or as a superuser).
+ */
+export async function tokenAccessRow(db: Db, tokenId: string, contextId: string, roles: readonly Role[]): Promise<{ token_ok: boolean; access_ok: boolean }> {
+  const { rows } = await sql<{ token_ok: boolean; access_ok: boolean }>`
+    select t.id is not null as token_ok,
+      t.id is not null and (coalesce(p.superuser, false) or exists (
+        select 1 from role_grants g
+        where g.context_id = ${contextId}::uuid and g.role in (${sql.join(roles)})
+          and (g.principal_id = t.principal_id
+            or g.group_id in (select m.group_id from group_members m where m.principal_id = t.principal_id))
+      )) as access_ok
+    from (select 1) as k
+    left join tokens t on t.id = ${tokenId}::uuid and t.revoked_at is null and (t.expires_at is null or t.expires_at > now())
+    left join principals p on p.id = t.principal_id`.execute(db);
+  return rows[0]!;
+}

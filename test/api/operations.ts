@@ -498,3 +498,18 @@ export const VersionByAlias = graphql(`
     }
   }
 `);
+
+export const SignedUrls = graphql(`
+  query SignedUrls($id: ID!, $number: Int!) {
+    model(id: $id) {
+      version(number: $number) {
+        formats {
+          id
+          sha256
+          downloadUrl
+          signedUrl
+        }
+      }
+    }
+  }
+`);

@@ -42,12 +42,14 @@ export async function openTestApi(
     store?: (t: TestDatabase) => Store;
     blobs?: (stored: BlobStore) => BlobStore;
     logger?: Logger;
+    /** A built dashboard of the test's own to serve at `/`, instead of web/dist. */
+    dashboardDir?: string;
   } = {},
 ): Promise<TestApi> {
   const t = options.database ?? (await openTestDatabase());
   // The app's files (blobs) go to a directory of this test file's own.
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-api-'));
-  const config = testConfig({ CAIRN_DATA_DIR: dataDir, ...options.env });
+  const config = { ...testConfig({ CAIRN_DATA_DIR: dataDir, ...options.env }), ...(options.dashboardDir && { dashboardDir: options.dashboardDir }) };
   const blobs = options.blobs && options.blobs(await openBlobStore(config));
   const app = await createApp(config, options.store?.(t) ?? t.store, options.logger ?? createLogger('silent'), blobs);
   const run: TestApi['run'] = async (document, variables, headers = {}) => {

@@ -1,4 +1,5 @@
 import { ADMIN_TOKEN, listen, openTestApi, type TestApi } from './api.ts';
+import { postMultipart } from './multipart.ts';
 
 /**
  * Shared fixtures for tests that act as several callers over real HTTP: an app on a fresh database served
@@ -106,4 +107,21 @@ export async function givenModel(s: Served, options: { context?: string; version
     if (v.createVersion.__typename !== 'CreateVersionSuccess') throw new Error(JSON.stringify(v));
   }
   return { id, name };
+}
+
+/** Uploads `data` as the `format` file of draft version `number` (replacing any), as the administrator; returns its sha256. */
+export async function givenFormat(
+  s: Served,
+  model: { id: string },
+  number: number,
+  data: Uint8Array<ArrayBuffer>,
+  options: { context?: string; format?: string; filename?: string } = {},
+): Promise<string> {
+  const query = 'mutation ($input: UploadFormatInput!) { uploadFormat(input: $input) { __typename ... on UploadFormatSuccess { format { sha256 } } ... on Error { code message } } }';
+  const headers: Record<string, string> = { authorization: `Bearer ${ADMIN_TOKEN}`, ...(options.context && { 'x-cairn-context': options.context }) };
+  const { body } = await postMultipart(`${s.url}/graphql`, query, { input: { modelId: model.id, number, format: options.format ?? 'pkl', file: null } }, [
+    { path: 'variables.input.file', data, name: options.filename ?? 'model.pkl' },
+  ], headers);
+  if (body.data?.uploadFormat?.__typename !== 'UploadFormatSuccess') throw new Error(JSON.stringify(body));
+  return body.data.uploadFormat.format.sha256;
 }

@@ -27,6 +27,23 @@ FormatRef.implement({
     uploadedAt: t.expose('uploadedAt', { type: 'DateTime' }),
     uploadedBy: t.exposeString('uploadedBy', { nullable: true }),
     downloadUrl: t.string({ description: 'A path on this server that serves the file.', resolve: downloadPath }),
+    signedUrl: t.string({
+      authScopes: { permission: 'format:download' },
+      description:
+        'A path on this server that serves the file to anyone holding it, without an Authorization header, for CAIRN_SIGNED_URL_TTL_SECONDS (10 minutes) and for this file only: a replaced file, or a revoked token (the one that asked for it) or lost role, stops it.',
+      resolve: (f, _args, ctx) => {
+        const query = ctx.links.sign({
+          contextId: ctx.contextId,
+          modelId: f.modelId,
+          number: f.number,
+          format: f.format,
+          sha256: f.sha256,
+          tokenId: ctx.identity.tokenId,
+          expires: Math.floor(Date.now() / 1000) + ctx.config.signedUrlTtlSeconds,
+        });
+        return `${downloadPath(f)}?${query}`;
+      },
+    }),
   }),
 });
 

@@ -1,12 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DASHBOARD_DIR } from '../../src/http/dashboard.ts';
 import { ADMIN_TOKEN } from '../helpers/api.ts';
+import { expectNoAxeViolations as expectAccessible } from '../helpers/axe.ts';
 import { launchChromium } from '../helpers/browser.ts';
 import { givenModel, givenPrincipal, type Served, serveTestApi, uniqueName } from '../helpers/fixtures.ts';
 import { ROOT } from '../helpers/processes.ts';
@@ -17,7 +17,6 @@ let s: Served;
 let browser: Browser;
 let editor: { secret: string; name: string };
 let viewer: { secret: string; name: string };
-const AXE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 beforeAll(async () => {
   // Always from the current sources: a build left from older ones would test the wrong page.
@@ -40,17 +39,6 @@ async function open(token: string, at: string): Promise<Page> {
   const response = await page.goto(`${s.url}${at}`);
   expect(response?.status()).toBe(200);
   return page;
-}
-
-/** axe-core on what the page shows now: no violation of any impact. */
-async function expectAccessible(page: Page, screen: string) {
-  // Evaluated through the debugging protocol, which the page's CSP (no inline scripts) does not govern.
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE);
-  const violations = await page.evaluate(async () => {
-    const result = await (window as unknown as { axe: { run(): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe.run();
-    return result.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  });
-  expect(violations, screen).toEqual([]);
 }
 
 const recordPath = (model: string, rest = '') => `/default/models/${encodeURIComponent(model)}${rest}`;

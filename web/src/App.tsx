@@ -1,15 +1,20 @@
-import { Tooltip } from 'radix-ui';
 import { lazy, Suspense, useEffect, useMemo, useState } from 'react';
 import { Navigate, Route, Routes, useLocation, useNavigate, useParams } from 'react-router';
 import { cacheExchange, Client, fetchExchange, Provider, useQuery } from 'urql';
 import { type Cairn, CairnContext } from './cairn.tsx';
 import { graphql } from './generated/index.ts';
+import { liveExchange } from './live.tsx';
 import { paths } from './paths.ts';
 import { ErrorBanner } from './routes/ErrorBanner.tsx';
 import ModelList from './routes/ModelList.tsx';
 import { SignIn } from './routes/SignIn.tsx';
 import { authHeaders, loadSession, type Session, saveSession } from './session.ts';
-import { Button, EmptyState, idempotencyExchange, Loading, useDocumentTitle } from './ui/index.ts';
+// The list's modules import ui/ files one by one, not the ui/index.ts barrel: a module the first page reaches
+// goes into its chunk, and the barrel would bring the dialogs, tabs and markdown along.
+import { Button } from './ui/Button.tsx';
+import { idempotencyExchange } from './ui/mutate.ts';
+import { EmptyState, Loading } from './ui/Skeleton.tsx';
+import { useDocumentTitle } from './ui/title.ts';
 
 // The record (and with it markdown, the record's views) loads only when a model is opened.
 const RecordPage = lazy(() => import('./routes/RecordPage.tsx'));
@@ -34,10 +39,11 @@ const MeQuery = graphql(`
 `);
 
 function makeClient(session: Session, context: string | undefined): Client {
+  const headers = () => authHeaders({ ...session, context });
   return new Client({
     url: '/graphql',
-    exchanges: [cacheExchange, idempotencyExchange, fetchExchange],
-    fetchOptions: () => ({ headers: authHeaders({ ...session, context }) }),
+    exchanges: [cacheExchange, idempotencyExchange, fetchExchange, liveExchange(headers)],
+    fetchOptions: () => ({ headers: headers() }),
   });
 }
 
@@ -77,7 +83,7 @@ function ContextPicker({ current, contexts }: { current: string; contexts: Cairn
 
 function NotFoundPage() {
   useDocumentTitle('Not found');
-  return <EmptyState title="This page is not here">Check the address, or go back to the models.</EmptyState>;
+  return <EmptyState level={1} title="This page is not here">Check the address, or go back to the models.</EmptyState>;
 }
 
 /** Everything under /<context>/: the client speaks for that context; header, then the page the path names. */
@@ -133,7 +139,7 @@ function ContextShell({ session, context, onSignOut }: { session: Session; conte
             </Suspense>
           </CairnContext.Provider>
         ) : unknownContext ? (
-          <EmptyState title={`There is no context “${context}” you can see`} action={<a href="/">Go to your models</a>} />
+          <EmptyState level={1} title={`There is no context “${context}” you can see`} action={<a href="/">Go to your models</a>} />
         ) : error ? (
           <ErrorBanner error={error} stale={false} onRetry={() => refetch({ requestPolicy: 'network-only' })} retrying={fetching} />
         ) : (
@@ -167,7 +173,7 @@ export function App() {
   const homeClient = useMemo(() => token && makeClient({ token }, undefined), [token]);
   if (!session || !homeClient) return <SignIn key={location.pathname} onSignIn={update} />;
   return (
-    <Tooltip.Provider>
+    <>
       <Routes>
         <Route
           path="/"
@@ -179,6 +185,6 @@ export function App() {
         />
         <Route path="/:context/*" element={<ContextPages session={session} onSignOut={signOut} onContext={rememberContext} />} />
       </Routes>
-    </Tooltip.Provider>
+    </>
   );
 }

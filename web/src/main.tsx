@@ -4,8 +4,8 @@ import { createBrowserRouter, RouterProvider } from 'react-router';
 import { App } from './App.tsx';
 import './styles.css';
 
-// A data router (not <BrowserRouter>): the record's forms and uploads use its blocker (useBlocker) to ask
-// before an in-app link leaves unsaved work. App keeps its own <Routes> below the one catch-all route.
+// Data mode (a router object) so that useBlocker works: unsaved edits and running uploads ask before leaving.
+// The routes themselves are declared with <Routes> inside App, per context.
 const router = createBrowserRouter([{ path: '*', element: <App /> }]);
 
 createRoot(document.getElementById('root')!).render(

@@ -88,7 +88,7 @@ export function EditVersionForm({ modelId, version, onDone, onSaved }: { modelId
           Save
         </Button>
       </div>
-      {dirty && <LeaveGuard what="Your edits to this version are not saved." />}
+      {dirty && <LeaveGuard what="your unsaved edits to this version" />}
     </form>
   );
 }

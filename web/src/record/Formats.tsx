@@ -157,7 +157,7 @@ export function Formats({ modelId, modelName, version, formats, onChanged }: { m
         </table>
       </div>
       {dialog}
-      {running && <LeaveGuard what={`The ${running.format} file is still uploading.`} />}
+      {running && <LeaveGuard what={`the ${running.format} upload in progress`} />}
     </section>
   );
 }

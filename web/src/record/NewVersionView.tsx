@@ -1,5 +1,5 @@
 import './record.css';
-import { useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useNavigate } from 'react-router';
 import { useCairn, useModelPaths } from '../cairn.tsx';
 import { bytes } from '../bytes.ts';
@@ -69,7 +69,12 @@ export function NewVersionView({ model }: { model: RecordModel }) {
   const chosen = Object.entries(files);
   const invalid = !!tagError || !!hp.error || !!cfg.error || recordErrors.some(Boolean);
   const dirty = description !== '' || tagText !== '' || hyperparameters !== '{}' || config !== '{}' || records.some((r) => r.uri || r.name) || chosen.length > 0;
-  const released = useRef(false);
+  // Set on success; the page leaves once it has re-rendered without its guard.
+  const [created, setCreated] = useState<number | null>(null);
+  const createdPath = created === null ? null : to.version(created);
+  useEffect(() => {
+    if (createdPath) navigate(createdPath);
+  }, [createdPath, navigate]);
   const beside = (field: string) => (refusal?.field === field ? refusal.message : undefined);
 
   const submit = async (event: React.FormEvent) => {
@@ -118,9 +123,8 @@ export function NewVersionView({ model }: { model: RecordModel }) {
     const result = answer.data?.createVersion as { __typename: string; version?: { number: number }; message?: string; field?: string; code?: string } | undefined;
     if (result?.__typename === 'CreateVersionSuccess' && result.version) {
       attempt.current = null;
-      released.current = true;
       refresh();
-      navigate(to.version(result.version.number));
+      setCreated(result.version.number);
       return;
     }
     const code = answer.errors?.[0]?.extensions?.code;
@@ -226,7 +230,7 @@ export function NewVersionView({ model }: { model: RecordModel }) {
           Submit
         </Button>
       </div>
-      {(sending || dirty) && <LeaveGuard what={sending ? 'The new version is still uploading.' : 'The new version is not created yet.'} released={released} />}
+      {created === null && (sending || dirty) && <LeaveGuard what={sending ? 'the upload in progress' : 'the new version you have not submitted'} />}
     </form>
   );
 }

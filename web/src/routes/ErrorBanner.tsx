@@ -1,5 +1,5 @@
 import type { CombinedError } from 'urql';
-import { Button } from '../ui/index.ts';
+import { Button } from '../ui/Button.tsx';
 
 /** What a failed request says to the user: the server's message, or that Cairn cannot be reached; never a stack or SQL. */
 export function errorText(error: CombinedError): string {

@@ -1,6 +1,8 @@
 import { useState } from 'react';
 import { authHeaders, type Session } from '../session.ts';
-import { Button, TextField, useDocumentTitle } from '../ui/index.ts';
+import { Button } from '../ui/Button.tsx';
+import { TextField } from '../ui/Field.tsx';
+import { useDocumentTitle } from '../ui/title.ts';
 
 /** The token form; the token is checked with one `me` query before it is kept (in this tab's session storage). */
 export function SignIn({ onSignIn }: { onSignIn: (s: Session) => void }) {

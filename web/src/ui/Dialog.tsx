@@ -1,5 +1,5 @@
 import { AlertDialog, Dialog as RadixDialog } from 'radix-ui';
-import { type ReactNode, useState } from 'react';
+import { type ReactNode, useRef, useState } from 'react';
 import { Button } from './Button.tsx';
 
 export interface DialogProps {
@@ -14,15 +14,39 @@ export interface DialogProps {
 }
 
 /**
+ * Where focus goes back to when a dialog closes: the element focused when it opened (read while rendering the
+ * opening, before the dialog takes focus). Radix returns focus only to its own Trigger, and these dialogs are
+ * opened from anywhere (a button, a menu item, code).
+ */
+function useFocusReturn(open: boolean) {
+  const opener = useRef<HTMLElement | null>(null);
+  if (open && !opener.current && typeof document !== 'undefined') opener.current = document.activeElement as HTMLElement | null;
+  return (event: Event) => {
+    const target = opener.current;
+    opener.current = null;
+    if (target && target.isConnected && target !== document.body) {
+      event.preventDefault();
+      target.focus();
+    }
+  };
+}
+
+/**
  * A modal dialog (Radix): focus moves in and is trapped, Escape and the overlay close it, aria-modal is set,
  * and focus returns to what opened it. Forms inside keep their own state: closing is the caller's choice.
  */
 export function Dialog({ open, onOpenChange, title, description, children, wide }: DialogProps) {
+  const returnFocus = useFocusReturn(open);
   return (
     <RadixDialog.Root open={open} onOpenChange={onOpenChange}>
       <RadixDialog.Portal>
         <RadixDialog.Overlay className="dialog-overlay" />
-        <RadixDialog.Content className={wide ? 'dialog dialog-wide' : 'dialog'} aria-modal="true" {...(!description && { 'aria-describedby': undefined })}>
+        <RadixDialog.Content
+          className={wide ? 'dialog dialog-wide' : 'dialog'}
+          aria-modal="true"
+          onCloseAutoFocus={returnFocus}
+          {...(!description && { 'aria-describedby': undefined })}
+        >
           <RadixDialog.Title className="dialog-title">{title}</RadixDialog.Title>
           {description && <RadixDialog.Description className="dialog-description">{description}</RadixDialog.Description>}
           {children}
@@ -50,6 +74,7 @@ export interface ConfirmDialogProps {
 
 /** An alert dialog (Radix) for irreversible actions: focus starts on Cancel, Escape cancels. */
 export function ConfirmDialog({ open, onOpenChange, title, body, confirmLabel, cancelLabel = 'Cancel', danger, onConfirm }: ConfirmDialogProps) {
+  const returnFocus = useFocusReturn(open);
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const change = (next: boolean) => {
@@ -74,7 +99,7 @@ export function ConfirmDialog({ open, onOpenChange, title, body, confirmLabel, c
     <AlertDialog.Root open={open} onOpenChange={change}>
       <AlertDialog.Portal>
         <AlertDialog.Overlay className="dialog-overlay" />
-        <AlertDialog.Content className="dialog" aria-modal="true">
+        <AlertDialog.Content className="dialog" aria-modal="true" onCloseAutoFocus={returnFocus}>
           <AlertDialog.Title className="dialog-title">{title}</AlertDialog.Title>
           <AlertDialog.Description asChild>
             <div className="dialog-description">{body}</div>

@@ -1,4 +1,3 @@
-import { Tooltip } from 'radix-ui';
 import { useEffect, useState } from 'react';
 
 const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
@@ -13,7 +12,7 @@ const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
 const relative = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
 const exact = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
 
-/** "3 minutes ago", "yesterday", "just now" for a time `seconds` before now (negative: in the future). */
+/** "3 minutes ago", "yesterday", "just now" for `date` seen at `now` (a future date reads "in 3 minutes"). */
 export function formatRelative(date: Date, now = Date.now()): string {
   const seconds = Math.round((date.getTime() - now) / 1000);
   if (Math.abs(seconds) < 45) return 'just now';
@@ -25,7 +24,10 @@ export function formatRelative(date: Date, now = Date.now()): string {
 
 export const formatExact = (date: Date): string => exact.format(date);
 
-/** A relative time in a <time dateTime>; the exact time in a tooltip (hover or focus) and the title. */
+/**
+ * A relative time in a <time dateTime>, the exact time in its title and in a tooltip on hover. A plain CSS
+ * tooltip rather than Radix's: a list shows dozens, and the models list must load light.
+ */
 export function RelativeTime({ value, by }: { value: string; by?: string | null }) {
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
@@ -37,18 +39,9 @@ export function RelativeTime({ value, by }: { value: string; by?: string | null 
   const text = formatExact(date);
   return (
     <>
-      <Tooltip.Root delayDuration={300}>
-        <Tooltip.Trigger asChild>
-          <time dateTime={date.toISOString()} title={text} tabIndex={0} className="time">
-            {formatRelative(date, now)}
-          </time>
-        </Tooltip.Trigger>
-        <Tooltip.Portal>
-          <Tooltip.Content className="tooltip" sideOffset={4}>
-            {text}
-          </Tooltip.Content>
-        </Tooltip.Portal>
-      </Tooltip.Root>
+      <time dateTime={date.toISOString()} title={text} data-exact={text} className="time">
+        {formatRelative(date, now)}
+      </time>
       {by && <span className="muted"> by {by}</span>}
     </>
   );

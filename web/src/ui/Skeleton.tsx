@@ -21,11 +21,12 @@ export function Loading({ label = 'Loading', lines = 3 }: { label?: string; line
   );
 }
 
-/** What an empty list or page says: what is (not) here and what to do next. */
-export function EmptyState({ title, children, action }: { title: ReactNode; children?: ReactNode; action?: ReactNode }) {
+/** What an empty list or page says: what is (not) here and what to do next. `level`: the title's heading level (1 on a page with no other h1). */
+export function EmptyState({ title, children, action, level = 2 }: { title: ReactNode; children?: ReactNode; action?: ReactNode; level?: 1 | 2 | 3 }) {
+  const Heading = `h${level}` as 'h2';
   return (
     <div className="empty-state">
-      <p className="empty-title">{title}</p>
+      <Heading className="empty-title">{title}</Heading>
       {children && <div className="empty-body">{children}</div>}
       {action && <div className="empty-action">{action}</div>}
     </div>

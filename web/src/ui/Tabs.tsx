@@ -1,6 +1,6 @@
 import { Tabs as RadixTabs } from 'radix-ui';
 import type { ReactNode } from 'react';
-import { NavLink } from 'react-router';
+import { Link, useLocation } from 'react-router';
 
 export interface TabItem {
   value: string;
@@ -40,8 +40,8 @@ export function Tabs({ label, items, value, defaultValue, onValueChange }: TabsP
 export interface TabNavItem {
   to: string;
   label: ReactNode;
-  /** Also current on the paths below `to` (default: only `to` itself). */
-  prefix?: boolean;
+  /** Whether this tab is the current page (default: the path is `to`'s, query aside). */
+  current?: (pathname: string) => boolean;
 }
 
 /**
@@ -49,13 +49,17 @@ export interface TabNavItem {
  * real link (open in a new tab, copy its address, Back returns to the previous one).
  */
 export function TabNav({ label, items }: { label: string; items: TabNavItem[] }) {
+  const { pathname } = useLocation();
   return (
     <nav className="tab-list tab-nav" aria-label={label}>
-      {items.map((item) => (
-        <NavLink key={item.to} to={item.to} end={!item.prefix} className="tab">
-          {item.label}
-        </NavLink>
-      ))}
+      {items.map((item) => {
+        const current = item.current ? item.current(pathname) : pathname === item.to.split('?')[0];
+        return (
+          <Link key={item.to} to={item.to} className="tab" aria-current={current ? 'page' : undefined}>
+            {item.label}
+          </Link>
+        );
+      })}
     </nav>
   );
 }

@@ -10,4 +10,6 @@ export { idempotencyExchange, type MutationWithKey, newIdempotencyKey, outcomeUn
 export { formatExact, formatRelative, RelativeTime } from './RelativeTime.tsx';
 export { EmptyState, Loading, Skeleton } from './Skeleton.tsx';
 export { type TabItem, TabNav, type TabNavItem, Tabs, type TabsProps } from './Tabs.tsx';
-export { useDocumentTitle } from './title.ts';
+export { useDocumentTitle, useLastData } from './title.ts';
+export { useLiveStatus } from './LiveStatus.tsx';
+export { useLeaveGuard } from './leaveGuard.tsx';

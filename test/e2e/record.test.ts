@@ -147,6 +147,51 @@ describe('editing a draft', () => {
     expect(data.model.version.description).toBe('before');
     await page.close();
   }, 60_000);
+
+  it('keeps the form open with its text when the connection is lost on Save, and saves on a second press', async () => {
+    const model = await givenModel(s);
+    await createVersion(model.id, { description: 'before' });
+    const page = await open(editor.secret, recordPath(model.name, '/versions/1'));
+    await page.getByRole('button', { name: 'Edit version' }).click();
+    const form = page.getByRole('form', { name: 'Edit version' });
+    await form.getByLabel('Tags', { exact: true }).fill('offline, kept');
+    let cut = true;
+    await page.route('**/graphql', (route) => (cut && (route.request().postData() ?? '').includes('updateVersion') ? route.abort('internetdisconnected') : route.continue()));
+    await form.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => form.getByRole('alert').textContent()).toMatch(/Cannot reach Cairn: nothing was saved/);
+    expect(await form.getByLabel('Tags', { exact: true }).inputValue()).toBe('offline, kept');
+    cut = false;
+    await form.getByRole('button', { name: 'Save' }).click();
+    await form.waitFor({ state: 'detached' });
+    await expect.poll(() => page.getByRole('list', { name: 'Version tags' }).textContent()).toBe('offlinekept');
+    await page.close();
+  }, 60_000);
+
+  it('asks before publishing and before deleting a version, and a confirmed delete leaves for the table', async () => {
+    const model = await givenModel(s);
+    await createVersion(model.id);
+    await createVersion(model.id);
+    // An administrator: editors may publish but not delete versions.
+    const page = await open(ADMIN_TOKEN, recordPath(model.name, '/versions/2'));
+    await page.getByRole('button', { name: 'Publish' }).click();
+    const dialog = page.getByRole('alertdialog');
+    expect(await dialog.textContent()).toMatch(/Publish version 2\?.*cannot be undone/);
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    const status = async (n: number) => (await s.asAdmin('query ($id: ID!, $n: Int!) { model(id: $id) { version(number: $n) { status } } }', { id: model.id, n })).model.version?.status ?? null;
+    expect(await status(2)).toBe('DRAFT');
+    await page.getByRole('button', { name: 'Publish' }).click();
+    await dialog.getByRole('button', { name: 'Publish' }).click();
+    await page.getByRole('heading', { name: 'Version 2' }).locator('..').getByText('published').waitFor();
+    expect(await status(2)).toBe('PUBLISHED');
+    await page.getByRole('button', { name: 'Delete version' }).click();
+    expect(await dialog.textContent()).toMatch(/Delete version 2\?.*cannot be undone/);
+    await dialog.getByRole('button', { name: 'Delete version 2' }).click();
+    await page.getByRole('table', { name: 'Versions' }).waitFor();
+    expect(new URL(page.url()).pathname).toBe(recordPath(model.name));
+    expect(await status(2)).toBeNull();
+    await page.close();
+  }, 60_000);
 });
 
 describe('the comparison', () => {
@@ -259,6 +304,28 @@ describe('files', () => {
     expect(await formatsNow()).toEqual([]);
     await page.close();
   }, 60_000);
+
+  it('adds a file to a draft through the picker, with its progress shown, and has the tab warn before closing mid-upload', async () => {
+    const model = await givenModel(s);
+    await createVersion(model.id);
+    const page = await open(editor.secret, recordPath(model.name, '/versions/1'));
+    const row = page.getByRole('table', { name: 'Formats' }).locator('tr[data-format="pkl"]');
+    await row.getByRole('button', { name: 'Add pkl' }).waitFor();
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: 1024 * 1024 });
+    await row.getByLabel('Upload pkl file').setInputFiles({ name: 'added.pkl', mimeType: 'application/octet-stream', buffer: Buffer.alloc(8 * 1024 * 1024, 3) });
+    await expect.poll(() => row.getByTestId('upload-progress').textContent()).toMatch(/of 8\.0 MiB/);
+    // Closing or reloading the tab now would be refused by the page's beforeunload handler (the browser then asks).
+    const beforeUnload = () => page.evaluate(() => !dispatchEvent(new Event('beforeunload', { cancelable: true })));
+    expect(await beforeUnload()).toBe(true);
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+    await row.getByRole('cell', { name: 'added.pkl', exact: true }).waitFor({ timeout: 60_000 });
+    const data = await s.asAdmin('query ($id: ID!) { model(id: $id) { version(number: 1) { formats { id filename size } } } }', { id: model.id });
+    expect(data.model.version.formats).toEqual([{ id: 'pkl', filename: 'added.pkl', size: 8 * 1024 * 1024 }]);
+    await expect.poll(beforeUnload).toBe(false);
+    await page.close();
+  }, 120_000);
 });
 
 describe('downloads', () => {

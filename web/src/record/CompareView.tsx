@@ -39,7 +39,7 @@ export function CompareView({ modelId, numbers }: { modelId: string; numbers: nu
   const [params, setParams] = useSearchParams();
   // Local state answers the click at once; the address follows (a data router navigates asynchronously).
   const [only, setOnly] = useState(params.get('only') === 'differences');
-  useDocumentTitle(model.name, numbers.length ? `compare ${numbers.join(', ')}` : 'compare');
+  useDocumentTitle(model.name, 'compare');
   const enough = numbers.length >= MIN_COMPARED && numbers.length <= MAX_COMPARED;
   const [{ data, error }] = useQuery({ query: ComparisonDocument, variables: { id: modelId, numbers }, pause: !enough, requestPolicy: 'cache-and-network' });
   if (!enough)

@@ -383,7 +383,7 @@ describe('the record', () => {
     expect(await page.title()).toBe(`${model.name} · Cairn`);
     await table.getByRole('link', { name: 'Version 4' }).click();
     await page.getByRole('heading', { name: 'Version 4' }).waitFor();
-    expect(await page.title()).toBe(`${model.name} · version 4 · Cairn`);
+    expect(await page.title()).toBe(`${model.name} · v4 · Cairn`);
     await page.goBack();
     await table.waitFor();
     expect(new URL(page.url()).pathname).toBe(recordPath(model.name));

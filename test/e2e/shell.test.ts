@@ -2,17 +2,17 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { ADMIN_TOKEN, openTestApi, type TestApi } from '../helpers/api.ts';
+import { ADMIN_TOKEN, listen, openTestApi, type TestApi } from '../helpers/api.ts';
 import { expectNoAxeViolations } from '../helpers/axe.ts';
 import { launchChromium } from '../helpers/browser.ts';
-import { ARTIFACTS, buildDashboard, listenDashboard, openSignedIn } from '../helpers/dashboard.ts';
+import { ARTIFACTS, buildDashboard, openSignedIn } from '../helpers/dashboard.ts';
 import { ROOT } from '../helpers/processes.ts';
 
 // The dashboard's shell: URLs, the list, the record's frame, offline, narrow screens, dark mode, live news.
 const DOCS = path.join(ROOT, 'web/docs');
 const MODELS = 45;
 let api: TestApi;
-let server: Awaited<ReturnType<typeof listenDashboard>>;
+let server: Awaited<ReturnType<typeof listen>>;
 let browser: Browser;
 let viewerToken: string;
 let aliceToken: string;
@@ -54,7 +54,7 @@ const DESCRIPTION = [
 beforeAll(async () => {
   buildDashboard();
   api = await openTestApi();
-  server = await listenDashboard(api.app);
+  server = await listen(api.app);
   browser = await launchChromium();
   for (let i = 1; i <= MODELS; i++) {
     const name = `model-${String(i).padStart(2, '0')}`;

@@ -364,3 +364,45 @@ it('says who changed what when someone else does, and refreshes the list and the
   await page.getByRole('heading', { level: 1, name: 'live-renamed' }).waitFor();
   await page.context().close();
 }, 60_000);
+
+it('signs in through the form, says why a token is refused, and signs out', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  await page.goto(`${server.url}/default/models/churn/history`);
+  const token = page.getByLabel('API token');
+  await token.fill('cairn_not_a_real_token');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect.poll(() => token.getAttribute('aria-invalid')).toBe('true');
+  expect(await page.getByRole('alert').textContent()).not.toMatch(/at |stack|SELECT/i);
+  await expectNoAxeViolations(page, 'the sign-in form with a refusal');
+  await token.fill(ADMIN_TOKEN);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  // The link that was opened is where one lands.
+  await page.getByRole('heading', { level: 1, name: 'churn' }).waitFor();
+  expect(new URL(page.url()).pathname).toBe('/default/models/churn/history');
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByLabel('API token').waitFor();
+  expect(await page.evaluate(() => sessionStorage.getItem('cairn.session'))).toBeNull();
+  await context.close();
+}, 60_000);
+
+it('reads hostile query strings as the defaults or a typed refusal, never a crash', async () => {
+  const page = await openSignedIn(browser, server.url, ADMIN_TOKEN, '/default/models?page=-3&sort=DROP%20TABLE&tag=');
+  await expect.poll(() => summary(page)).toBe('1–20 of 46 models');
+  expect(await page.getByRole('columnheader', { name: /Name/ }).getAttribute('aria-sort')).toBe('ascending');
+  await page.goto(`${server.url}/default/models?page=99999999999`);
+  await page.getByText(/There is no page \d+/).waitFor();
+  // A NUL or a lone surrogate in the search: the server refuses it in words, and the page says so.
+  for (const search of ['%00', '%ED%A0%80', 'x'.repeat(5000)]) {
+    await page.goto(`${server.url}/default/models?search=${search}`);
+    await page.getByRole('heading', { level: 1, name: 'Models' }).waitFor();
+    await expect.poll(async () => (await page.getByRole('alert').count()) + (await page.getByText('No model matches').count())).toBeGreaterThan(0);
+    expect(await page.locator('body').textContent()).not.toMatch(/at Object|\.ts:\d|SELECT|stack/i);
+  }
+  await page.goto(`${server.url}/default/models/churn/compare?versions=1,%3Cscript%3E,3,3,0,-1`);
+  await page.getByRole('heading', { level: 1, name: 'churn' }).waitFor();
+  await page.goto(`${server.url}/default/models/churn/versions/0`);
+  await page.getByText('Version “0” is not here').waitFor();
+  expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+  await page.context().close();
+}, 60_000);

@@ -197,7 +197,8 @@ it('serves every record URL, with its tab current and its own title, across relo
   expect(await description.locator('script, img').count()).toBe(0);
   expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
   await expectNoAxeViolations(page, 'the record');
-  await page.screenshot({ path: path.join(DOCS, 'model-record.png') });
+  // web/docs/model-record.png is the record's tests' (with its views); this one shows the frame.
+  await page.screenshot({ path: path.join(ARTIFACTS, 'record-frame.png') });
 
   const visits: [string, RegExp, string, string][] = [
     ['History', /\/churn\/history$/, 'History', 'churn · history · Cairn'],

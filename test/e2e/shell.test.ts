@@ -364,6 +364,21 @@ it('says who changed what when someone else does, and refreshes the list and the
   await gql(aliceToken, 'mutation ($i: UpdateModelInput!) { updateModel(input: $i) { __typename } }', { i: { id: modelId, name: 'live-renamed' } });
   await page.waitForURL(/\/default\/models\/live-renamed$/);
   await page.getByRole('heading', { level: 1, name: 'live-renamed' }).waitFor();
+
+  await gql(aliceToken, 'mutation ($i: CreateVersionInput!) { createVersion(input: $i) { __typename } }', { i: { modelId } });
+  await gql(aliceToken, 'mutation ($m: ID!) { publishVersion(modelId: $m, number: 1) { __typename } }', { m: modelId });
+  await page.getByRole('status').filter({ hasText: 'alice published version 1' }).waitFor();
+  await expect.poll(() => page.locator('.facts').textContent()).toMatch(/Versions1/);
+  // One's own changes refresh too, but are not announced as news.
+  await gql(ADMIN_TOKEN, 'mutation ($i: UpdateModelInput!) { updateModel(input: $i) { __typename } }', { i: { id: modelId, tags: ['mine'] } });
+  await page.locator('.record-header').getByText('mine').waitFor();
+  expect(await page.getByRole('status').filter({ hasText: 'admin' }).count()).toBe(0);
+  await expectNoAxeViolations(page, 'the record with a live notice');
+
+  // Deleting takes an administrator.
+  expect((await gql(ADMIN_TOKEN, 'mutation ($m: ID!) { deleteModel(id: $m) { __typename } }', { m: modelId })).deleteModel.__typename).toBe('DeleteModelSuccess');
+  await page.getByRole('heading', { level: 1, name: 'admin deleted the model live-renamed' }).waitFor();
+  await expectNoAxeViolations(page, 'a record deleted meanwhile');
   await page.context().close();
 }, 60_000);
 

@@ -1,11 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { DASHBOARD_DIR } from '../../src/http/dashboard.ts';
-import type { App } from '../../src/app.ts';
 import { ROOT } from './processes.ts';
 
 export const ARTIFACTS = path.join(ROOT, 'test/artifacts');
@@ -19,31 +16,6 @@ export function buildDashboard(): void {
   execFileSync('npm', ['run', '-s', 'web:build'], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
   if (!fs.existsSync(path.join(DASHBOARD_DIR, 'index.html'))) throw new Error('web:build made no index.html');
   fs.mkdirSync(ARTIFACTS, { recursive: true });
-}
-
-// The server's own paths; every other GET for a page (no file extension) is one of the dashboard's URLs.
-const SERVER_PATHS = /^\/(graphql|files|assets|graphiql|health|ready|metrics)(\/|$)/;
-
-/**
- * Serves the app, answering index.html for the dashboard's page URLs (/<context>/models/...) the way the
- * server does once it knows them itself; with that in the server, the rewrite changes nothing.
- */
-export async function listenDashboard(app: App): Promise<{ url: string; close(): Promise<void> }> {
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const pathname = (req.url ?? '/').split('?')[0]!;
-    if ((req.method === 'GET' || req.method === 'HEAD') && pathname !== '/' && !SERVER_PATHS.test(pathname) && !/\.[a-z0-9]+$/i.test(pathname)) req.url = '/';
-    app.handle(req, res);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
 }
 
 /** A fresh browser context signed in with `token` (sessionStorage, as the sign-in form leaves it), at `path`. */

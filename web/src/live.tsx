@@ -1,6 +1,6 @@
 import { createClient as createSseClient } from 'graphql-sse';
 import { useEffect, useRef } from 'react';
-import { subscriptionExchange, useSubscription } from 'urql';
+import { type CombinedError, subscriptionExchange, useSubscription } from 'urql';
 import { graphql } from './generated/index.ts';
 import type { LiveEventFragment } from './generated/graphql.ts';
 
@@ -118,17 +118,21 @@ export function liveExchange(headers: () => Record<string, string>) {
 }
 
 /**
- * Calls `onEvent` for each new event in this context (or of one model). `onEvent` may change between renders;
- * the subscription does not restart for it.
+ * Calls `onEvent` for each new event in this context (or of one model), and `onEnd` when the server ends the
+ * stream with an error (NOT_FOUND when the model was deleted, UNAUTHENTICATED when the token went). The
+ * handlers may change between renders; the subscription does not restart for them.
  */
-export function useLiveEvents(modelId: string | null, onEvent: (event: LiveEvent) => void): void {
-  const handler = useRef(onEvent);
+export function useLiveEvents(modelId: string | null, onEvent: (event: LiveEvent) => void, onEnd?: (error: CombinedError) => void): void {
+  const handlers = useRef({ onEvent, onEnd });
   useEffect(() => {
-    handler.current = onEvent;
+    handlers.current = { onEvent, onEnd };
   });
   // The reducer sees every event, also several that arrive between two renders.
-  useSubscription({ query: ModelEventsSubscription, variables: { modelId } }, (_previous: unknown, data: { modelEvents: LiveEvent }) => {
-    queueMicrotask(() => handler.current(data.modelEvents));
+  const [{ error }] = useSubscription({ query: ModelEventsSubscription, variables: { modelId } }, (_previous: unknown, data: { modelEvents: LiveEvent }) => {
+    queueMicrotask(() => handlers.current.onEvent(data.modelEvents));
     return data;
   });
+  useEffect(() => {
+    if (error) handlers.current.onEnd?.(error);
+  }, [error]);
 }

@@ -45,7 +45,7 @@ function NewVersionRoute({ model }: { model: RecordModel }) {
  * Follows the model's live events: every change refreshes the frame and the views (their `revision` bumps);
  * one by someone else is also announced ("alice published version 3"). A rename moves the URL to the new name.
  */
-function useLiveRecord(model: RecordModel, refresh: () => void, announce: (text: string) => void, onDeleted: (by: string) => void) {
+function useLiveRecord(model: RecordModel, refresh: () => void, announce: (text: string) => void, onDeleted: (by: string | null) => void) {
   const { principal, context } = useCairn();
   const client = useClient();
   const navigate = useNavigate();
@@ -67,6 +67,9 @@ function useLiveRecord(model: RecordModel, refresh: () => void, announce: (text:
         });
     }
     refresh();
+  }, (error) => {
+    // The model's stream ends with NOT_FOUND when the model is deleted (before its ModelDeleted event is sent).
+    if (error.graphQLErrors.some((e) => e.extensions?.code === 'NOT_FOUND')) onDeleted(null);
   });
 }
 
@@ -75,9 +78,12 @@ function Frame({ model, refresh }: { model: RecordModel; refresh: () => void }) 
   const to = useModelPaths(model.name);
   const { may } = useCairn();
   const [liveNode, announce] = useLiveStatus();
-  const [deletedBy, setDeletedBy] = useState<string | null>(null);
-  useLiveRecord(model, refresh, announce, setDeletedBy);
-  if (deletedBy) return <EmptyState level={1} title={`${deletedBy} deleted the model ${model.name}`} action={<Link to={to.list}>Back to the models</Link>} />;
+  const [deleted, setDeleted] = useState<{ by: string | null } | null>(null);
+  useLiveRecord(model, refresh, announce, (by) => setDeleted((d) => (d?.by ? d : { by })));
+  if (deleted)
+    return (
+      <EmptyState level={1} title={deleted.by ? `${deleted.by} deleted the model ${model.name}` : `The model ${model.name} was deleted`} action={<Link to={to.list}>Back to the models</Link>} />
+    );
   const last = model.lastEvent.edges[0]?.node;
   // Paths as the browser shows them (percent-encoded like the links), to tell which tab is current.
   const tabs = [

@@ -1,13 +1,12 @@
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DASHBOARD_DIR } from '../../src/http/dashboard.ts';
 import { ADMIN_TOKEN } from '../helpers/api.ts';
 import { expectNoAxeViolations as expectAccessible } from '../helpers/axe.ts';
 import { launchChromium } from '../helpers/browser.ts';
+import { buildDashboard } from '../helpers/dashboard.ts';
 import { givenModel, givenPrincipal, type Served, serveTestApi, uniqueName } from '../helpers/fixtures.ts';
 import { ROOT } from '../helpers/processes.ts';
 
@@ -19,9 +18,7 @@ let editor: { secret: string; name: string };
 let viewer: { secret: string; name: string };
 
 beforeAll(async () => {
-  // Always from the current sources: a build left from older ones would test the wrong page.
-  execFileSync('npm', ['run', '-s', 'web:build'], { cwd: ROOT, stdio: 'inherit' });
-  expect(fs.existsSync(path.join(DASHBOARD_DIR, 'index.html'))).toBe(true);
+  buildDashboard();
   s = await serveTestApi();
   browser = await launchChromium();
   editor = await givenPrincipal(s, 'editor', { name: 'erin' });

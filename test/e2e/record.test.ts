@@ -490,3 +490,25 @@ describe('the record', () => {
     await page.close();
   }, 60_000);
 });
+
+describe('at 375 px', () => {
+  it('shows a version, the comparison and the new-version form without scrolling sideways', async () => {
+    const model = await givenModel(s, { name: uniqueName('narrow') });
+    for (const lr of [0.1, 0.2]) await createVersion(model.id, { hyperparameters: { lr, optimizer: { name: 'adam', beta: [0.9, 0.999] } }, records: [{ uri: 's3://a-rather-long-bucket-name/with/a/deep/path/train.csv' }] });
+    await uploadFormat(model.id, 1, 'pkl', Buffer.from('narrow'), 'narrow.pkl');
+    const page = await browser.newPage({ viewport: { width: 375, height: 740 } });
+    await page.addInitScript((t) => sessionStorage.setItem('cairn.session', JSON.stringify({ token: t, context: 'default' })), editor.secret);
+    for (const [at, ready] of [
+      ['/versions/1', () => page.getByRole('table', { name: 'Formats' }).getByText('narrow.pkl').waitFor()],
+      ['/compare?versions=1,2', () => page.getByRole('table', { name: 'Comparison' }).waitFor()],
+      ['/new-version', () => page.getByRole('form', { name: 'New version' }).waitFor()],
+      ['', () => page.getByRole('table', { name: 'Versions' }).waitFor()],
+    ] as const) {
+      await page.goto(`${s.url}${recordPath(model.name, at)}`);
+      await ready();
+      expect(await page.evaluate(() => document.documentElement.scrollWidth), at).toBeLessThanOrEqual(375);
+      await expectAccessible(page, `${at || 'versions'} at 375 px`);
+    }
+    await page.close();
+  }, 60_000);
+});

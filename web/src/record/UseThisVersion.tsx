@@ -28,7 +28,7 @@ export function UseThisVersion({ model, version }: { model: string; version: Usa
           ))}
         </div>
       )}
-      <p>
+      <p className="use-sha">
         sha256 of the {format.id} file: <code className="sha256">{format.sha256}</code> <CopyButton value={format.sha256} label="Copy sha256" />
       </p>
       {list.map((s) => (

@@ -492,7 +492,7 @@ describe('the record', () => {
 });
 
 describe('at 375 px', () => {
-  it('shows a version, the comparison and the new-version form without scrolling sideways', async () => {
+  it('shows a version, the comparison and the new-version form without scrolling sideways, light and dark', async () => {
     const model = await givenModel(s, { name: uniqueName('narrow') });
     for (const lr of [0.1, 0.2]) await createVersion(model.id, { hyperparameters: { lr, optimizer: { name: 'adam', beta: [0.9, 0.999] } }, records: [{ uri: 's3://a-rather-long-bucket-name/with/a/deep/path/train.csv' }] });
     await uploadFormat(model.id, 1, 'pkl', Buffer.from('narrow'), 'narrow.pkl');
@@ -508,6 +508,12 @@ describe('at 375 px', () => {
       await ready();
       expect(await page.evaluate(() => document.documentElement.scrollWidth), at).toBeLessThanOrEqual(375);
       await expectAccessible(page, `${at || 'versions'} at 375 px`);
+      // Dark mode's colours pass axe's contrast checks too (loaded dark, so no colour is mid-transition).
+      await page.emulateMedia({ colorScheme: 'dark' });
+      await page.reload();
+      await ready();
+      await expectAccessible(page, `${at || 'versions'} at 375 px, dark`);
+      await page.emulateMedia({ colorScheme: 'light' });
     }
     await page.close();
   }, 60_000);

@@ -429,7 +429,7 @@ export function createRequestHandler({ yoga, store, blobs, links, config, logger
         return download(req, res, where, log);
       }
       if (url.pathname.startsWith(GRAPHIQL_ASSETS_PATH)) return graphiqlFile(res, url.pathname.slice(GRAPHIQL_ASSETS_PATH.length));
-      if ((req.method === 'GET' || req.method === 'HEAD') && (await serveDashboard(req, res, url.pathname, config.dashboardDir))) return;
+      if ((req.method === 'GET' || req.method === 'HEAD') && serveDashboard(req, res, url.pathname, config.dashboardDir)) return;
       if (url.pathname === '/') {
         // Not built (npm start builds it): GraphiQL is there all the same.
         res.writeHead(302, { location: '/graphql' });

@@ -176,7 +176,9 @@ export function serveDashboard(req: IncomingMessage, res: ServerResponse, pathna
     }
   }
   res.writeHead(200, { ...headers, 'content-length': send.size });
-  if (req.method === 'HEAD') res.end();
-  else fs.createReadStream(send.file).pipe(res);
+  // Never past the length said: a file rebuilt while it is sent would otherwise add bytes that a client
+  // keeping the connection reads as the start of its next answer.
+  if (req.method === 'HEAD' || send.size === 0) res.end();
+  else fs.createReadStream(send.file, { start: 0, end: send.size - 1 }).pipe(res);
   return true;
 }

@@ -313,8 +313,11 @@ export function createRequestHandler({ yoga, store, blobs, links, config, logger
     // Links are made with the model's id and the version's number, never a name or an alias.
     if (!link || where.modelId === undefined || where.number === undefined) return refused();
     const file = await findFormat(store.db, link.contextId, { modelId: where.modelId, number: where.number, format: where.format });
-    const claims = file && { contextId: link.contextId, modelId: file.modelId, number: file.number, format: file.format, sha256: file.sha256, tokenId: link.tokenId, expires: link.expires };
-    if (!file || !claims || !links.verify(claims, link.mac)) return refused();
+    // The file as it is now: a link made before it was replaced was signed over the old sha256.
+    const genuine =
+      file !== null &&
+      links.verify({ contextId: link.contextId, modelId: file.modelId, number: file.number, format: file.format, sha256: file.sha256, tokenId: link.tokenId, expires: link.expires }, link.mac);
+    if (!file || !genuine) return refused();
     if (Date.now() >= link.expires * 1000) return sendJson(res, 410, { error: 'This link has expired: ask for a new one (Format.signedUrl)', code: 'LINK_EXPIRED' });
     // Uncached: a token revoked (or a role lost) a moment ago stops its links now.
     const access = await checkTokenMay(store.db, link.tokenId, link.contextId, 'format:download');
@@ -429,7 +432,7 @@ export function createRequestHandler({ yoga, store, blobs, links, config, logger
         return download(req, res, where, log);
       }
       if (url.pathname.startsWith(GRAPHIQL_ASSETS_PATH)) return graphiqlFile(res, url.pathname.slice(GRAPHIQL_ASSETS_PATH.length));
-      if ((req.method === 'GET' || req.method === 'HEAD') && (await serveDashboard(req, res, url.pathname, config.dashboardDir))) return;
+      if ((req.method === 'GET' || req.method === 'HEAD') && serveDashboard(req, res, url.pathname, config.dashboardDir)) return;
       if (url.pathname === '/') {
         // Not built (npm start builds it): GraphiQL is there all the same.
         res.writeHead(302, { location: '/graphql' });

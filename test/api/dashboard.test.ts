@@ -1,13 +1,14 @@
 // The server side of the dashboard: index.html for each of its views (the browser routes them), its files
-// compressed as Accept-Encoding asks, and every other route exactly as it was. A dashboard of the test's
-// own is served (web/dist is built by test/e2e, and belongs to the web sources), beside a file that no
-// path may reach.
+// compressed as Accept-Encoding asks (from the forms `npm run web:build` writes beside them), and every
+// other route exactly as it was. A dashboard of the test's own is served (web/dist is built by test/e2e,
+// and belongs to the web sources), compressed by the build's own step, beside a file no path may reach.
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { precompressDashboard } from '../../src/http/dashboard.ts';
 import { ADMIN_TOKEN } from '../helpers/api.ts';
 import { givenModel, type Served, serveTestApi } from '../helpers/fixtures.ts';
 
@@ -34,6 +35,11 @@ beforeAll(async () => {
     fs.mkdirSync(path.dirname(path.join(dist, name)), { recursive: true });
     fs.writeFileSync(path.join(dist, name), content);
   }
+  const written = await precompressDashboard(dist);
+  // Every text file has both forms; the image has none.
+  expect(written.map((f) => path.relative(dist, f)).sort()).toEqual(
+    ['assets/index-abc123.css', 'assets/index-abc123.js', 'favicon.svg', 'index.html'].flatMap((f) => [`${f}.br`, `${f}.gz`]).sort(),
+  );
   fs.writeFileSync(path.join(root, 'secret.txt'), SECRET);
   fs.writeFileSync(path.join(root, 'dist-secret.txt'), SECRET);
   s = await serveTestApi({ dashboardDir: dist });
@@ -218,16 +224,33 @@ describe('compression', () => {
     expect([png.status, png.headers['content-encoding'], png.headers['content-type'], png.body.length]).toEqual([200, undefined, 'image/png', 4000]);
   });
 
-  it('compresses a file again once it is rebuilt in place', async () => {
-    const first = await get('/favicon.svg', { 'accept-encoding': 'br' });
-    expect(zlib.brotliDecompressSync(first.body).toString()).toBe(files['favicon.svg']);
-    const rebuilt = `<svg xmlns="http://www.w3.org/2000/svg">${'<circle r="1"/>'.repeat(300)}</svg>`;
+  it('does not serve the compressed forms as files of their own', async () => {
+    for (const target of ['/index.html.br', '/index.html.gz', '/assets/index-abc123.js.br', '/assets/index-abc123.js.gz']) {
+      expect((await get(target, { 'accept-encoding': 'br, gzip' })).status, target).toBe(404);
+    }
+  });
+
+  it('sends the next accepted form when the best is missing, and the file as it is when a form is older than it', async () => {
     const file = path.join(dist, 'favicon.svg');
-    fs.writeFileSync(file, rebuilt);
-    // A different size, so the change shows even where mtime is coarse.
-    expect(fs.statSync(file).size).not.toBe(Buffer.byteLength(files['favicon.svg'] as string));
-    const second = await get('/favicon.svg', { 'accept-encoding': 'br' });
-    expect(zlib.brotliDecompressSync(second.body).toString()).toBe(rebuilt);
-    fs.writeFileSync(file, files['favicon.svg']!);
+    const original = fs.readFileSync(file);
+    const brotli = fs.readFileSync(`${file}.br`);
+    try {
+      fs.rmSync(`${file}.br`);
+      const gzip = await get('/favicon.svg', { 'accept-encoding': 'br, gzip' });
+      expect([gzip.headers['content-encoding'], zlib.gunzipSync(gzip.body).equals(original)]).toEqual(['gzip', true]);
+      expect((await get('/favicon.svg', { 'accept-encoding': 'br' })).headers['content-encoding']).toBeUndefined();
+
+      // Changed after the build (by hand): its old forms would be another file's bytes.
+      const changed = Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg">${'<circle r="1"/>'.repeat(300)}</svg>`);
+      fs.writeFileSync(file, changed);
+      const later = new Date(fs.statSync(`${file}.gz`).mtimeMs + 5000);
+      fs.utimesSync(file, later, later);
+      const plain = await get('/favicon.svg', { 'accept-encoding': 'br, gzip' });
+      expect([plain.headers['content-encoding'], plain.body.equals(changed), plain.headers['content-length']]).toEqual([undefined, true, String(changed.length)]);
+    } finally {
+      fs.writeFileSync(file, original);
+      fs.writeFileSync(`${file}.br`, brotli);
+      fs.writeFileSync(`${file}.gz`, zlib.gzipSync(original));
+    }
   });
 });

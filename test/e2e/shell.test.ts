@@ -459,3 +459,15 @@ it('opens a link into another context in that context, and the picker moves betw
   await expectNoAxeViolations(page, 'the list of another context');
   await page.context().close();
 }, 60_000);
+
+it('starts keyboard users at a skip link that moves focus to the content', async () => {
+  const page = await openSignedIn(browser, server.url, ADMIN_TOKEN, '/default/models');
+  await rows(page).first().waitFor();
+  await page.keyboard.press('Tab');
+  const skip = page.getByRole('link', { name: 'Skip to content' });
+  expect(await skip.evaluate((el) => el === document.activeElement)).toBe(true);
+  expect(await skip.boundingBox()).not.toBeNull();
+  await page.keyboard.press('Enter');
+  await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('main');
+  await page.context().close();
+}, 60_000);

@@ -194,6 +194,12 @@ describe('downloads per token', () => {
     const viewer = await givenPrincipal(s, 'viewer');
     const other = await fetch(`${s.url}${url}`, { method: 'HEAD', headers: { authorization: `Bearer ${viewer.secret}` } });
     expect(other.status).toBe(200);
+    // A signed link counts against the token that asked for it: the administrator's is refused as well, the viewer's served.
+    const signedBy = async (token: string) =>
+      (await s.gql(token, 'query ($id: ID!) { model(id: $id) { version(number: 1) { formats { signedUrl } } } }', { id: model.id })).body.data.model.version.formats[0].signedUrl as string;
+    const signed = await fetch(`${s.url}${await signedBy(ADMIN_TOKEN)}`);
+    expect([signed.status, ((await signed.json()) as { code: string }).code]).toEqual([429, 'TOO_MANY_REQUESTS']);
+    expect((await fetch(`${s.url}${await signedBy(viewer.secret)}`, { method: 'HEAD' })).status).toBe(200);
     for (const d of stalled) d.c.socket.destroy();
   });
 });

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,7 +10,9 @@ import { CairnClient } from '../../src/client/index.ts';
 import type { Database, Db } from '../../src/store/database.ts';
 import { ADMIN_TOKEN } from '../helpers/api.ts';
 import { testDatabaseKind } from '../helpers/database.ts';
+import { postMultipart } from '../helpers/multipart.ts';
 import { ROOT } from '../helpers/processes.ts';
+import { stagingEntries } from '../helpers/staging.ts';
 import { givenContext, givenModel, givenPrincipal, type Served, serveTestApi, uniqueName } from '../helpers/fixtures.ts';
 
 /**
@@ -315,6 +318,78 @@ describe('a repeated key', () => {
     expect(repeat.status).toBe(409);
     expect(repeat.body.errors[0].extensions.code).toBe('SECRET_NOT_KEPT');
     expect(JSON.stringify(repeat.body)).not.toContain(secret);
+  });
+});
+
+describe('multipart mutations (what the dashboard sends to upload)', () => {
+  const CREATE_WITH_FILES = `mutation ($input: CreateVersionInput!) { createVersion(input: $input) {
+    __typename ... on CreateVersionSuccess { version { number formats { id sha256 size } } } ... on Error { code message } } }`;
+  const UPLOAD = `mutation ($input: UploadFormatInput!) { uploadFormat(input: $input) {
+    __typename ... on UploadFormatSuccess { format { id sha256 } version { number } } ... on Error { code message } } }`;
+  const file = (n: number) => new Uint8Array(randomBytes(n)) as Uint8Array<ArrayBuffer>;
+  const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
+  const headers = (key: string) => ({ authorization: `Bearer ${ADMIN_TOKEN}`, 'idempotency-key': key });
+  const eventsOf = async (modelId: string) =>
+    (await s.api.t.db.selectFrom('events').select('type').where('stream_id', '=', modelId).orderBy('position').execute()).map((e) => e.type);
+
+  const createWithFile = (modelId: string, key: string, data: Uint8Array<ArrayBuffer>, declared?: string) =>
+    postMultipart(
+      `${s.url}/graphql`,
+      CREATE_WITH_FILES,
+      { input: { modelId, description: 'with its file', formats: [{ format: 'pkl', file: null, ...(declared && { sha256: declared }) }] } },
+      [{ path: 'variables.input.formats.0.file', data, name: 'model.pkl' }],
+      headers(key),
+    );
+
+  it('createVersion with files, repeated with its key, creates one version and one file and answers as the first time', async () => {
+    const model = await givenModel(s);
+    const key = newKey();
+    const data = file(256 * 1024);
+    const first = await createWithFile(model.id, key, data);
+    expect(first.status).toBe(200);
+    expect(first.body.data.createVersion).toEqual({ __typename: 'CreateVersionSuccess', version: { number: 1, formats: [{ id: 'pkl', sha256: sha256(data), size: data.byteLength }] } });
+    const events = await eventsOf(model.id);
+    expect(events.filter((t) => t === 'VersionCreated' || t === 'FormatUploaded')).toEqual(['VersionCreated', 'FormatUploaded']);
+
+    const repeat = await createWithFile(model.id, key, data);
+    expect([repeat.status, repeat.body]).toEqual([200, first.body]);
+    expect(await eventsOf(model.id)).toEqual(events);
+    // The repeat's file was read and dropped, never staged.
+    expect(await stagingEntries(s.api.config)).toEqual([]);
+
+    // The same key with another file, declared by its sha256, is another request: refused, nothing made.
+    const other = file(1000);
+    const refused = await createWithFile(model.id, key, other, sha256(other));
+    expect([refused.status, refused.body.errors?.[0]?.extensions?.code]).toEqual([422, 'VALIDATION']);
+    expect(await eventsOf(model.id)).toEqual(events);
+    expect(await stagingEntries(s.api.config)).toEqual([]);
+  });
+
+  it('createVersion with files sent twice at once with one key makes one version: the other answer is the same or a CONFLICT', async () => {
+    const model = await givenModel(s);
+    const key = newKey();
+    const data = file(512 * 1024);
+    const answers = await Promise.all([createWithFile(model.id, key, data), createWithFile(model.id, key, data)]);
+    for (const a of answers) {
+      if (a.status === 200) expect(a.body.data.createVersion.version.number).toBe(1);
+      else expect([a.status, a.body.errors[0].extensions.code]).toEqual([409, 'CONFLICT']);
+    }
+    expect(answers.some((a) => a.status === 200)).toBe(true);
+    expect(await versionsCreated(model.id)).toBe(1);
+    expect((await eventsOf(model.id)).filter((t) => t === 'FormatUploaded')).toHaveLength(1);
+  });
+
+  it('uploadFormat repeated with its key uploads once', async () => {
+    const model = await givenModel(s, { versions: 1 });
+    const key = newKey();
+    const data = file(64 * 1024);
+    const upload = () =>
+      postMultipart(`${s.url}/graphql`, UPLOAD, { input: { modelId: model.id, number: 1, format: 'pkl', file: null } }, [{ path: 'variables.input.file', data, name: 'model.pkl' }], headers(key));
+    const first = await upload();
+    expect(first.body.data.uploadFormat).toEqual({ __typename: 'UploadFormatSuccess', format: { id: 'pkl', sha256: sha256(data) }, version: { number: 1 } });
+    const repeat = await upload();
+    expect([repeat.status, repeat.body]).toEqual([200, first.body]);
+    expect((await eventsOf(model.id)).filter((t) => t === 'FormatUploaded')).toHaveLength(1);
   });
 });
 

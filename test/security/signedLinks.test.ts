@@ -3,6 +3,7 @@ import { Writable } from 'node:stream';
 import { print } from 'graphql';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
 import { SignedUrls } from '../api/operations.ts';
 import { ADMIN_TOKEN } from '../helpers/api.ts';
@@ -190,5 +191,17 @@ describe('hostile values in each parameter', () => {
     // The log did record these downloads: the check below is not on an empty log.
     expect(everything).toMatch(/"route":"files"/);
     for (const value of [secret, link.searchParams.get('sig')!, other.searchParams.get('sig')!, link.search]) expect(everything).not.toContain(value);
+  });
+});
+
+describe('CAIRN_SIGNED_URL_TTL_SECONDS', () => {
+  it('refuses hostile values with a message naming the variable; defaults to 10 minutes, at most a day', () => {
+    for (const value of ['0', '-1', '1e3', '10m', 'abc', '', ' ', '5\u0000', '0x10', '1.5', '86401', '99999999999999999999']) {
+      expect(() => loadConfig({ CAIRN_SIGNED_URL_TTL_SECONDS: value }), JSON.stringify(value)).toThrow(ConfigError);
+      expect(() => loadConfig({ CAIRN_SIGNED_URL_TTL_SECONDS: value }), JSON.stringify(value)).toThrow('CAIRN_SIGNED_URL_TTL_SECONDS');
+    }
+    expect(loadConfig({}).signedUrlTtlSeconds).toBe(600);
+    expect(loadConfig({ CAIRN_SIGNED_URL_TTL_SECONDS: '1' }).signedUrlTtlSeconds).toBe(1);
+    expect(loadConfig({ CAIRN_SIGNED_URL_TTL_SECONDS: '86400' }).signedUrlTtlSeconds).toBe(86_400);
   });
 });

@@ -123,6 +123,25 @@ describe('the new-version form', () => {
     expect(await versionCount(model.id)).toBe(0);
     await page.close();
   }, 90_000);
+  it('shows a tag the server refuses (a NUL) beside the Tags field, with nothing created', async () => {
+    const model = await givenModel(s);
+    const page = await open(editor.secret, recordPath(model.name, '/new-version'));
+    const form = page.getByRole('form', { name: 'New version' });
+    // A NUL only: a lone surrogate cannot be typed through the debugging protocol (it arrives as U+FFFD).
+    for (const hostile of ['bad\u0000tag']) {
+      await form.getByLabel('Tags', { exact: true }).fill(`ok, ${hostile}`);
+      await form.getByRole('button', { name: 'Submit' }).click();
+      // The refusal is the Tags field's own (aria-describedby ties it to the input).
+      const tags = form.getByLabel('Tags', { exact: true });
+      await expect.poll(() => tags.getAttribute('aria-invalid')).toBe('true');
+      const said = await page.locator(`#${(await tags.getAttribute('aria-describedby'))!.split(' ').at(-1)!}`).textContent();
+      expect(said).toMatch(/tags\.1/);
+      expect(said).not.toMatch(/\.ts\b|select |stack|\/work\//i);
+      expect(await form.getByLabel('Tags', { exact: true }).inputValue()).toBe(`ok, ${hostile}`);
+    }
+    expect(await versionCount(model.id)).toBe(0);
+    await page.close();
+  }, 60_000);
 });
 
 describe('editing a draft', () => {

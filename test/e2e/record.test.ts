@@ -1,14 +1,12 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN } from '../helpers/api.ts';
 import { expectNoAxeViolations as expectAccessible } from '../helpers/axe.ts';
 import { launchChromium } from '../helpers/browser.ts';
-import { buildDashboard } from '../helpers/dashboard.ts';
+import { buildDashboard, docsScreenshot } from '../helpers/dashboard.ts';
 import { givenModel, givenPrincipal, type Served, serveTestApi, uniqueName } from '../helpers/fixtures.ts';
-import { ROOT } from '../helpers/processes.ts';
 
 // The model record's views in Chromium: the things that lose or duplicate work, the comparison, aliases by
 // role, the files; axe on every screen.
@@ -240,8 +238,7 @@ describe('the comparison', () => {
     expect(await row('auc').locator('th').textContent()).toMatch(/auc on s3:\/\/data\/holdout\.csv/);
     expect(await comparison.locator('tr.section-row').allTextContents()).toEqual(['Hyperparameters', 'Config', 'Metrics']);
     await expectAccessible(page, 'comparison');
-    fs.mkdirSync(path.join(ROOT, 'web/docs'), { recursive: true });
-    await page.screenshot({ path: path.join(ROOT, 'web/docs/comparison.png'), fullPage: true });
+    await page.screenshot({ path: docsScreenshot('comparison.png'), fullPage: true });
 
     await page.getByLabel('Only differences').check();
     await expect.poll(() => row('depth').count()).toBe(0);
@@ -455,6 +452,7 @@ describe('the record', () => {
     // Nothing a viewer may not do is offered.
     for (const name of ['Edit version', 'Publish', 'Delete version', 'Delete pkl']) expect(await page.getByRole('button', { name }).count()).toBe(0);
     await expectAccessible(page, 'version details');
+    await page.screenshot({ path: docsScreenshot('model-record.png'), fullPage: true });
     await page.close();
   }, 60_000);
 

@@ -5,11 +5,9 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ADMIN_TOKEN, listen, openTestApi, type TestApi } from '../helpers/api.ts';
 import { expectNoAxeViolations } from '../helpers/axe.ts';
 import { launchChromium } from '../helpers/browser.ts';
-import { ARTIFACTS, buildDashboard, openSignedIn } from '../helpers/dashboard.ts';
-import { ROOT } from '../helpers/processes.ts';
+import { ARTIFACTS, buildDashboard, docsScreenshot, openSignedIn } from '../helpers/dashboard.ts';
 
 // The dashboard's shell: URLs, the list, the record's frame, offline, narrow screens, dark mode, live news.
-const DOCS = path.join(ROOT, 'web/docs');
 const MODELS = 45;
 let api: TestApi;
 let server: Awaited<ReturnType<typeof listen>>;
@@ -106,7 +104,7 @@ it('redirects / to the context’s models, pages through the list, and keeps sea
   expect(await summary(page)).toBe('1–20 of 46 models');
   expect(await page.title()).toBe('Models · default · Cairn');
   await expectNoAxeViolations(page, 'the models list');
-  await page.screenshot({ path: path.join(DOCS, 'models-list.png') });
+  await page.screenshot({ path: docsScreenshot('models-list.png') });
 
   // One request once typing stops, not one per key.
   const searches: string[] = [];
@@ -205,7 +203,7 @@ it('serves every record URL, with its tab current and its own title, across relo
   expect(await description.locator('script, img').count()).toBe(0);
   expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
   await expectNoAxeViolations(page, 'the record');
-  // web/docs/model-record.png is the record's tests' (with its views); this one shows the frame.
+  // The README's model-record.png is the record's tests' (with its views); this one shows the frame.
   await page.screenshot({ path: path.join(ARTIFACTS, 'record-frame.png') });
 
   const visits: [string, RegExp, string, string][] = [
@@ -291,7 +289,7 @@ it('follows prefers-color-scheme: dark, with the contrasts axe asks for', async 
   const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
   expect(background).toBe('rgb(15, 19, 26)');
   await expectNoAxeViolations(page, 'the list in dark mode');
-  await page.screenshot({ path: path.join(DOCS, 'dark-mode.png') });
+  await page.screenshot({ path: docsScreenshot('dark-mode.png') });
   await page.goto(`${server.url}/default/models/churn`);
   await page.getByRole('heading', { level: 1, name: 'churn' }).waitFor();
   await expectNoAxeViolations(page, 'the record in dark mode');

@@ -8,6 +8,17 @@ import { ROOT } from './processes.ts';
 
 export const ARTIFACTS = path.join(ROOT, 'test/artifacts');
 
+/**
+ * Where a screenshot the README shows goes: web/docs/ when `npm run docs:screenshots` runs the browser
+ * tests (CAIRN_DOCS_SCREENSHOTS=1), test/artifacts/ otherwise, so that a test run leaves the committed
+ * pictures (and the working tree) as they were.
+ */
+export function docsScreenshot(name: string): string {
+  const dir = process.env.CAIRN_DOCS_SCREENSHOTS === '1' ? path.join(ROOT, 'web/docs') : ARTIFACTS;
+  fs.mkdirSync(dir, { recursive: true });
+  return path.join(dir, name);
+}
+
 const STAMP = path.join(ARTIFACTS, 'dashboard-build.stamp');
 const LOCK = path.join(ROOT, 'web/.build-lock');
 

@@ -22,15 +22,16 @@ let bMetrics: string;
 
 beforeAll(async () => {
   t = await openTestDatabase('postgres');
-  const urls = await Promise.all(
+  // In the order asked, not the order they came up in: B's output and metrics must be B's.
+  const started = await Promise.all(
     [0, 1].map(async () => {
       const { server, url } = await startServer({ DATABASE_URL: t.url!, DATABASE_POOL_SIZE: '4', LOG_LEVEL: 'debug', CAIRN_METRICS_PORT: '0' });
       servers.push(server);
-      return url;
+      return { server, url };
     }),
   );
-  [a, b] = [urls[0]!, urls[1]!];
-  bProcess = servers[1]!;
+  [a, b] = [started[0]!.url, started[1]!.url];
+  bProcess = started[1]!.server;
   const port = /"metricsPort":(\d+)/.exec(await waitForOutput(bProcess, /"metricsPort":\d+/))![1];
   bMetrics = `http://127.0.0.1:${port}`;
 }, 120_000);
@@ -78,6 +79,8 @@ it('refuses on B, with 401, a token that A revoked, once A\'s NOTIFY has reached
   // B caches the token: its second request is answered without a statement (a hit, no miss).
   expect(await as(b, token.secret)).toBe(200);
   const misses = await counter(LOOKUPS, { cache: 'miss' });
+  // The first was a miss, counted on B's metrics (which are B's, and read).
+  expect(misses).toBeGreaterThan(0);
   expect(await as(b, token.secret)).toBe(200);
   expect(await counter(LOOKUPS, { cache: 'miss' })).toBe(misses);
 
@@ -110,9 +113,10 @@ it('forgets on B what changed while its listener was down, and caches again once
   await untilEmptiedOnB('listener-lost', lost + 1);
   await untilEmptiedOnB('notify', heard + 1);
   expect(await as(b, token.secret)).toBe(401);
-  // Caching again: of two requests of the administrator's, the second is a hit.
+  // Caching again: of three requests of the administrator's, one is a hit. Three, not two: the emptying
+  // waited for may be the reconnection's, and A's NOTIFY of the revocation, if B was listening again by
+  // then, empties the cache once more, possibly between two of them.
   const hits = await counter(LOOKUPS, { cache: 'hit' });
-  expect(await as(b, ADMIN_TOKEN)).toBe(200);
-  expect(await as(b, ADMIN_TOKEN)).toBe(200);
+  for (let i = 0; i < 3; i++) expect(await as(b, ADMIN_TOKEN)).toBe(200);
   expect(await counter(LOOKUPS, { cache: 'hit' })).toBeGreaterThan(hits);
 });

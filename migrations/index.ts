@@ -12,6 +12,7 @@ import * as accessNotify from './2026-12-02T0930_access_notify.ts';
 import * as modelsNameOrder from './2026-12-02T0940_models_name_order.ts';
 import * as evaluationsAliases from './2026-12-03T0900_evaluations_aliases.ts';
 import * as serverSecrets from './2026-12-03T1000_server_secrets.ts';
+import * as webhooks from './2026-12-04T0900_webhooks.ts';
 
 /** Every migration, listed explicitly: a globbing provider breaks under bundlers and vitest. Names sort in order. */
 export const migrations: Record<string, Migration> = {
@@ -28,4 +29,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-02T0940_models_name_order': modelsNameOrder,
   '2026-12-03T0900_evaluations_aliases': evaluationsAliases,
   '2026-12-03T1000_server_secrets': serverSecrets,
+  '2026-12-04T0900_webhooks': webhooks,
 };

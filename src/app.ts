@@ -21,6 +21,10 @@ import { useIdempotencyKeys } from './graphql/idempotency.ts';
 import { createEventFeed, type EventFeed } from './store/eventFeed.ts';
 import { ACCESS_CHANNEL, onAccessControlChange } from './store/identities.ts';
 import type { Store } from './store/open.ts';
+import { deliveryStats } from './store/webhooks.ts';
+import { openSecretBox } from './webhooks/secrets.ts';
+import { startWebhookWorker, type WebhookWorker } from './webhooks/worker.ts';
+import { Gauge } from 'prom-client';
 
 /** Hands Yoga the operations graphql-upload-minimal parsed, instead of letting it read the request body. */
 const useParsedUploads = (): Plugin<object, ServerContext> => ({
@@ -44,6 +48,8 @@ export interface App {
   metrics: Metrics;
   /** Who the tokens seen lately are (src/auth/identityCache.ts). */
   identities: IdentityCache;
+  /** This process's webhook deliverer (src/webhooks/worker.ts). */
+  webhooks: WebhookWorker;
 }
 
 export { CSRF_HEADER } from './http/server.ts';
@@ -88,6 +94,32 @@ export async function createApp(
     () => identities.invalidate('notify'),
     () => identities.suspend(),
   );
+  const webhookBox = await openSecretBox(store.db);
+  const webhookWorker = await startWebhookWorker(store.db, store.listen, webhookBox, config.webhooks, logger, {
+    attempted: (outcome, durationMs) => {
+      metrics.webhookAttempts.inc({ outcome });
+      metrics.webhookAttemptDuration.observe(durationMs / 1000);
+    },
+  });
+  // Asked of the database when /metrics is read: the deliveries of every process, not this one's.
+  new Gauge({
+    name: 'cairn_webhook_deliveries',
+    help: 'Webhook deliveries by status (all processes)',
+    labelNames: ['status'],
+    registers: [metrics.registry],
+    async collect() {
+      const { counts } = await deliveryStats(store.db);
+      for (const [status, n] of Object.entries(counts)) this.set({ status }, n);
+    },
+  });
+  new Gauge({
+    name: 'cairn_webhook_oldest_pending_seconds',
+    help: 'Age of the oldest webhook delivery still PENDING (0: none)',
+    registers: [metrics.registry],
+    async collect() {
+      this.set((await deliveryStats(store.db)).oldestPendingSeconds);
+    },
+  });
   const feed = await createEventFeed(store, {
     observer: {
       read: (events) => metrics.projectionLag.set((Date.now() - events[events.length - 1]!.recordedAt.getTime()) / 1000),
@@ -139,6 +171,7 @@ export async function createApp(
         requestId: requestIdFrom(request.headers.get('x-request-id')),
         metrics,
         loaders: createLoaders(store.db, readCache),
+        webhooks: { box: webhookBox, worker: webhookWorker },
       };
     },
   });
@@ -152,12 +185,14 @@ export async function createApp(
     bootstrapToken,
     async close() {
       stopFollowingCommands();
+      await webhookWorker.close();
       await unlistenAccess();
       await feed.close();
       await yoga.dispose();
     },
     metrics,
     identities,
+    webhooks: webhookWorker,
   };
 }
 

@@ -110,6 +110,13 @@ const environment = z.object({
   CAIRN_CORS_ORIGINS: corsOrigins,
   // A signed link is a bearer credential in a URL: short-lived by design, a day at most.
   CAIRN_SIGNED_URL_TTL_SECONDS: intFrom(1, 600).pipe(z.number().max(86_400, 'must be at most 86400 (a day)')),
+  CAIRN_WEBHOOK_TIMEOUT_MS: intFrom(1, 10_000).pipe(z.number().max(300_000, 'must be at most 300000 (5 minutes)')),
+  CAIRN_WEBHOOK_BACKOFF_MS: intFrom(1, 10_000).pipe(z.number().max(86_400_000, 'must be at most 86400000 (a day)')),
+  CAIRN_WEBHOOK_MAX_ATTEMPTS: intFrom(1, 8).pipe(z.number().max(30, 'must be at most 30')),
+  CAIRN_WEBHOOK_ALLOW_PRIVATE: z
+    .enum(['true', 'false'], { message: 'must be true or false' })
+    .default('false')
+    .transform((v) => v === 'true'),
   CAIRN_METRICS_PORT: z
     .string()
     .trim()
@@ -159,6 +166,16 @@ export interface Config {
   corsOrigins: '*' | readonly string[];
   /** How long a signed download link (Format.signedUrl) works after it is made. */
   signedUrlTtlSeconds: number;
+  webhooks: {
+    /** An attempt succeeds with a 2xx within this. */
+    timeoutMs: number;
+    /** The wait after the first failed attempt; it doubles after each (with jitter). */
+    backoffMs: number;
+    /** Attempts before a delivery is FAILED. */
+    maxAttempts: number;
+    /** Targets on loopback, private, link-local or metadata addresses are allowed (tests, a closed network). */
+    allowPrivate: boolean;
+  };
   /** The built dashboard that `/` serves (not an environment variable: `npm run web:build` writes web/dist; tests use their own). */
   dashboardDir: string;
 }
@@ -202,6 +219,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsPort: e.CAIRN_METRICS_PORT,
     corsOrigins: e.CAIRN_CORS_ORIGINS,
     signedUrlTtlSeconds: e.CAIRN_SIGNED_URL_TTL_SECONDS,
+    webhooks: {
+      timeoutMs: e.CAIRN_WEBHOOK_TIMEOUT_MS,
+      backoffMs: e.CAIRN_WEBHOOK_BACKOFF_MS,
+      maxAttempts: e.CAIRN_WEBHOOK_MAX_ATTEMPTS,
+      allowPrivate: e.CAIRN_WEBHOOK_ALLOW_PRIVATE,
+    },
     dashboardDir: DASHBOARD_DIR,
   };
 }

@@ -60,6 +60,18 @@ export function createMetrics() {
       labelNames: ['cause'],
       registers,
     }),
+    webhookAttempts: new Counter({
+      name: 'cairn_webhook_attempts_total',
+      help: "Webhook delivery attempts made by this process, by the delivery's status after it (SUCCEEDED, PENDING: to be retried, FAILED: no attempts left)",
+      labelNames: ['outcome'],
+      registers,
+    }),
+    webhookAttemptDuration: new Histogram({
+      name: 'cairn_webhook_attempt_duration_seconds',
+      help: 'Time a webhook delivery attempt took, from connecting to the (bounded) response body read',
+      buckets: SECONDS,
+      registers,
+    }),
     feedHeldBack: new Counter({
       name: 'cairn_feed_held_back_reads_total',
       help: 'Reads of the subscription feed that found committed events held back by a transaction still in flight (any transaction on the database server holds them back: a long one delays every subscription)',

@@ -8,6 +8,8 @@ import type { Metrics } from '../metrics.ts';
 import type { Db } from '../store/database.ts';
 import type { EventFeed } from '../store/eventFeed.ts';
 import type { KeyScope } from '../store/idempotency.ts';
+import type { SecretBox } from '../webhooks/secrets.ts';
+import type { WebhookWorker } from '../webhooks/worker.ts';
 import type { LiveModel } from '../domain/model/evolve.ts';
 import {
   type AtStreamVersion,
@@ -39,6 +41,8 @@ export interface GraphQLContext {
   requestId: string;
   metrics: Metrics;
   loaders: Loaders;
+  /** Seals webhook secrets; the process's delivery worker (to wake after a redelivery). */
+  webhooks: { box: SecretBox; worker?: WebhookWorker };
   /** A mutation sent with an Idempotency-Key: the key, and how many commands the request has run so far. */
   idempotency?: { scope: KeyScope; commandsRun: number };
 }

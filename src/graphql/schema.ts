@@ -9,6 +9,7 @@ import './types/modelEvent.ts';
 import './types/modelHistory.ts';
 import './types/accessControl.ts';
 import './types/auditLog.ts';
+import './types/webhooks.ts';
 
 export const schema = builder.toSchema();
 

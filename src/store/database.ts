@@ -9,6 +9,7 @@ import type { ModelsTable } from './tables/models.ts';
 import type { ServerSecretsTable } from './tables/serverSecrets.ts';
 import type { SnapshotsTable } from './tables/snapshots.ts';
 import type { VersionsTable } from './tables/versions.ts';
+import type { WebhookAttemptsTable, WebhookDeliveriesTable, WebhookDispatchTable, WebhooksTable } from './tables/webhooks.ts';
 
 export interface Database {
   contexts: ContextsTable;
@@ -25,6 +26,10 @@ export interface Database {
   idempotency_keys: IdempotencyKeysTable;
   snapshots: SnapshotsTable;
   server_secrets: ServerSecretsTable;
+  webhooks: WebhooksTable;
+  webhook_dispatch: WebhookDispatchTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_attempts: WebhookAttemptsTable;
 }
 
 export type Db = Kysely<Database>;

@@ -30,6 +30,8 @@ const COLUMNS = {
   tokens: 'id uuid, principal_id uuid, name text, secret_hash text, created_at timestamptz, expires_at timestamptz, revoked_at timestamptz, created_by uuid',
   group_members: 'group_id uuid, principal_id uuid',
   role_grants: 'id uuid, context_id uuid, role text, principal_id uuid, group_id uuid',
+  webhooks:
+    'id uuid, context_id uuid, url text, event_types jsonb, model_id uuid, description text, active boolean, secret_ciphertext text, created_at timestamptz, created_by text, created_position bigint',
 };
 
 /** A table's column names, in the order above: rows are inserted by name, whatever order the table's columns have. */
@@ -155,6 +157,7 @@ async function writeAccessControl(trx: Executor, states: AccessStates, options: 
   if (options.upsert) {
     await sql`delete from ${sql.table(rebuilt('role_grants'))}`.execute(trx);
     await sql`delete from ${sql.table(rebuilt('group_members'))}`.execute(trx);
+    await sql`delete from ${sql.table(rebuilt('webhooks'))}`.execute(trx);
   }
   await insertRows(trx, 'contexts', contexts.map((c) => ({ id: c.id, name: c.name, created_at: c.createdAt })), options);
   await insertRows(
@@ -186,6 +189,16 @@ async function writeAccessControl(trx: Executor, states: AccessStates, options: 
     trx,
     'role_grants',
     contexts.flatMap((c) => c.grants.map((g) => ({ id: g.grantId, context_id: c.id, role: g.role, principal_id: g.principalId, group_id: g.groupId }))),
+  );
+  await insertRows(
+    trx,
+    'webhooks',
+    contexts.flatMap((c) =>
+      c.webhooks.map((w) => ({
+        id: w.webhookId, context_id: c.id, url: w.url, event_types: w.eventTypes, model_id: w.modelId, description: w.description, active: w.active,
+        secret_ciphertext: w.secretCiphertext, created_at: w.createdAt, created_by: w.createdBy, created_position: w.createdPosition,
+      })),
+    ),
   );
 }
 

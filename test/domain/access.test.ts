@@ -134,3 +134,46 @@ describe("a principal's tokens", () => {
     });
   });
 });
+
+describe('webhooks, on the context stream', () => {
+  const HOOK = '00000000-0000-4000-8000-0000000000e1';
+  const create = (data: Partial<Extract<ContextCommand, { type: 'CreateWebhook' }>['data']> = {}): ContextCommand => ({
+    type: 'CreateWebhook',
+    data: { webhookId: HOOK, url: 'https://ci.example.org/hook', eventTypes: null, modelId: null, description: null, createdBy: 'root', secretCiphertext: 'v1.a.b.c', ...data },
+  });
+  const made = (): ContextEvent[] => context([created], create({ eventTypes: ['AliasSet', 'VersionPublished'] }))();
+
+  it('records the settings, normalised, and the sealed secret only as private data', () => {
+    const [event] = made();
+    expect(event).toEqual({
+      type: 'WebhookCreated',
+      data: { webhookId: HOOK, createdBy: 'root', url: 'https://ci.example.org/hook', eventTypes: ['VersionPublished', 'AliasSet'], modelId: null, description: null, active: true },
+      privateData: { secretCiphertext: 'v1.a.b.c' },
+    });
+    const state = foldContext(recorded('context', [created, ...made()]));
+    expect(state.status === 'live' && state.webhooks.map((w) => [w.webhookId, w.createdPosition, w.secretCiphertext])).toEqual([[HOOK, '2', 'v1.a.b.c']]);
+  });
+
+  it('refuses a URL that is not http(s), holds credentials or a fragment, an unknown event type, and a 21st webhook', () => {
+    for (const url of ['ftp://x.org/', 'http://u:p@x.org/', 'https://x.org/#f', 'nothing', '', `https://x.org/${'a'.repeat(2048)}`, 'https://x.org/\u0000']) {
+      expect(context([created], create({ url })), url).toThrow(ValidationError);
+    }
+    expect(context([created], create({ eventTypes: ['Nope'] }))).toThrow(/Not an event type: "Nope"/);
+    const many = Array.from({ length: 20 }, (_, i) => context([created], create({ webhookId: `00000000-0000-4000-8000-0000000001${String(i).padStart(2, '0')}` }))()[0]!);
+    expect(context([created, ...many], create())).toThrow(/at most 20 webhooks/);
+    expect(context([], create())).toThrow(NotFoundError);
+  });
+
+  it('updates only what changes, says which, and deletes; an unknown webhook is NOT_FOUND', () => {
+    const past = [created, ...made()];
+    expect(context(past, { type: 'UpdateWebhook', data: { webhookId: HOOK, url: 'https://ci.example.org/hook' } })()).toEqual([]);
+    const [updated] = context(past, { type: 'UpdateWebhook', data: { webhookId: HOOK, active: false, eventTypes: null } })();
+    expect(updated).toMatchObject({ type: 'WebhookUpdated', data: { changed: ['eventTypes', 'active'], eventTypes: [], active: false, url: 'https://ci.example.org/hook' } });
+    const state = foldContext(recorded('context', [...past, updated!]));
+    expect(state.status === 'live' && state.webhooks[0]).toMatchObject({ active: false, eventTypes: [], secretCiphertext: 'v1.a.b.c' });
+    expect(context(past, { type: 'DeleteWebhook', data: { webhookId: HOOK } })()).toEqual([{ type: 'WebhookDeleted', data: { webhookId: HOOK } }]);
+    const gone = [...past, { type: 'WebhookDeleted', data: { webhookId: HOOK } } as ContextEvent];
+    expect(context(gone, { type: 'DeleteWebhook', data: { webhookId: HOOK } })).toThrow(NotFoundError);
+    expect(context(gone, { type: 'UpdateWebhook', data: { webhookId: HOOK, active: true } })).toThrow(NotFoundError);
+  });
+});

@@ -14,7 +14,7 @@ import { openTestDatabase, testDatabaseKind } from '../helpers/database.ts';
 import { givenContext, givenPrincipal, type Served, serveTestApi, uniqueName } from '../helpers/fixtures.ts';
 
 /**
- * Access control is in the log: its six tables are projections. A rebuild from the log alone gives the
+ * Access control is in the log: its seven tables (webhooks too) are projections. A rebuild from the log alone gives the
  * same rows (to the microsecond), and tokens authenticate after it as before; an installation from before
  * migrates into a log that rebuilds to the rows it had.
  */
@@ -26,19 +26,20 @@ const ACCESS_TABLES = [
   ['tokens', 'id'],
   ['group_members', 'group_id, principal_id'],
   ['role_grants', 'id'],
+  ['webhooks', 'id'],
 ] as const;
 
-/** Every row of the six tables, as PostgreSQL prints it (times with their microseconds), in key order. */
-async function accessRows(db: Db): Promise<Record<string, string[]>> {
+/** Every row of the seven tables, as PostgreSQL prints it (times with their microseconds), in key order. */
+async function accessRows(db: Db, tables: readonly (readonly [string, string])[] = ACCESS_TABLES): Promise<Record<string, string[]>> {
   const out: Record<string, string[]> = {};
-  for (const [table, key] of ACCESS_TABLES) {
+  for (const [table, key] of tables) {
     const { rows } = await sql<{ row: string }>`select row_to_json(t)::text as row from ${sql.table(table)} t order by ${sql.raw(key)}`.execute(db);
     out[table] = rows.map((r) => r.row);
   }
   return out;
 }
 
-/** The six tables' constraints and indexes, by name and definition: a rebuild leaves them as the migrations made them. */
+/** The seven tables' constraints and indexes, by name and definition: a rebuild leaves them as the migrations made them. */
 async function accessSchema(db: Db): Promise<string[]> {
   const tables = sql.join(ACCESS_TABLES.map(([table]) => sql`${table}::regclass`));
   const { rows } = await sql<{ item: string }>`
@@ -60,9 +61,19 @@ describe('a rebuild of the access-control tables', () => {
   let context: { id: string; name: string };
 
   beforeAll(async () => {
-    s = await serveTestApi();
+    s = await serveTestApi({ env: { CAIRN_WEBHOOK_ALLOW_PRIVATE: 'true' } });
     db = s.api.t.db;
     context = await givenContext(s);
+    // Webhooks are settings of the context's stream: one made, one made, changed and deleted, one paused.
+    const hook = (input: Record<string, unknown>) =>
+      s.asAdmin('mutation ($i: CreateWebhookInput!) { createWebhook(input: $i) { ... on CreateWebhookSuccess { webhook { id } } } }', { i: input }, context.name);
+    await hook({ url: 'http://127.0.0.1:9/kept', eventTypes: ['AliasSet'], description: 'kept' });
+    const gone = (await hook({ url: 'http://127.0.0.1:9/gone', eventTypes: ['AliasSet'] })).createWebhook.webhook.id;
+    const paused = (await hook({ url: 'http://127.0.0.1:9/paused', eventTypes: ['AliasSet'] })).createWebhook.webhook.id;
+    const update = 'mutation ($i: UpdateWebhookInput!) { updateWebhook(input: $i) { __typename } }';
+    await s.asAdmin(update, { i: { id: gone, url: 'http://127.0.0.1:9/moved' } }, context.name);
+    await s.asAdmin('mutation ($id: ID!) { deleteWebhook(id: $id) { __typename } }', { id: gone }, context.name);
+    await s.asAdmin(update, { i: { id: paused, active: false, eventTypes: ['AliasSet', 'AliasRemoved'] } }, context.name);
     const admin = await givenPrincipal(s, 'admin', { context: context.name });
     const kept = await givenPrincipal(s, 'editor', { context: context.name, creator: admin.secret });
     secrets.kept = kept.secret;
@@ -97,6 +108,7 @@ describe('a rebuild of the access-control tables', () => {
     await sql`update tokens set name = 'drifted', revoked_at = null`.execute(db);
     await sql`delete from group_members`.execute(db);
     await sql`update contexts set created_at = now() - interval '1 year'`.execute(db);
+    await sql`update webhooks set active = true, url = 'http://drifted/'`.execute(db);
     expect(await accessRows(db)).not.toEqual(before);
 
     const { events } = await rebuildProjections(s.api.t);
@@ -187,11 +199,13 @@ describe('the migration of an installation from before', () => {
       ('50000000-0000-4000-8000-000000000001', ${defaultId}, 'admin', '20000000-0000-4000-8000-000000000001', null),
       ('50000000-0000-4000-8000-000000000002', ${research}, 'admin', '20000000-0000-4000-8000-000000000002', null),
       ('50000000-0000-4000-8000-000000000003', ${research}, 'editor', null, '40000000-0000-4000-8000-000000000001')`.execute(db);
-    const before = await accessRows(db);
+    // The tables of that time (webhooks came later, and start empty).
+    const then = ACCESS_TABLES.filter(([table]) => table !== 'webhooks');
+    const before = await accessRows(db, then);
 
     const { error } = await new Migrator({ db, provider: { getMigrations: async () => migrations } }).migrateToLatest();
     expect(error).toBeUndefined();
-    expect(await accessRows(db)).toEqual(before);
+    expect(await accessRows(db, then)).toEqual(before);
 
     const { rows: events } = await sql<{ stream_id: string; stream_type: string; context_id: string | null; stream_version: number; type: string; data: any; private_data: any; metadata: any }>`
       select stream_id, stream_type, context_id, stream_version, type, data, private_data, metadata from events order by position`.execute(db);
@@ -243,7 +257,8 @@ describe('the migration of an installation from before', () => {
     await sql`delete from role_grants`.execute(db);
     await sql`update tokens set revoked_at = null`.execute(db);
     await rebuildProjections({ db, kind: old.kind });
-    expect(await accessRows(db)).toEqual(before);
+    expect(await accessRows(db, then)).toEqual(before);
+    expect((await accessRows(db)).webhooks).toEqual([]);
     expect((await identify(db, 'cairn_old_admin', 'research')).roles).toEqual(['admin']);
     expect((await identify(db, 'cairn_old_ci', 'research')).roles).toEqual(['editor']);
     await expect(identify(db, 'cairn_old_alice', 'research')).rejects.toThrow(AuthenticationError);

@@ -14,7 +14,18 @@ export type ContextCommand =
       data: { name: string; creatorGrant: { grantId: string; principalId: string } | null };
     }
   | { type: 'GrantRole'; data: { grantId: string; role: Role; grantee: Grantee } }
-  | { type: 'RevokeRole'; data: { role: Role; grantee: Grantee } };
+  | { type: 'RevokeRole'; data: { role: Role; grantee: Grantee } }
+  | {
+      type: 'CreateWebhook';
+      /** The URL's reachability (no private address) is the caller's check, made before: it needs DNS. */
+      data: { webhookId: string; url: string; eventTypes: string[] | null; modelId: string | null; description: string | null; createdBy: string | null; secretCiphertext: string };
+    }
+  | {
+      type: 'UpdateWebhook';
+      /** Absent (undefined): left as it is. */
+      data: { webhookId: string; url?: string; eventTypes?: string[] | null; active?: boolean; description?: string | null };
+    }
+  | { type: 'DeleteWebhook'; data: { webhookId: string } };
 
 export type GroupCommand =
   | { type: 'CreateGroup'; data: { name: string } }

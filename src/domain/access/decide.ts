@@ -1,7 +1,8 @@
 import { NotFoundError, ValidationError } from '../errors.ts';
 import * as rules from '../rules.ts';
 import type { ContextCommand, Grantee, GroupCommand, PrincipalCommand } from './commands.ts';
-import type { ContextEvent, Grant, GroupEvent, PrincipalEvent } from './events.ts';
+import type { ContextEvent, Grant, GroupEvent, PrincipalEvent, WebhookSettings } from './events.ts';
+import { MODEL_EVENT_TYPES } from '../model/events.ts';
 import { type ContextState, type GroupState, type LiveContext, type LiveGroup, type LivePrincipal, type PrincipalState, sameGrantee } from './evolve.ts';
 import { assertNever } from '../exhaustive.ts';
 
@@ -68,9 +69,74 @@ export function decideContext(command: ContextCommand, state: ContextState): Con
       const existing = grantOf(liveContext(state), command.data.role, command.data.grantee);
       return existing ? [{ type: 'RoleRevoked', data: existing }] : [];
     }
+    case 'CreateWebhook': {
+      const context = liveContext(state);
+      const d = command.data;
+      if (context.webhooks.length >= WEBHOOKS_MAX) throw new ValidationError('url', `A context has at most ${WEBHOOKS_MAX} webhooks`);
+      if (context.webhooks.some((w) => w.webhookId === d.webhookId)) throw new ValidationError('webhookId', 'This webhook id is already in use');
+      const settings = { url: webhookUrl(d.url), eventTypes: webhookEventTypes(d.eventTypes), modelId: d.modelId, description: webhookDescription(d.description), active: true };
+      return [{ type: 'WebhookCreated', data: { webhookId: d.webhookId, createdBy: d.createdBy, ...settings }, privateData: { secretCiphertext: d.secretCiphertext } }];
+    }
+    case 'UpdateWebhook': {
+      const d = command.data;
+      const webhook = liveContext(state).webhooks.find((w) => w.webhookId === d.webhookId);
+      if (!webhook) throw new NotFoundError('No such webhook in this context');
+      const next: WebhookSettings = {
+        url: d.url === undefined ? webhook.url : webhookUrl(d.url),
+        eventTypes: d.eventTypes === undefined ? webhook.eventTypes : webhookEventTypes(d.eventTypes),
+        modelId: webhook.modelId,
+        description: d.description === undefined ? webhook.description : webhookDescription(d.description),
+        active: d.active ?? webhook.active,
+      };
+      const changed = (['url', 'eventTypes', 'description', 'active'] as const).filter((k) => JSON.stringify(next[k]) !== JSON.stringify(webhook[k]));
+      return changed.length === 0 ? [] : [{ type: 'WebhookUpdated', data: { webhookId: webhook.webhookId, changed: [...changed], ...next } }];
+    }
+    case 'DeleteWebhook': {
+      const webhook = liveContext(state).webhooks.find((w) => w.webhookId === command.data.webhookId);
+      if (!webhook) throw new NotFoundError('No such webhook in this context');
+      return [{ type: 'WebhookDeleted', data: { webhookId: webhook.webhookId } }];
+    }
     default:
       return assertNever(command, 'command');
   }
+}
+
+export const WEBHOOKS_MAX = 20;
+export const WEBHOOK_URL_MAX = 2048;
+export const WEBHOOK_DESCRIPTION_MAX = 1000;
+
+/** A webhook's URL: http or https, a host, no credentials (they would be stored as they are), no fragment. */
+export function webhookUrl(value: string): string {
+  const text = rules.text(value, 'url').trim();
+  if (text.length === 0 || text.length > WEBHOOK_URL_MAX) throw new ValidationError('url', `A webhook URL is 1-${WEBHOOK_URL_MAX} characters`);
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new ValidationError('url', 'Not a URL');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ValidationError('url', 'A webhook URL is http:// or https://');
+  if (!url.hostname) throw new ValidationError('url', 'A webhook URL names a host');
+  if (url.username || url.password) throw new ValidationError('url', 'A webhook URL holds no user name or password: they would be stored as they are; put a secret in the path, or verify Cairn-Signature');
+  if (url.hash) throw new ValidationError('url', 'A webhook URL has no #fragment');
+  return url.href;
+}
+
+/** The model event types a webhook is sent: none given or empty means all of them. */
+export function webhookEventTypes(value: readonly string[] | null): string[] {
+  if (value === null) return [];
+  const unknown = value.filter((t) => !(MODEL_EVENT_TYPES as readonly string[]).includes(t));
+  if (unknown.length > 0) {
+    throw new ValidationError('eventTypes', `Not an event type: ${JSON.stringify(unknown[0]!.slice(0, 64))}; the types are ${MODEL_EVENT_TYPES.join(', ')}`);
+  }
+  return MODEL_EVENT_TYPES.filter((t) => value.includes(t));
+}
+
+function webhookDescription(value: string | null): string | null {
+  if (value === null) return null;
+  const text = rules.text(value, 'description').trim();
+  if (text.length > WEBHOOK_DESCRIPTION_MAX) throw new ValidationError('description', `A description is at most ${WEBHOOK_DESCRIPTION_MAX} characters`);
+  return text.length === 0 ? null : text;
 }
 
 export function decideGroup(command: GroupCommand, state: GroupState): GroupEvent[] {

@@ -20,10 +20,28 @@ export interface Grant {
  * stream's context), a principal (with its tokens; its context is its home, or none). Ids are chosen by
  * the caller, so that the events carry them and a rebuild gives every row its id again.
  */
+/** A webhook's settings: where the context's model events go (one model's, some types: empty is all). */
+export interface WebhookSettings {
+  url: string;
+  eventTypes: string[];
+  modelId: string | null;
+  description: string | null;
+  active: boolean;
+}
+
 export type ContextEvent =
   | { type: 'ContextCreated'; data: { name: string } }
   | { type: 'RoleGranted'; data: Grant }
-  | { type: 'RoleRevoked'; data: Grant };
+  | { type: 'RoleRevoked'; data: Grant }
+  | {
+      type: 'WebhookCreated';
+      data: { webhookId: string; createdBy: string | null } & WebhookSettings;
+      /** The signing secret, encrypted with the server's key (src/webhooks/secrets.ts); only the projection reads it. */
+      privateData: { secretCiphertext: string };
+    }
+  /** The settings as they are after the change (the whole of them), and which of them it changed. */
+  | { type: 'WebhookUpdated'; data: { webhookId: string; changed: (keyof WebhookSettings)[] } & WebhookSettings }
+  | { type: 'WebhookDeleted'; data: { webhookId: string } };
 
 export type GroupEvent =
   | { type: 'GroupCreated'; data: { name: string } }
@@ -52,7 +70,7 @@ export type RecordedGroupEvent = Recorded<GroupEvent>;
 export type RecordedPrincipalEvent = Recorded<PrincipalEvent>;
 export type RecordedAccessEvent = Recorded<AccessEvent>;
 
-export const CONTEXT_EVENT_TYPES: readonly ContextEvent['type'][] = ['ContextCreated', 'RoleGranted', 'RoleRevoked'];
+export const CONTEXT_EVENT_TYPES: readonly ContextEvent['type'][] = ['ContextCreated', 'RoleGranted', 'RoleRevoked', 'WebhookCreated', 'WebhookUpdated', 'WebhookDeleted'];
 export const GROUP_EVENT_TYPES: readonly GroupEvent['type'][] = ['GroupCreated', 'GroupMemberAdded', 'GroupMemberRemoved'];
 export const PRINCIPAL_EVENT_TYPES: readonly PrincipalEvent['type'][] = ['PrincipalCreated', 'TokenCreated', 'TokenRevoked'];
 export const ACCESS_EVENT_TYPES: readonly AccessEventType[] = [...CONTEXT_EVENT_TYPES, ...GROUP_EVENT_TYPES, ...PRINCIPAL_EVENT_TYPES];

@@ -8,6 +8,7 @@ import type {
   RecordedContextEvent,
   RecordedGroupEvent,
   RecordedPrincipalEvent,
+  WebhookSettings,
 } from './events.ts';
 import { assertNever } from '../exhaustive.ts';
 
@@ -25,6 +26,17 @@ export interface LiveContext {
   createdAt: string;
   /** Grants in force, in the order they were made. */
   grants: Grant[];
+  /** Webhooks not deleted, in the order they were made. */
+  webhooks: WebhookState[];
+}
+
+export interface WebhookState extends WebhookSettings {
+  webhookId: string;
+  createdAt: string;
+  createdBy: string | null;
+  /** The position of its WebhookCreated event: it is sent the events after that one. */
+  createdPosition: string;
+  secretCiphertext: string;
 }
 
 export interface LiveGroup {
@@ -79,13 +91,27 @@ export const sameGrantee = (a: Pick<Grant, 'principalId' | 'groupId'>, b: Pick<G
 /** Folds one recorded event into the state. Never fails on events decide() produced. */
 export function evolveContext(state: ContextState, event: RecordedContextEvent): ContextState {
   const e = event as ContextEvent;
-  if (e.type === 'ContextCreated') return { status: 'live', id: event.streamId, name: e.data.name, createdAt: occurredAt(event), grants: [] };
+  if (e.type === 'ContextCreated') return { status: 'live', id: event.streamId, name: e.data.name, createdAt: occurredAt(event), grants: [], webhooks: [] };
   if (state.status !== 'live') return state;
   switch (e.type) {
     case 'RoleGranted':
       return { ...state, grants: [...state.grants, e.data] };
     case 'RoleRevoked':
       return { ...state, grants: state.grants.filter((g) => g.grantId !== e.data.grantId) };
+    case 'WebhookCreated': {
+      const { webhookId, createdBy, url, eventTypes, modelId, description, active } = e.data;
+      const webhook: WebhookState = {
+        webhookId, createdBy, url, eventTypes, modelId, description, active,
+        createdAt: occurredAt(event), createdPosition: event.position, secretCiphertext: e.privateData.secretCiphertext,
+      };
+      return { ...state, webhooks: [...state.webhooks, webhook] };
+    }
+    case 'WebhookUpdated': {
+      const { url, eventTypes, modelId, description, active } = e.data;
+      return { ...state, webhooks: state.webhooks.map((w) => (w.webhookId === e.data.webhookId ? { ...w, url, eventTypes, modelId, description, active } : w)) };
+    }
+    case 'WebhookDeleted':
+      return { ...state, webhooks: state.webhooks.filter((w) => w.webhookId !== e.data.webhookId) };
     default:
       return assertNever(e);
   }

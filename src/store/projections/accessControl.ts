@@ -18,7 +18,7 @@ const NAME_INDEXES = ['contexts_name_key', 'principals_name_key', 'groups_contex
 export const accessControlProjection: Projection = {
   name: 'accessControl',
   // Parents first.
-  tables: ['contexts', 'principals', 'groups', 'tokens', 'group_members', 'role_grants'],
+  tables: ['contexts', 'principals', 'groups', 'tokens', 'group_members', 'role_grants', 'webhooks'],
   handles: ACCESS_EVENT_TYPES,
   async apply(trx, event) {
     const e = event as AccessEvent;
@@ -36,6 +36,31 @@ export const accessControlProjection: Projection = {
           return;
         case 'RoleRevoked':
           await trx.deleteFrom('role_grants').where('id', '=', e.data.grantId).execute();
+          return;
+        case 'WebhookCreated': {
+          const d = e.data;
+          await trx
+            .insertInto('webhooks')
+            .values({
+              id: d.webhookId, context_id: event.streamId, url: d.url, event_types: JSON.stringify(d.eventTypes), model_id: d.modelId, description: d.description,
+              active: d.active, secret_ciphertext: e.privateData.secretCiphertext, created_at: at, created_by: d.createdBy, created_position: event.position,
+            })
+            .execute();
+          return;
+        }
+        case 'WebhookUpdated': {
+          const d = e.data;
+          await trx
+            .updateTable('webhooks')
+            .set({ url: d.url, event_types: JSON.stringify(d.eventTypes), description: d.description, active: d.active })
+            .where('id', '=', d.webhookId)
+            .execute();
+          return;
+        }
+        case 'WebhookDeleted':
+          await trx.deleteFrom('webhooks').where('id', '=', e.data.webhookId).execute();
+          // Its deliveries (state of the dispatcher's, not a read model) go with it.
+          await trx.deleteFrom('webhook_deliveries').where('webhook_id', '=', e.data.webhookId).execute();
           return;
         case 'GroupCreated':
           await trx.insertInto('groups').values({ id: event.streamId, context_id: event.contextId!, name: e.data.name, created_at: at }).execute();

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Db, Executor } from './database.ts';
-import { eventColumns, feedHead, readFeed, toRecorded } from './eventLog.ts';
+import { compareFeedCursors, eventColumns, type FeedCursor, feedCursorAt, feedHead, readFeed, toRecorded } from './eventLog.ts';
 import type { DeliveryStatus } from './tables/webhooks.ts';
 import { publicEventData } from './upcast.ts';
 
@@ -80,14 +80,21 @@ export async function dispatchEvents(db: Db, limit: number): Promise<number> {
       await sql`update webhook_dispatch set transaction_id = ${head.transactionId}::xid8, position = ${head.position} where id = 1`.execute(trx);
       return 0;
     }
-    const entries = await readFeed(trx, { transactionId: cursor.transaction_id, position: cursor.position }, limit);
+    // No webhook wants what came before the first of them was made: a cursor left behind (while there were
+    // none, nothing moved it) starts there rather than scanning the log. Events whose transactions overlapped
+    // that creation may be sent or not, as they may for any webhook.
+    let from: FeedCursor = { transactionId: cursor.transaction_id, position: cursor.position };
+    const oldest = await trx.selectFrom('webhooks').select((eb) => eb.fn.min('created_position').as('p')).executeTakeFirst();
+    const floor = oldest?.p == null ? null : await feedCursorAt(trx, String(oldest.p));
+    if (floor && compareFeedCursors(from, floor) < 0) from = floor;
+    const entries = await readFeed(trx, from, limit);
     const last = entries.at(-1)?.cursor;
     if (!last) return 0;
     await sql`
       insert into webhook_deliveries (webhook_id, context_id, event_id, event_position, event_type, status, next_attempt_at)
       select w.id, w.context_id, e.event_id, e.position, e.type, 'PENDING', now()
       from events e join webhooks w on w.context_id = e.context_id
-      where (e.transaction_id, e.position) > (${cursor.transaction_id}::xid8, ${cursor.position}::bigint)
+      where (e.transaction_id, e.position) > (${from.transactionId}::xid8, ${from.position}::bigint)
         and (e.transaction_id, e.position) <= (${last.transactionId}::xid8, ${last.position}::bigint)
         and e.stream_type = 'model'
         and w.created_position < e.position

@@ -231,8 +231,23 @@ describe('management', () => {
     expect(await refused({ url: 'http://example.org/', eventTypes: ['ModelCreated', 'NoSuchEvent'] })).toMatchObject({ code: 'VALIDATION', field: 'eventTypes' });
     expect((await refused({ url: 'http://example.org/', modelId: foreign.id })).code).toBe('NOT_FOUND');
     expect((await refused({ url: 'http://example.org/', description: 'x'.repeat(1001) })).code).toBe('VALIDATION');
+    expect((await refused({ url: 'http://example.org/', eventTypes: Array.from({ length: 10_000 }, (_, i) => `Type${i}`) })).code).toBe('VALIDATION');
     const after = await s.api.t.db.selectFrom('events').select((eb) => eb.fn.countAll<string>().as('n')).where('stream_id', '=', context.id).executeTakeFirstOrThrow();
     expect(after.n).toBe(before.n);
+
+    // The same on a change, and with another context's webhook; a cursor that is not one of ours.
+    const r = await receiver();
+    const theirs = await givenContext(s);
+    const foreignHook = (await createWebhook({ url: r.url, eventTypes: ['AliasSet'] }, theirs.name)).webhook;
+    const mine = (await createWebhook({ url: r.url, eventTypes: ['AliasSet'] }, context.name)).webhook;
+    const update = 'mutation ($input: UpdateWebhookInput!) { updateWebhook(input: $input) { __typename ... on Error { code } } }';
+    expect((await s.asAdmin(update, { input: { id: foreignHook.id, active: false } }, context.name)).updateWebhook.code).toBe('NOT_FOUND');
+    expect((await s.asAdmin(update, { input: { id: 'not-an-id', active: false } }, context.name)).updateWebhook.code).toBe('NOT_FOUND');
+    expect((await s.asAdmin(update, { input: { id: mine.id, url: 'http://example.org/\u0000' } }, context.name)).updateWebhook.code).toBe('VALIDATION');
+    expect((await s.asAdmin(update, { input: { id: mine.id, eventTypes: ['VersionPublished', 'Nope'] } }, context.name)).updateWebhook.code).toBe('VALIDATION');
+    const page = await s.gql(ADMIN_TOKEN, '{ webhooks { deliveries(after: "garbage") { edges { cursor } } } }', {}, context.name);
+    expect(page.body.errors[0].extensions).toMatchObject({ code: 'VALIDATION', field: 'after' });
+    expect((await s.asAdmin('{ webhooks { id url eventTypes active } }', {}, theirs.name)).webhooks).toEqual([{ id: foreignHook.id, url: r.url, eventTypes: ['AliasSet'], active: true }]);
   });
 
   it('is for context administrators: an editor is FORBIDDEN, no token and a revoked one are refused', async () => {

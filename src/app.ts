@@ -21,6 +21,7 @@ import { useIdempotencyKeys } from './graphql/idempotency.ts';
 import { createEventFeed, type EventFeed } from './store/eventFeed.ts';
 import { ACCESS_CHANNEL, onAccessControlChange } from './store/identities.ts';
 import type { Store } from './store/open.ts';
+import { sharedListen } from './store/sharedListen.ts';
 import { deliveryStats } from './store/webhooks.ts';
 import { openSecretBox } from './webhooks/secrets.ts';
 import { startWebhookWorker, type WebhookWorker } from './webhooks/worker.ts';
@@ -89,13 +90,14 @@ export async function createApp(
   });
   // Emptied by this process's access-control commands before they return, and by every other's NOTIFY.
   const stopFollowingCommands = onAccessControlChange(() => identities.invalidate('command'));
-  const unlistenAccess = await store.listen(
+  const listen = sharedListen(store.listen);
+  const unlistenAccess = await listen(
     ACCESS_CHANNEL,
     () => identities.invalidate('notify'),
     () => identities.suspend(),
   );
   const webhookBox = await openSecretBox(store.db);
-  const webhookWorker = await startWebhookWorker(store.db, store.listen, webhookBox, config.webhooks, logger, {
+  const webhookWorker = await startWebhookWorker(store.db, listen, webhookBox, config.webhooks, logger, {
     attempted: (outcome, durationMs) => {
       metrics.webhookAttempts.inc({ outcome });
       metrics.webhookAttemptDuration.observe(durationMs / 1000);
@@ -120,7 +122,7 @@ export async function createApp(
       this.set((await deliveryStats(store.db)).oldestPendingSeconds);
     },
   });
-  const feed = await createEventFeed(store, {
+  const feed = await createEventFeed({ db: store.db, listen }, {
     observer: {
       read: (events) => metrics.projectionLag.set((Date.now() - events[events.length - 1]!.recordedAt.getTime()) / 1000),
       following: (delta) => metrics.subscribers.inc(delta),

@@ -103,14 +103,20 @@ export async function createApp(
       metrics.webhookAttemptDuration.observe(durationMs / 1000);
     },
   });
-  // Asked of the database when /metrics is read: the deliveries of every process, not this one's.
+  // Asked of the database when /metrics is read: the deliveries of every process, not this one's. One query
+  // serves both gauges of a scrape.
+  let stats: { at: number; read: ReturnType<typeof deliveryStats> } | null = null;
+  const deliveryStatsNow = () => {
+    if (!stats || Date.now() - stats.at > 1000) stats = { at: Date.now(), read: deliveryStats(store.db) };
+    return stats.read;
+  };
   new Gauge({
     name: 'cairn_webhook_deliveries',
     help: 'Webhook deliveries by status (all processes)',
     labelNames: ['status'],
     registers: [metrics.registry],
     async collect() {
-      const { counts } = await deliveryStats(store.db);
+      const { counts } = await deliveryStatsNow();
       for (const [status, n] of Object.entries(counts)) this.set({ status }, n);
     },
   });
@@ -119,7 +125,7 @@ export async function createApp(
     help: 'Age of the oldest webhook delivery still PENDING (0: none)',
     registers: [metrics.registry],
     async collect() {
-      this.set((await deliveryStats(store.db)).oldestPendingSeconds);
+      this.set((await deliveryStatsNow()).oldestPendingSeconds);
     },
   });
   const feed = await createEventFeed({ db: store.db, listen }, {

@@ -113,6 +113,7 @@ const environment = z.object({
   CAIRN_WEBHOOK_TIMEOUT_MS: intFrom(1, 10_000).pipe(z.number().max(300_000, 'must be at most 300000 (5 minutes)')),
   CAIRN_WEBHOOK_BACKOFF_MS: intFrom(1, 10_000).pipe(z.number().max(86_400_000, 'must be at most 86400000 (a day)')),
   CAIRN_WEBHOOK_MAX_ATTEMPTS: intFrom(1, 8).pipe(z.number().max(30, 'must be at most 30')),
+  CAIRN_WEBHOOK_LEASE_MARGIN_MS: intFrom(1, 30_000).pipe(z.number().max(3_600_000, 'must be at most 3600000 (an hour)')),
   CAIRN_WEBHOOK_ALLOW_PRIVATE: z
     .enum(['true', 'false'], { message: 'must be true or false' })
     .default('false')
@@ -173,6 +174,8 @@ export interface Config {
     backoffMs: number;
     /** Attempts before a delivery is FAILED. */
     maxAttempts: number;
+    /** An attempt's lease lasts its timeout and this: the wait before another process repeats an attempt cut off by a crash. */
+    leaseMarginMs: number;
     /** Targets on loopback, private, link-local or metadata addresses are allowed (tests, a closed network). */
     allowPrivate: boolean;
   };
@@ -223,6 +226,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       timeoutMs: e.CAIRN_WEBHOOK_TIMEOUT_MS,
       backoffMs: e.CAIRN_WEBHOOK_BACKOFF_MS,
       maxAttempts: e.CAIRN_WEBHOOK_MAX_ATTEMPTS,
+      leaseMarginMs: e.CAIRN_WEBHOOK_LEASE_MARGIN_MS,
       allowPrivate: e.CAIRN_WEBHOOK_ALLOW_PRIVATE,
     },
     dashboardDir: DASHBOARD_DIR,

@@ -215,14 +215,19 @@ export async function recordAttempt(db: Db, record: AttemptRecord): Promise<void
   });
 }
 
-/** When the next delivery falls due (null: none pending), for the worker to sleep until then. */
+/**
+ * When the next delivery this process could take falls due (null: none pending): a pending delivery of an
+ * active webhook, at its due time or, while another process holds it, when that lease runs out. (A paused
+ * webhook's deliveries and leased ones are not due: the worker would otherwise wake for them at once, again
+ * and again.)
+ */
 export async function nextDueAt(db: Executor): Promise<Date | null> {
-  const row = await db
-    .selectFrom('webhook_deliveries')
-    .select((eb) => eb.fn.min('next_attempt_at').as('due'))
-    .where('status', '=', 'PENDING')
-    .executeTakeFirst();
-  return (row?.due as Date | null | undefined) ?? null;
+  const { rows } = await sql<{ due: Date | null }>`
+    select min(greatest(d.next_attempt_at, coalesce(d.leased_until, d.next_attempt_at))) as due
+    from webhook_deliveries d join webhooks w on w.id = d.webhook_id
+    where d.status = 'PENDING' and w.active`.execute(db);
+  const due = rows[0]?.due ?? null;
+  return due === null ? null : new Date(due);
 }
 
 export interface DeliveryRecord {

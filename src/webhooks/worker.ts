@@ -17,6 +17,8 @@ export interface WebhookWorkerOptions {
   concurrency?: number;
   /** The longest sleep between looks at the table (a redelivery, another process's work). */
   pollMs?: number;
+  /** How long past the attempt's timeout its lease lasts: a process that died mid-attempt holds the delivery that long. */
+  leaseMarginMs: number;
 }
 
 export interface WebhookObserver {
@@ -52,7 +54,7 @@ export async function startWebhookWorker(
 ): Promise<WebhookWorker> {
   const concurrency = options.concurrency ?? 8;
   const pollMs = options.pollMs ?? 2000;
-  const leaseMs = options.timeoutMs + 30_000;
+  const leaseMs = options.timeoutMs + options.leaseMarginMs;
   let closed = false;
   let active = await store.anyWebhooks(db).catch(() => true);
   let timer: NodeJS.Timeout | null = null;

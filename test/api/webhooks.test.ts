@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { ADMIN_TOKEN } from '../helpers/api.ts';
 import { givenContext, givenModel, givenPrincipal, type Served, serveTestApi } from '../helpers/fixtures.ts';
 import { type Behaviour, type Receiver, signatureValid, startReceiver } from '../helpers/webhookReceiver.ts';
+import { nextDueAt } from '../../src/store/webhooks.ts';
 
 // Webhooks on a server whose targets may be on this machine (the receivers are), with a short backoff so that
 // retries come within the test: 100 ms, then 200, 400 ... (x 0.8-1.2); 2 s for an answer, ample on a loaded machine.
@@ -203,6 +204,10 @@ describe('management', () => {
     const waiting = await deliveries(webhook.id, context.name);
     expect(waiting.map((d) => [d.eventType, d.status, d.attempts])).toEqual([['ModelCreated', 'PENDING', 0]]);
     expect(r.requests).toHaveLength(0);
+    // Nothing is due for the worker: the paused webhook's delivery waits (were it counted due, the worker
+    // would wake for it at once, again and again).
+    const due = await nextDueAt(s.api.t.db);
+    expect(due === null || due.getTime() > Date.now()).toBe(true);
     await s.asAdmin(update, { input: { id: webhook.id, active: true } }, context.name);
     const got = await r.received(1);
     expect(JSON.parse(got[0]!.body)).toMatchObject({ type: 'ModelCreated', modelId: meanwhile.id });

@@ -54,7 +54,7 @@ async function listedByStatus(s: Served, contexts: string[]): Promise<Record<str
   const counts: Record<string, number> = { PENDING: 0, SUCCEEDED: 0, FAILED: 0 };
   for (const context of contexts) {
     const data = await s.asAdmin('{ webhooks { deliveries(first: 100) { edges { node { status } } } } }', {}, context);
-    for (const w of data.webhooks) for (const e of w.deliveries.edges) counts[e.node.status]++;
+    for (const w of data.webhooks) for (const e of w.deliveries.edges) counts[e.node.status] = (counts[e.node.status] ?? 0) + 1;
   }
   return counts;
 }

@@ -103,21 +103,17 @@ export async function createApp(
       metrics.webhookAttemptDuration.observe(durationMs / 1000);
     },
   });
-  // Asked of the database when /metrics is read: the deliveries of every process, not this one's. One query
-  // serves both gauges of a scrape.
-  let stats: { at: number; read: ReturnType<typeof deliveryStats> } | null = null;
-  const deliveryStatsNow = () => {
-    if (!stats || Date.now() - stats.at > 1000) stats = { at: Date.now(), read: deliveryStats(store.db) };
-    return stats.read;
-  };
+  // Asked of the database when /metrics is read: the deliveries of every process, not this one's. The two
+  // gauges of one scrape (collected together) share one query.
+  let reading: ReturnType<typeof deliveryStats> | null = null;
+  const stats = () => (reading ??= deliveryStats(store.db).finally(() => (reading = null)));
   new Gauge({
     name: 'cairn_webhook_deliveries',
     help: 'Webhook deliveries by status (all processes)',
     labelNames: ['status'],
     registers: [metrics.registry],
     async collect() {
-      const { counts } = await deliveryStatsNow();
-      for (const [status, n] of Object.entries(counts)) this.set({ status }, n);
+      for (const [status, n] of Object.entries((await stats()).counts)) this.set({ status }, n);
     },
   });
   new Gauge({
@@ -125,7 +121,7 @@ export async function createApp(
     help: 'Age of the oldest webhook delivery still PENDING (0: none)',
     registers: [metrics.registry],
     async collect() {
-      this.set((await deliveryStatsNow()).oldestPendingSeconds);
+      this.set((await stats()).oldestPendingSeconds);
     },
   });
   const feed = await createEventFeed({ db: store.db, listen }, {

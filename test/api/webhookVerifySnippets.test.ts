@@ -11,7 +11,7 @@ import { type Receiver, signatureValid, startReceiver } from '../helpers/webhook
 
 // The signature checks the README shows receivers, run as they are written (python3, node) against a real
 // delivery: what they call valid and invalid is what a receiver would.
-const DOCUMENT = path.join(ROOT, 'README-webhook-verify.md');
+const DOCUMENT = path.join(ROOT, 'README.md');
 
 /** The fenced code block of `file` whose first line is the comment `marker` (the README's snippets are marked so). */
 function codeBlock(file: string, marker: string): string {

@@ -150,8 +150,9 @@ it("delivers what a SIGKILLed process left: its pending deliveries, and the one 
     }
     return request.headers['cairn-event'] === 'VersionPublished' ? 'hang' : { status: 500 };
   });
-  // A would retry in 16-24 s (backoff 20 s x 0.8-1.2; B retries then), and gives a silent receiver 8 s: time to kill it mid-attempt.
-  const a = await cairn({ CAIRN_WEBHOOK_BACKOFF_MS: '20000', CAIRN_WEBHOOK_TIMEOUT_MS: '8000', CAIRN_WEBHOOK_MAX_ATTEMPTS: '5' });
+  // A would retry in 16-24 s (backoff 20 s x 0.8-1.2; B retries then), and gives a silent receiver 8 s: time to kill it
+  // mid-attempt. Its leases last that 8 s and 2 s more.
+  const a = await cairn({ CAIRN_WEBHOOK_BACKOFF_MS: '20000', CAIRN_WEBHOOK_TIMEOUT_MS: '8000', CAIRN_WEBHOOK_MAX_ATTEMPTS: '5', CAIRN_WEBHOOK_LEASE_MARGIN_MS: '2000' });
   const context = await givenContext(a.url, 'killed');
   const webhookId = await createWebhook(a.url, context, r.url);
   const modelId = await createModel(a.url, context, 'left-behind');
@@ -196,7 +197,7 @@ it("delivers what a SIGKILLed process left: its pending deliveries, and the one 
   expect(new Set(answeredInB.map(deliveryOf))).toEqual(new Set(left.map((d) => d.id)));
   expect(new Set(answeredInB.map(eventOf))).toEqual(new Set(events.map((e) => e.event_id)));
   expect(answeredInB).toHaveLength(6);
-  // The one A was attempting was not taken again before its lease ran out (A's timeout + 30 s).
+  // The one A was attempting was not taken again before its lease ran out (A's timeout + its 2 s margin).
   const again = answeredInB.find((q) => deliveryOf(q) === inFlight.id)!;
   expect(again.at).toBeGreaterThanOrEqual(inFlight.leased_until!.getTime());
   expect(again.body).toBe(hanging.body);

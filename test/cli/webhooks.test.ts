@@ -206,7 +206,7 @@ describe('cairn webhooks', () => {
     expect(gone.stderr).toMatch(/^refused \(NOT_FOUND\): /);
   });
 
-  it("sends one model's events only, given by name; shows a failing delivery's error, FAILED after the last attempt", async () => {
+  it("sends one model's events only, given by name; shows a failing delivery's error, FAILED after the last attempt; moves and refilters it", async () => {
     const { name: context } = await givenContext(s);
     const r = await receiver(() => ({ status: 503 }));
     const mine = await givenModel(s, { context });
@@ -223,6 +223,15 @@ describe('cairn webhooks', () => {
     const row = cells((await cairn(context, ['webhooks', 'deliveries', made.webhook.id, '--status', 'FAILED'])).stdout)[1]!;
     expect(row.slice(0, 6)).toEqual([failed.id, 'VersionCreated', failed.position, 'failed', '2', '503']);
     expect(row[6]).not.toBe('-');
+
+    // Moved and refiltered: the model filter stays (event types come back in the server's order of types); a URL
+    // it may not send to is refused and changes nothing.
+    const moved = await cairnJson(context, 'webhooks', 'update', made.webhook.id, '--url', 'http://example.org/cairn', '--event', 'AliasSet', '--event', 'VersionPublished', '--description', 'moved');
+    expect(moved).toEqual({ ...made.webhook, url: 'http://example.org/cairn', eventTypes: ['VersionPublished', 'AliasSet'], description: 'moved' });
+    const refused = await cairn(context, ['webhooks', 'update', made.webhook.id, '--url', 'ftp://example.org/']);
+    expect(refused.code).toBe(EXIT.refused);
+    expect(refused.stderr).toMatch(/^refused \(VALIDATION\): /);
+    expect(await cairnJson(context, 'webhooks', 'list')).toEqual([moved]);
   });
 
   it('refuses a URL, an event type, a model or an id that is not there with the code and exit 1, no stack trace; usage errors exit 2', async () => {

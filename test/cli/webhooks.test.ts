@@ -246,6 +246,9 @@ describe('cairn webhooks', () => {
       [['webhooks', 'deliveries', randomUUID()], 'NOT_FOUND'],
       [['webhooks', 'redeliver', randomUUID()], 'NOT_FOUND'],
       [['webhooks', 'delete', randomUUID(), '--yes'], 'NOT_FOUND'],
+      // Ids that are not UUIDs find nothing either (PostgreSQL's uuid type does not get to refuse them).
+      [['webhooks', 'redeliver', 'not-a-uuid'], 'NOT_FOUND'],
+      [['webhooks', 'update', '42', '--active', 'false'], 'NOT_FOUND'],
     ];
     for (const [args, code] of refusals) {
       const r = await cairn(context, args);

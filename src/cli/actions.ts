@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Alias, CairnClient, ComparisonRow, Evaluation, Model, ModelEvent, Version } from '../client/index.ts';
+import type { Alias, CairnClient, ComparisonRow, DeliveryStatus, Evaluation, Model, ModelEvent, Version, Webhook, WebhookChanges, WebhookDelivery } from '../client/index.ts';
 import { EXIT, usage } from './exitCodes.js';
 
 // What each command of program.js does. Loaded when the first one runs; the client (and graphql with it)
@@ -236,6 +236,61 @@ function versionText(model: string, v: Version): string {
     `evaluations:${v.evaluations.length ? '' : ' -'}`,
     ...v.evaluations.map((e) => `  ${datasetText(e.dataset)}: ${metricsText(e.metrics)}  recorded ${when(e.recordedAt)}${by(e.recordedBy)}${e.notes ? `\n    ${indent(e.notes).replace(/\n/g, '\n  ')}` : ''}`),
   ].join('\n');
+}
+
+/** A webhook as the `webhooks` commands print it with --json: these fields, in this order. */
+function webhookJson(w: Webhook) {
+  return {
+    id: w.id,
+    url: w.url,
+    eventTypes: w.eventTypes,
+    modelId: w.modelId ?? null,
+    description: w.description ?? null,
+    active: w.active,
+    createdAt: w.createdAt,
+    createdBy: w.createdBy ?? null,
+  };
+}
+
+/** A delivery as `webhooks deliveries --json` and `webhooks redeliver --json` print it. */
+function deliveryJson(d: WebhookDelivery) {
+  return {
+    id: d.id,
+    eventId: d.eventId,
+    eventType: d.eventType,
+    position: d.position,
+    status: d.status,
+    attempts: d.attempts,
+    lastResponseStatus: d.lastResponseStatus ?? null,
+    lastError: d.lastError ?? null,
+    lastAttemptAt: d.lastAttemptAt ?? null,
+    nextAttemptAt: d.nextAttemptAt ?? null,
+  };
+}
+
+const eventsText = (types: readonly string[]) => (types.length ? types.join(',') : 'all');
+
+function webhookText(w: Webhook): string {
+  return [
+    `webhook ${w.id}${w.active ? '' : ' (inactive)'}`,
+    `url: ${w.url}`,
+    `events: ${eventsText(w.eventTypes)}`,
+    `model: ${w.modelId ?? 'all'}`,
+    ...(w.description ? [`description: ${w.description}`] : []),
+  ].join('\n');
+}
+
+function webhooksText(webhooks: Webhook[]): string {
+  if (!webhooks.length) return 'No webhooks.';
+  return table([['ID', 'URL', 'EVENTS', 'MODEL', 'ACTIVE', 'CREATED'], ...webhooks.map((w) => [w.id, w.url, eventsText(w.eventTypes), w.modelId ?? 'all', w.active ? 'yes' : 'no', when(w.createdAt)])]);
+}
+
+function deliveriesText(id: string, deliveries: WebhookDelivery[], status: DeliveryStatus | undefined): string {
+  if (!deliveries.length) return `Webhook ${id} has no ${status ? `${status.toLowerCase()} ` : ''}deliveries.`;
+  return table([
+    ['ID', 'EVENT', 'POSITION', 'STATUS', 'ATTEMPTS', 'LAST STATUS', 'LAST ERROR', 'NEXT ATTEMPT'],
+    ...deliveries.map((d) => [d.id, d.eventType, d.position, d.status.toLowerCase(), String(d.attempts), d.lastResponseStatus === null || d.lastResponseStatus === undefined ? '-' : String(d.lastResponseStatus), d.lastError ? clipped(d.lastError, 60) : '-', when(d.nextAttemptAt)]),
+  ]);
 }
 
 function versionsText(model: string, versions: Version[]): string {
@@ -507,6 +562,65 @@ export function session(io: Io) {
       const all = await (await client()).listAliases(o.model);
       if (!all) throw new Refused('NOT_FOUND', `No model "${o.model}"`);
       print(o, all.map(aliasJson), () => aliasesText(o.model, all));
+    },
+
+    async webhooksCreate(o: Options) {
+      const settings = { url: o.url as string, eventTypes: o.event as string[] | undefined, model: o.model as string | undefined, description: o.description as string | undefined };
+      const r = unwrap(await (await client()).createWebhook(settings));
+      if (r.__typename !== 'CreateWebhookSuccess') return;
+      print(o, { webhook: webhookJson(r.webhook), secret: r.secret }, () => `Created ${webhookText(r.webhook)}\nsecret: ${r.secret}`);
+      process.stderr.write('The secret is not shown again: keep it now. Receivers check Cairn-Signature with it.\n');
+    },
+
+    async webhooksList(o: Options) {
+      const all = await (await client()).listWebhooks();
+      print(o, all.map(webhookJson), () => webhooksText(all));
+    },
+
+    async webhooksDeliveries(id: string, o: Options) {
+      const c = await client();
+      const status = o.status as DeliveryStatus | undefined;
+      const all: WebhookDelivery[] = [];
+      let after: string | undefined;
+      for (;;) {
+        const page = await c.listDeliveries(id, { status, after });
+        if (!page) throw new Refused('NOT_FOUND', `No webhook ${id} in this context`);
+        all.push(...page.deliveries);
+        if (!page.hasNextPage || page.endCursor === null) break;
+        after = page.endCursor;
+      }
+      print(o, all.map(deliveryJson), () => deliveriesText(id, all, status));
+    },
+
+    async webhooksRedeliver(id: string, o: Options) {
+      const r = unwrap(await (await client()).redeliver(id));
+      if (r.__typename !== 'RedeliverWebhookSuccess') return;
+      const d = r.delivery;
+      print(o, deliveryJson(d), () => `Delivery ${d.id} (${d.eventType} at ${d.position}) is due again now: ${d.status.toLowerCase()}, ${d.attempts} attempts so far`);
+    },
+
+    async webhooksUpdate(id: string, o: Options) {
+      const changes: WebhookChanges = {
+        ...(o.url !== undefined && { url: o.url as string }),
+        ...(o.event !== undefined && { eventTypes: o.event as string[] }),
+        ...(o.allEvents && { eventTypes: null }),
+        ...(o.active !== undefined && { active: o.active as boolean }),
+        ...(o.description !== undefined && { description: o.description === '' ? null : (o.description as string) }),
+      };
+      const r = unwrap(await (await client()).updateWebhook(id, changes));
+      if (r.__typename !== 'UpdateWebhookSuccess') return;
+      print(o, webhookJson(r.webhook), () => `Updated ${webhookText(r.webhook)}`);
+    },
+
+    async webhooksDelete(id: string, o: Options) {
+      const confirm = confirmation(io, o.yes);
+      const c = await client();
+      const w = (await c.listWebhooks()).find((x) => x.id === id);
+      if (!w) throw new Refused('NOT_FOUND', `No webhook ${id} in this context`);
+      await confirm(`Delete webhook ${w.id} (${w.url}) and its deliveries? Nothing more is sent to it. This cannot be undone. [y/N] `, 'y', `webhook ${w.id} was not deleted`);
+      const r = unwrap(await c.deleteWebhook(w.id));
+      if (r.__typename !== 'DeleteWebhookSuccess') return;
+      print(o, webhookJson(r.webhook), () => `Deleted webhook ${w.id} (${w.url})`);
     },
 
     async history(o: Options) {

@@ -31,6 +31,19 @@ const versionNumber = numberOf('--version');
 /** Each of a variadic argument's version numbers. @param {string} value @param {number[]} [previous] */
 const versionNumbers = (value, previous = []) => [...previous, numberOf('A version number')(value)];
 
+/** A delivery status, in any case. @param {string} value */
+function deliveryStatus(value) {
+  const status = value.toUpperCase();
+  if (!['PENDING', 'SUCCEEDED', 'FAILED'].includes(status)) throw usage(`--status must be PENDING, SUCCEEDED or FAILED, not "${value}"`);
+  return status;
+}
+
+/** --active's value. @param {string} value */
+function trueOrFalse(value) {
+  if (value !== 'true' && value !== 'false') throw usage(`--active must be true or false, not "${value}"`);
+  return value === 'true';
+}
+
 /** @param {Command} cmd */
 const withJson = (cmd) => cmd.addOption(new Option('--json', 'machine-readable output'));
 /** @param {Command} cmd */
@@ -134,6 +147,31 @@ export function buildProgram(act, canAsk) {
   withJson(aliases.command('list').description("a model's aliases and the versions they point at"))
     .requiredOption('--model <name|id>')
     .action(act('aliasesList'));
+
+  const webhooks = program.command('webhooks').description("POST this context's model events, signed, to other systems (context administrators): create, list, update, delete them, and see and redo their deliveries");
+  withJson(webhooks.command('create').description('send events to a URL from now on; prints the signing secret, this once'))
+    .requiredOption('--url <url>', 'http:// or https://, on a public address')
+    .option('--event <type>', 'an event type to send: ModelCreated, VersionPublished, AliasSet ... (repeatable; none: all of them)', collect)
+    .option('--model <name|id>', "only this model's events (default: every model of the context)")
+    .option('--description <text>')
+    .action(act('webhooksCreate'));
+  withJson(webhooks.command('list').description("the context's webhooks, oldest first")).action(act('webhooksList'));
+  withJson(webhooks.command('deliveries <webhook-id>').description("a webhook's deliveries, newest event first: status, attempts, the last answer or error"))
+    .option('--status <status>', 'only PENDING, SUCCEEDED or FAILED ones', deliveryStatus)
+    .action(act('webhooksDeliveries'));
+  // Reversible in effect (it sends an event once more, which receivers de-duplicate by Cairn-Delivery): no question.
+  withJson(webhooks.command('redeliver <delivery-id>').description('make a delivery due again now, with a fresh allowance of attempts')).action(act('webhooksRedeliver'));
+  withJson(webhooks.command('update <webhook-id>').description("change a webhook's URL, events, description, or pause it (--active false: its deliveries wait)"))
+    .option('--url <url>')
+    .addOption(new Option('--event <type>', 'the event types to send from now on (repeatable)').argParser(collect).conflicts('allEvents'))
+    .option('--all-events', 'send every event type')
+    .option('--active <true|false>', 'false: send nothing until true again (deliveries wait meanwhile)', trueOrFalse)
+    .option('--description <text>', "'' removes it")
+    .action(async (/** @type {string} */ id, /** @type {Record<string, unknown>} */ o, /** @type {Command} */ cmd) => {
+      if (['url', 'event', 'allEvents', 'active', 'description'].every((k) => o[k] === undefined)) throw usage('webhooks update needs at least one of --url, --event, --all-events, --active, --description');
+      await act('webhooksUpdate')(id, o, cmd);
+    });
+  irreversible(withJson(webhooks.command('delete <webhook-id>').description('delete a webhook and its deliveries: nothing more is sent to it (irreversible: asks y/N)')), 'webhooksDelete', (id) => `Deleting webhook ${id}`);
 
   inVersion(withJson(program.command('upload <file>').description("store a file as a draft version's format (streamed, checksummed)")))
     .requiredOption('--format <id>', 'pkl, rda, pmml, ...')

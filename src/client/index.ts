@@ -13,9 +13,12 @@ import type {
   ClientModelEventFragment,
   ClientUploadFormatMutation,
   ClientVersionFragment,
+  ClientWebhookDeliveryFragment,
+  ClientWebhookFragment,
   ComparisonSection,
   CreateModelInput,
   CreateVersionInput,
+  DeliveryStatus,
   UpdateModelInput,
   UpdateVersionInput,
 } from './generated/graphql.ts';
@@ -27,6 +30,9 @@ export type {
   ClientModelEventFragment as ModelEvent,
   ClientModelFragment as Model,
   ClientVersionFragment as Version,
+  ClientWebhookDeliveryFragment as WebhookDelivery,
+  ClientWebhookFragment as Webhook,
+  DeliveryStatus,
 } from './generated/graphql.ts';
 
 /** One key across compared versions: `values` line up with the comparison's `versions` (null where one lacks the key). */
@@ -44,6 +50,30 @@ export interface EvaluationResults {
   dataset: { uri: string; name?: string | null };
   metrics: Record<string, number>;
   notes?: string | null;
+}
+
+/** A new webhook: where it sends, and which events (none given: all of them; no model: every model of the context). */
+export interface WebhookSettings {
+  url: string;
+  eventTypes?: string[] | null;
+  /** A model's id or name: only its events. */
+  model?: string | null;
+  description?: string | null;
+}
+
+/** What updateWebhook changes; a field left out stays as it is. `eventTypes` null or [] means all; `description` null, none. */
+export interface WebhookChanges {
+  url?: string;
+  eventTypes?: string[] | null;
+  active?: boolean;
+  description?: string | null;
+}
+
+/** One page of a webhook's deliveries, newest event first; `endCursor` is the `after` of the next page. */
+export interface DeliveryPage {
+  deliveries: ClientWebhookDeliveryFragment[];
+  hasNextPage: boolean;
+  endCursor: string | null;
 }
 
 /**
@@ -316,6 +346,50 @@ export class CairnClient {
   /** Removes an alias (setting it again brings it back); the version it pointed at stays. */
   async removeAlias(model: string, alias: string) {
     return (await this.request(ops.RemoveAlias, { modelId: await this.modelId(model), alias })).removeAlias;
+  }
+
+  /** The context's webhooks, oldest first (its administrators only: FORBIDDEN is thrown to others). */
+  async listWebhooks(): Promise<ClientWebhookFragment[]> {
+    return (await this.request(ops.ListWebhooks, {})).webhooks;
+  }
+
+  /**
+   * Sends the context's model events to a URL from now on. A success carries the signing `secret`, which
+   * the server never shows again; a refused URL (not http(s), or not on a public address) is a ValidationError.
+   */
+  async createWebhook(settings: WebhookSettings) {
+    const input = {
+      url: settings.url,
+      eventTypes: settings.eventTypes,
+      description: settings.description,
+      ...(settings.model != null && { modelId: await this.modelId(settings.model) }),
+    };
+    return (await this.request(ops.CreateWebhook, { input })).createWebhook;
+  }
+
+  async updateWebhook(id: string, changes: WebhookChanges) {
+    return (await this.request(ops.UpdateWebhook, { input: { id, ...changes } })).updateWebhook;
+  }
+
+  /** Deletes a webhook and its deliveries: nothing more is sent to it. */
+  async deleteWebhook(id: string) {
+    return (await this.request(ops.DeleteWebhook, { id })).deleteWebhook;
+  }
+
+  /**
+   * A page of a webhook's deliveries, newest event first (at most `first`, 100 by default), optionally of
+   * one status; null when the context has no such webhook.
+   */
+  async listDeliveries(webhookId: string, options: { status?: DeliveryStatus; first?: number; after?: string } = {}): Promise<DeliveryPage | null> {
+    const data = await this.request(ops.WebhookDeliveries, { first: options.first ?? 100, after: options.after, status: options.status });
+    const found = data.webhooks.find((w) => w.id === webhookId)?.deliveries;
+    if (!found) return null;
+    return { deliveries: found.edges.map((e) => e.node), hasNextPage: found.pageInfo.hasNextPage, endCursor: found.pageInfo.endCursor ?? null };
+  }
+
+  /** Makes a delivery due again now, with a fresh allowance of attempts. */
+  async redeliver(deliveryId: string) {
+    return (await this.request(ops.RedeliverWebhook, { deliveryId })).redeliverWebhook;
   }
 
   /**

@@ -510,3 +510,134 @@ export const RemoveAlias = graphql(`
     }
   }
 `);
+
+export const WebhookParts = graphql(`
+  fragment ClientWebhook on Webhook {
+    id
+    url
+    eventTypes
+    modelId
+    description
+    active
+    createdAt
+    createdBy
+  }
+`);
+
+export const WebhookDeliveryParts = graphql(`
+  fragment ClientWebhookDelivery on WebhookDelivery {
+    id
+    eventId
+    eventType
+    position
+    status
+    attempts
+    lastResponseStatus
+    lastError
+    lastAttemptAt
+    nextAttemptAt
+  }
+`);
+
+export const ListWebhooks = graphql(`
+  query ClientListWebhooks {
+    webhooks {
+      ...ClientWebhook
+    }
+  }
+`);
+
+// The schema has no Query.webhook(id): a webhook's deliveries are read through the list.
+export const WebhookDeliveries = graphql(`
+  query ClientWebhookDeliveries($first: Int, $after: String, $status: DeliveryStatus) {
+    webhooks {
+      id
+      deliveries(first: $first, after: $after, status: $status) {
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
+        edges {
+          node {
+            ...ClientWebhookDelivery
+          }
+        }
+      }
+    }
+  }
+`);
+
+export const CreateWebhook = graphql(`
+  mutation ClientCreateWebhook($input: CreateWebhookInput!) {
+    createWebhook(input: $input) {
+      __typename
+      ... on CreateWebhookSuccess {
+        webhook {
+          ...ClientWebhook
+        }
+        secret
+      }
+      ... on ValidationError {
+        field
+      }
+      ... on Error {
+        code
+        message
+      }
+    }
+  }
+`);
+
+export const UpdateWebhook = graphql(`
+  mutation ClientUpdateWebhook($input: UpdateWebhookInput!) {
+    updateWebhook(input: $input) {
+      __typename
+      ... on UpdateWebhookSuccess {
+        webhook {
+          ...ClientWebhook
+        }
+      }
+      ... on ValidationError {
+        field
+      }
+      ... on Error {
+        code
+        message
+      }
+    }
+  }
+`);
+
+export const DeleteWebhook = graphql(`
+  mutation ClientDeleteWebhook($id: ID!) {
+    deleteWebhook(id: $id) {
+      __typename
+      ... on DeleteWebhookSuccess {
+        webhook {
+          ...ClientWebhook
+        }
+      }
+      ... on Error {
+        code
+        message
+      }
+    }
+  }
+`);
+
+export const RedeliverWebhook = graphql(`
+  mutation ClientRedeliverWebhook($deliveryId: ID!) {
+    redeliverWebhook(deliveryId: $deliveryId) {
+      __typename
+      ... on RedeliverWebhookSuccess {
+        delivery {
+          ...ClientWebhookDelivery
+        }
+      }
+      ... on Error {
+        code
+        message
+      }
+    }
+  }
+`);

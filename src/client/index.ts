@@ -381,8 +381,8 @@ export class CairnClient {
    * one status; null when the context has no such webhook.
    */
   async listDeliveries(webhookId: string, options: { status?: DeliveryStatus; first?: number; after?: string } = {}): Promise<DeliveryPage | null> {
-    const data = await this.request(ops.WebhookDeliveries, { first: options.first ?? 100, after: options.after, status: options.status });
-    const found = data.webhooks.find((w) => w.id === webhookId)?.deliveries;
+    const data = await this.request(ops.WebhookDeliveries, { id: webhookId, first: options.first ?? 100, after: options.after, status: options.status });
+    const found = data.webhook?.deliveries;
     if (!found) return null;
     return { deliveries: found.edges.map((e) => e.node), hasNextPage: found.pageInfo.hasNextPage, endCursor: found.pageInfo.endCursor ?? null };
   }

@@ -547,10 +547,9 @@ export const ListWebhooks = graphql(`
   }
 `);
 
-// The schema has no Query.webhook(id): a webhook's deliveries are read through the list.
 export const WebhookDeliveries = graphql(`
-  query ClientWebhookDeliveries($first: Int, $after: String, $status: DeliveryStatus) {
-    webhooks {
+  query ClientWebhookDeliveries($id: ID!, $first: Int, $after: String, $status: DeliveryStatus) {
+    webhook(id: $id) {
       id
       deliveries(first: $first, after: $after, status: $status) {
         pageInfo {

@@ -140,7 +140,7 @@ export function useIdempotencyKeys(db: Db, logger: Logger): Plugin<Context> {
               refusal(
                 'SECRET_NOT_KEPT',
                 'This request was done once and its answer held a secret, which is never stored: it cannot be given again. ' +
-                  'List the tokens to find the one it created (revoke it if the secret is lost), or create another with a new key.',
+                  'List the tokens or webhooks to find the one it created (revoke the token, or delete the webhook, if the secret is lost), or create another with a new key.',
                 409,
                 { retryable: false },
               ),

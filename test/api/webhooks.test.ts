@@ -274,6 +274,12 @@ describe('management', () => {
     const { webhook } = await createWebhook({ url: r.url, eventTypes: ['ModelCreated'] }, theirs.name);
     await givenModel(s, { context: theirs.name });
     const [delivery] = await deliveriesWhen(webhook.id, (d) => d.length === 1, theirs.name);
+    const one = 'query ($id: ID!) { webhook(id: $id) { id url } }';
+    expect((await s.asAdmin(one, { id: webhook.id }, theirs.name)).webhook).toEqual({ id: webhook.id, url: r.url });
+    expect((await s.asAdmin(one, { id: webhook.id }, context.name)).webhook).toBeNull();
+    expect((await s.asAdmin(one, { id: 'not-an-id' }, context.name)).webhook).toBeNull();
+    expect((await s.gql(ADMIN_TOKEN, one, { id: 'x\u0000' }, context.name)).body.errors[0].extensions).toMatchObject({ code: 'VALIDATION', field: 'id' });
+    expect((await s.gql(editor.secret, one, { id: webhook.id }, context.name)).body.errors[0].extensions.code).toBe('FORBIDDEN');
     const del = await s.asAdmin('mutation ($id: ID!) { deleteWebhook(id: $id) { __typename ... on Error { code } } }', { id: webhook.id }, context.name);
     expect(del.deleteWebhook.code).toBe('NOT_FOUND');
     const redo = await s.asAdmin('mutation ($id: ID!) { redeliverWebhook(deliveryId: $id) { __typename ... on Error { code } } }', { id: delivery.id }, context.name);

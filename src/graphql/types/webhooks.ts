@@ -1,6 +1,6 @@
 import { ForbiddenError, NotFoundError, ValidationError } from '../../domain/errors.ts';
 import type { DeliveryRecord, DeliveryStatus, WebhookRecord } from '../../store/webhooks.ts';
-import { deliveriesOf } from '../../store/webhooks.ts';
+import { deliveriesOf, findWebhook as findWebhookOrNull } from '../../store/webhooks.ts';
 import * as webhooks from '../../webhooks/service.ts';
 import { builder } from '../builder.ts';
 import { checkPageSize, DEFAULT_PAGE_SIZE, invalidArgument } from '../pagination.ts';
@@ -94,6 +94,14 @@ const CreateWebhookSuccess = builder.objectRef<{ webhook: WebhookRecord; secret:
 });
 
 builder.queryFields((t) => ({
+  webhook: t.field({
+    type: WebhookRef,
+    nullable: true,
+    description: "One of this context's webhooks (its administrators only); null when there is none with this id here.",
+    authScopes: admin,
+    args: { id: t.arg.id({ required: true }) },
+    resolve: async (_r, { id }, ctx) => (await findWebhookOrNull(ctx.db, ctx.contextId, String(id))) ?? null,
+  }),
   webhooks: t.field({
     type: [WebhookRef],
     description: "This context's webhooks (its administrators only), oldest first.",

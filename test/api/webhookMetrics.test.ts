@@ -1,20 +1,12 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminHeaders } from '../helpers/api.ts';
 import { givenContext, givenModel, type Served, serveTestApi } from '../helpers/fixtures.ts';
-import { type Behaviour, type Receiver, startReceiver } from '../helpers/webhookReceiver.ts';
+import { useReceivers } from '../helpers/webhookReceiver.ts';
 
 // The webhook metrics on /metrics: deliveries by status and the age of the oldest pending one (asked of the
 // database at each scrape), attempts by outcome and their durations (counted by this process).
 
-const receivers: Receiver[] = [];
-afterEach(async () => {
-  for (const r of receivers.splice(0)) await r.close();
-});
-async function receiver(behaviour?: Behaviour): Promise<Receiver> {
-  const r = await startReceiver(behaviour);
-  receivers.push(r);
-  return r;
-}
+const receiver = useReceivers();
 
 /** A sample's value in Prometheus' text format (undefined: not there). */
 function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {

@@ -1,8 +1,8 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { ADMIN_TOKEN } from '../helpers/api.ts';
 import { givenContext, givenModel, givenPrincipal, type Served, serveTestApi } from '../helpers/fixtures.ts';
-import { type Behaviour, type Receiver, signatureValid, startReceiver } from '../helpers/webhookReceiver.ts';
+import { type Receiver, signatureValid, useReceivers } from '../helpers/webhookReceiver.ts';
 import { nextDueAt } from '../../src/store/webhooks.ts';
 
 // Webhooks on a server whose targets may be on this machine (the receivers are), with a short backoff so that
@@ -15,15 +15,7 @@ beforeAll(async () => {
 });
 afterAll(() => s?.close());
 
-const receivers: Receiver[] = [];
-afterEach(async () => {
-  for (const r of receivers.splice(0)) await r.close();
-});
-async function receiver(behaviour?: Behaviour): Promise<Receiver> {
-  const r = await startReceiver(behaviour);
-  receivers.push(r);
-  return r;
-}
+const receiver = useReceivers();
 
 const WEBHOOK = 'id url eventTypes modelId description active createdAt createdBy';
 const DELIVERY = 'id eventId eventType position status attempts lastResponseStatus lastError lastAttemptAt nextAttemptAt';

@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { afterEach } from 'vitest';
 
 export interface Received {
   headers: http.IncomingHttpHeaders;
@@ -61,4 +62,20 @@ export function signatureValid(secret: string, header: string | undefined, body:
   if (!match) return false;
   const expected = createHmac('sha256', secret).update(`${match[1]}.${body}`).digest();
   return timingSafeEqual(expected, Buffer.from(match[2]!, 'hex'));
+}
+
+/**
+ * For a test file: `receiver(behaviour)` starts one, and each is closed after the test that started it.
+ * Call at the top level of the file (it registers the afterEach).
+ */
+export function useReceivers(): (behaviour?: Behaviour) => Promise<Receiver> {
+  const started: Receiver[] = [];
+  afterEach(async () => {
+    for (const r of started.splice(0)) await r.close();
+  });
+  return async (behaviour) => {
+    const r = await startReceiver(behaviour);
+    started.push(r);
+    return r;
+  };
 }

@@ -29,10 +29,14 @@ import { multipartBody } from '../helpers/multipart.ts';
 
 let s: Served;
 let model: { id: string; name: string };
+let webhookId: string;
 
 beforeAll(async () => {
-  s = await serveTestApi();
+  // A webhook to reach Webhook.deliveries by: on this machine (nothing listens on port 9), for no event that comes.
+  s = await serveTestApi({ env: { CAIRN_WEBHOOK_ALLOW_PRIVATE: 'true' } });
   model = await givenModel(s, { versions: 1 });
+  const made = await s.asAdmin('mutation { createWebhook(input: { url: "http://127.0.0.1:9/", eventTypes: ["ModelDeleted"] }) { ... on CreateWebhookSuccess { webhook { id } } } }');
+  webhookId = made.createWebhook.webhook.id;
 });
 afterAll(() => s?.close());
 
@@ -54,6 +58,7 @@ const REACH: Record<string, { operation: 'query' | 'mutation' | 'subscription'; 
   Subscription: { operation: 'subscription', wrap: '%' },
   Model: { operation: 'query', wrap: 'model(id: $reachModel) { % }' },
   Version: { operation: 'query', wrap: 'model(id: $reachModel) { latestVersion { % } }' },
+  Webhook: { operation: 'query', wrap: 'webhook(id: $reachWebhook) { % }' },
 };
 
 type Kind = 'text' | 'json';
@@ -143,6 +148,10 @@ function targets(): Target[] {
       if (type.name === 'Model' || type.name === 'Version') {
         definitions.push('$reachModel: ID!');
         variables.reachModel = model.id;
+      }
+      if (type.name === 'Webhook') {
+        definitions.push('$reachWebhook: ID!');
+        variables.reachWebhook = webhookId;
       }
       const call = `${field.name}(${field.args.map((a) => `${a.name}: $${a.name}`).join(', ')}) ${selection(field)}`;
       out.push({
@@ -236,6 +245,10 @@ describe('every string argument of the schema', () => {
     for (const expected of [
       'Mutation.createModel:name',
       'Mutation.createModel:tags.0',
+      'Mutation.createWebhook:url',
+      'Mutation.createWebhook:eventTypes.0',
+      'Mutation.updateWebhook:description',
+      'Webhook.deliveries:after',
       'Mutation.createVersion:records.0.name',
       'Mutation.createVersion:hyperparameters',
       'Mutation.createVersion:formats.0.sha256',

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { isUuid } from '../domain/ids.ts';
 import type { Db, Executor } from './database.ts';
 import { compareFeedCursors, eventColumns, type FeedCursor, feedCursorAt, feedHead, readFeed, toRecorded } from './eventLog.ts';
 import type { DeliveryStatus } from './tables/webhooks.ts';
@@ -60,8 +61,6 @@ export async function findWebhook(db: Executor, contextId: string, id: string): 
 }
 
 export const anyWebhooks = async (db: Executor): Promise<boolean> => (await db.selectFrom('webhooks').select('id').limit(1).executeTakeFirst()) !== undefined;
-
-const isUuid = (id: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);
 
 /**
  * Turns the next model events (in feed order, after the shared cursor) into deliveries for the webhooks that
@@ -244,16 +243,34 @@ export interface DeliveryRecord {
   nextAttemptAt: Date | null;
 }
 
-/** A webhook's deliveries, newest event first, after the cursor (an event position) when given. */
-export async function deliveriesOf(db: Executor, webhookId: string, options: { first: number; after: string | null; status: DeliveryStatus | null }): Promise<DeliveryRecord[]> {
-  let query = db
-    .selectFrom('webhook_deliveries')
-    .select(['id', 'webhook_id', 'event_id', 'event_type', 'event_position', 'status', 'attempts', 'last_response_status', 'last_error', 'last_attempt_at', 'next_attempt_at'])
-    .where('webhook_id', '=', webhookId);
-  if (options.after !== null) query = query.where('event_position', '<', options.after);
-  if (options.status !== null) query = query.where('status', '=', options.status);
-  const rows = await query.orderBy('event_position', 'desc').limit(options.first).execute();
-  return rows.map((r) => ({
+const deliveryColumns = [
+  'id',
+  'webhook_id',
+  'event_id',
+  'event_type',
+  'event_position',
+  'status',
+  'attempts',
+  'last_response_status',
+  'last_error',
+  'last_attempt_at',
+  'next_attempt_at',
+] as const;
+
+function toDelivery(r: {
+  id: string;
+  webhook_id: string;
+  event_id: string;
+  event_type: string;
+  event_position: string;
+  status: DeliveryStatus;
+  attempts: number;
+  last_response_status: number | null;
+  last_error: string | null;
+  last_attempt_at: Date | null;
+  next_attempt_at: Date | null;
+}): DeliveryRecord {
+  return {
     id: r.id,
     webhookId: r.webhook_id,
     eventId: r.event_id,
@@ -265,15 +282,22 @@ export async function deliveriesOf(db: Executor, webhookId: string, options: { f
     lastError: r.last_error,
     lastAttemptAt: r.last_attempt_at,
     nextAttemptAt: r.status === 'PENDING' ? r.next_attempt_at : null,
-  }));
+  };
+}
+
+/** A webhook's deliveries, newest event first, after the cursor (an event position) when given. */
+export async function deliveriesOf(db: Executor, webhookId: string, options: { first: number; after: string | null; status: DeliveryStatus | null }): Promise<DeliveryRecord[]> {
+  let query = db.selectFrom('webhook_deliveries').select(deliveryColumns).where('webhook_id', '=', webhookId);
+  if (options.after !== null) query = query.where('event_position', '<', options.after);
+  if (options.status !== null) query = query.where('status', '=', options.status);
+  return (await query.orderBy('event_position', 'desc').limit(options.first).execute()).map(toDelivery);
 }
 
 /** The delivery, if it is one of this context's webhooks'. */
 export async function findDelivery(db: Executor, contextId: string, deliveryId: string): Promise<DeliveryRecord | undefined> {
   if (!isUuid(deliveryId)) return undefined;
-  const row = await db.selectFrom('webhook_deliveries').select('webhook_id').where('id', '=', deliveryId).where('context_id', '=', contextId).executeTakeFirst();
-  if (!row) return undefined;
-  return (await deliveriesOf(db, row.webhook_id, { first: 1_000_000, after: null, status: null })).find((d) => d.id === deliveryId);
+  const row = await db.selectFrom('webhook_deliveries').select(deliveryColumns).where('id', '=', deliveryId).where('context_id', '=', contextId).executeTakeFirst();
+  return row && toDelivery(row);
 }
 
 /** Makes a delivery due again now, with a fresh allowance of attempts. */

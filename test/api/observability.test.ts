@@ -7,6 +7,7 @@ import { createLogger } from '../../src/logger.ts';
 import { adminHeaders, listen, openTestApi, type TestApi } from '../helpers/api.ts';
 import { postMultipart } from '../helpers/multipart.ts';
 import { sseReader } from '../helpers/sse.ts';
+import { sample } from '../helpers/metrics.ts';
 
 const lines: Record<string, unknown>[] = [];
 const logged = new EventEmitter();
@@ -59,18 +60,6 @@ const gql = (query: string, variables: Record<string, unknown> = {}, headers: Re
     headers: { 'content-type': 'application/json', ...adminHeaders, ...headers },
     body: JSON.stringify({ query, variables }),
   });
-
-/** One sample's value from Prometheus' text format, or undefined. */
-function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
-  for (const line of text.split('\n')) {
-    if (line.startsWith('#')) continue;
-    const m = /^([a-zA-Z_:][\w:]*)(\{(.*)\})? (\S+)$/.exec(line);
-    if (!m || m[1] !== name) continue;
-    const have = Object.fromEntries([...(m[3] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((l) => [l[1], l[2]]));
-    if (Object.entries(labels).every(([k, v]) => have[k] === v)) return Number(m[4]);
-  }
-  return undefined;
-}
 
 describe('request ids', () => {
   it('echoes the caller request id, logs it, and stores it in the metadata of the events it appends', async () => {

@@ -2,23 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminHeaders } from '../helpers/api.ts';
 import { givenContext, givenModel, type Served, serveTestApi } from '../helpers/fixtures.ts';
 import { useReceivers } from '../helpers/webhookReceiver.ts';
+import { sample } from '../helpers/metrics.ts';
 
 // The webhook metrics on /metrics: deliveries by status and the age of the oldest pending one (asked of the
 // database at each scrape), attempts by outcome and their durations (counted by this process).
 
 const receiver = useReceivers();
-
-/** A sample's value in Prometheus' text format (undefined: not there). */
-function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
-  for (const line of text.split('\n')) {
-    if (line.startsWith('#')) continue;
-    const m = /^([a-zA-Z_:][\w:]*)(\{(.*)\})? (\S+)$/.exec(line);
-    if (!m || m[1] !== name) continue;
-    const have = Object.fromEntries([...(m[3] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((l) => [l[1], l[2]]));
-    if (Object.entries(labels).every(([k, v]) => have[k] === v)) return Number(m[4]);
-  }
-  return undefined;
-}
 
 interface Scrape {
   deliveries: Record<'PENDING' | 'SUCCEEDED' | 'FAILED', number | undefined>;

@@ -4,13 +4,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CairnClient } from '../../src/client/index.ts';
 import type { Io } from '../../src/cli/actions.ts';
-import { EXIT, run } from '../../src/cli/program.js';
+import { EXIT } from '../../src/cli/program.js';
 import { ADMIN_TOKEN } from '../helpers/api.ts';
 import { givenContext, givenModel, givenPrincipal, type Served, serveTestApi, uniqueName } from '../helpers/fixtures.ts';
+import { runCairn, stdin } from '../helpers/cli.ts';
 import { ROOT } from '../helpers/processes.ts';
 
 // The `cairn` command line against a served app on this project's database: in this process through
@@ -37,37 +37,9 @@ afterAll(async () => {
 
 const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
 
-/** A stdin for run(): not a terminal, or a terminal that has `typed` (and then, with `end`, nothing more). */
-function stdin(options: { tty: boolean; typed?: string; end?: boolean }): Io['stdin'] {
-  const input = Object.assign(new PassThrough(), { isTTY: options.tty });
-  if (options.typed !== undefined) input.write(options.typed);
-  if (options.end) input.end();
-  return input;
-}
-
-/** Runs the command line in this process (as the `cairn` binary would), capturing its output. */
-async function cairn(args: string[], options: { stdin?: Io['stdin']; env?: Record<string, string> } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const stdout = process.stdout.write.bind(process.stdout);
-  const stderr = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((chunk: string) => (out.push(String(chunk)), true)) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string) => (err.push(String(chunk)), true)) as typeof process.stderr.write;
-  const env: Record<string, string> = { CAIRN_URL: s.url, CAIRN_TOKEN: ADMIN_TOKEN, CAIRN_CONFIG: path.join(work, 'config.json'), ...options.env };
-  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
-  Object.assign(process.env, env);
-  try {
-    const code = await run(args, { stdin: options.stdin ?? stdin({ tty: false }) });
-    return { code, stdout: out.join(''), stderr: err.join('') };
-  } finally {
-    process.stdout.write = stdout;
-    process.stderr.write = stderr;
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  }
-}
+/** Runs the command line in this process (as the `cairn` binary would), as the administrator of this test's server. */
+const cairn = (args: string[], options: { stdin?: Io['stdin']; env?: Record<string, string> } = {}) =>
+  runCairn(args, { CAIRN_URL: s.url, CAIRN_TOKEN: ADMIN_TOKEN, CAIRN_CONFIG: path.join(work, 'config.json'), ...options.env }, options.stdin);
 
 const cairnJson = async (...args: string[]) => {
   const r = await cairn([...args, '--json']);

@@ -3,14 +3,13 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Io } from '../../src/cli/actions.ts';
-import { EXIT, run } from '../../src/cli/program.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXIT } from '../../src/cli/program.js';
 import { ADMIN_TOKEN } from '../helpers/api.ts';
 import { givenContext, givenModel, givenPrincipal, type Served, serveTestApi } from '../helpers/fixtures.ts';
 import { ROOT } from '../helpers/processes.ts';
-import { type Receiver, signatureValid, startReceiver } from '../helpers/webhookReceiver.ts';
+import { signatureValid, useReceivers } from '../helpers/webhookReceiver.ts';
+import { type Ran, runCairn } from '../helpers/cli.ts';
 
 // `cairn webhooks` against a served app whose webhook targets may be on this machine (the receivers are),
 // with a short backoff and two attempts, so that a failure is FAILED within the test. Each test works in a
@@ -31,46 +30,11 @@ afterAll(async () => {
   if (work) fs.rmSync(work, { recursive: true, force: true });
 });
 
-const receivers: Receiver[] = [];
-afterEach(async () => {
-  for (const r of receivers.splice(0)) await r.close();
-});
-async function receiver(...args: Parameters<typeof startReceiver>): Promise<Receiver> {
-  const r = await startReceiver(...args);
-  receivers.push(r);
-  return r;
-}
-
-interface Ran {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+const receiver = useReceivers();
 
 /** Runs the command line in this process (as the `cairn` binary would) in `context`, capturing its output; stdin is not a terminal. */
-async function cairn(context: string, args: string[], env: Record<string, string> = {}): Promise<Ran> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const stdout = process.stdout.write.bind(process.stdout);
-  const stderr = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((chunk: string) => (out.push(String(chunk)), true)) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string) => (err.push(String(chunk)), true)) as typeof process.stderr.write;
-  const vars: Record<string, string> = { CAIRN_URL: s.url, CAIRN_TOKEN: ADMIN_TOKEN, CAIRN_CONTEXT: context, CAIRN_CONFIG: path.join(work, 'config.json'), ...env };
-  const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
-  Object.assign(process.env, vars);
-  try {
-    const input: Io['stdin'] = Object.assign(new PassThrough(), { isTTY: false });
-    const code = await run(args, { stdin: input });
-    return { code, stdout: out.join(''), stderr: err.join('') };
-  } finally {
-    process.stdout.write = stdout;
-    process.stderr.write = stderr;
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  }
-}
+const cairn = (context: string, args: string[], env: Record<string, string> = {}) =>
+  runCairn(args, { CAIRN_URL: s.url, CAIRN_TOKEN: ADMIN_TOKEN, CAIRN_CONTEXT: context, CAIRN_CONFIG: path.join(work, 'config.json'), ...env });
 
 async function cairnJson(context: string, ...args: string[]) {
   const r = await cairn(context, [...args, '--json']);
@@ -79,7 +43,7 @@ async function cairnJson(context: string, ...args: string[]) {
 }
 
 /** The binary as its own process, stdin a pipe closed at once. */
-function bin(context: string, args: string[]): Promise<Ran> {
+function bin(context: string, args: string[]): Promise<Omit<Ran, 'code'> & { code: number | null }> {
   return new Promise((resolve) => {
     const env = { ...process.env, CAIRN_URL: s.url, CAIRN_TOKEN: ADMIN_TOKEN, CAIRN_CONTEXT: context, CAIRN_CONFIG: path.join(work, 'bin-config.json') };
     const child = spawn(process.execPath, [BIN, ...args], { env });

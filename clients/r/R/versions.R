@@ -67,13 +67,18 @@ cairn_version <- function(model, number = NULL, alias = NULL) {
   .as_version(model, data$version)
 }
 
-cairn_versions <- function(model) {
+# Every node of one of a model's connections (versions, history), page by page; NOT_FOUND when the model is gone.
+.model_pages <- function(model, field, selection) {
   cn <- .connection_of(model)
   query <- sprintf(paste(
-    "query ($id: ID!, $after: String) { model(id: $id) { versions(first: 100, after: $after)",
+    "query ($id: ID!, $after: String) { model(id: $id) { %s(first: 100, after: $after)",
     "{ pageInfo { hasNextPage endCursor } edges { node { %s } } } } }"
-  ), .VERSION)
-  nodes <- .pages(cn, query, list(id = model$id), c("model", "versions"), missing = .not_found(cn, list(model = model$name)))
+  ), field, selection)
+  .pages(cn, query, list(id = model$id), c("model", field), missing = .not_found(cn, list(model = model$name)))
+}
+
+cairn_versions <- function(model) {
+  nodes <- .model_pages(model, "versions", .VERSION)
   nodes <- lapply(nodes, function(node) {
     node$formats <- .chr(lapply(node$formats, function(f) f$id))
     node
@@ -133,12 +138,7 @@ cairn_delete_version <- function(version) {
 )
 
 cairn_history <- function(model) {
-  cn <- .connection_of(model)
-  query <- sprintf(paste(
-    "query ($id: ID!, $after: String) { model(id: $id) { history(first: 100, after: $after)",
-    "{ pageInfo { hasNextPage endCursor } edges { node { %s } } } } }"
-  ), .EVENT)
-  nodes <- .pages(cn, query, list(id = model$id), c("model", "history"), missing = .not_found(cn, list(model = model$name)))
+  nodes <- .model_pages(model, "history", .EVENT)
   frame <- .frame(nodes, list(
     position = "character", type = "character", number = "integer", format = "character", alias = "character",
     recordedAt = "character", actor = "character", id = "character"

@@ -73,7 +73,8 @@ export async function dispatchEvents(db: Db, limit: number): Promise<number> {
       select transaction_id::text, position::text from webhook_dispatch where id = 1 for update skip locked`.execute(trx);
     const cursor = rows[0];
     if (!cursor) return 0;
-    if (!(await anyWebhooks(trx))) {
+    const oldest = (await trx.selectFrom('webhooks').select((eb) => eb.fn.min('created_position').as('p')).executeTakeFirst())?.p;
+    if (oldest == null) {
       // Nothing wants events: the cursor goes to the head, so that a new webhook does not wait for a long scan.
       const head = await feedHead(trx);
       await sql`update webhook_dispatch set transaction_id = ${head.transactionId}::xid8, position = ${head.position} where id = 1`.execute(trx);
@@ -81,11 +82,12 @@ export async function dispatchEvents(db: Db, limit: number): Promise<number> {
     }
     // No webhook wants what came before the first of them was made: a cursor left behind (while there were
     // none, nothing moved it) starts there rather than scanning the log. Events whose transactions overlapped
-    // that creation may be sent or not, as they may for any webhook.
+    // that creation may be sent or not, as they may for any webhook. (Looked up only while the cursor lags.)
     let from: FeedCursor = { transactionId: cursor.transaction_id, position: cursor.position };
-    const oldest = await trx.selectFrom('webhooks').select((eb) => eb.fn.min('created_position').as('p')).executeTakeFirst();
-    const floor = oldest?.p == null ? null : await feedCursorAt(trx, String(oldest.p));
-    if (floor && compareFeedCursors(from, floor) < 0) from = floor;
+    if (BigInt(cursor.position) < BigInt(oldest)) {
+      const floor = await feedCursorAt(trx, String(oldest));
+      if (floor && compareFeedCursors(from, floor) < 0) from = floor;
+    }
     const entries = await readFeed(trx, from, limit);
     const last = entries.at(-1)?.cursor;
     if (!last) return 0;

@@ -341,6 +341,8 @@ it('creates one model from a double-clicked Create, sent with an Idempotency-Key
   await dialog.waitFor();
   await page.keyboard.press('Escape');
   await dialog.waitFor({ state: 'detached' });
+  // Radix returns focus after the dialog has gone, in a later frame: wait for it there (a loaded machine is slower).
+  await page.waitForFunction(() => document.activeElement?.textContent === 'New model', undefined, { timeout: 10_000 }).catch(() => undefined);
   expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('New model');
   await page.context().close();
 }, 60_000);

@@ -13,6 +13,7 @@ import * as modelsNameOrder from './2026-12-02T0940_models_name_order.ts';
 import * as evaluationsAliases from './2026-12-03T0900_evaluations_aliases.ts';
 import * as serverSecrets from './2026-12-03T1000_server_secrets.ts';
 import * as webhooks from './2026-12-04T0900_webhooks.ts';
+import * as exportLeases from './2026-12-05T0900_export_leases.ts';
 
 /** Every migration, listed explicitly: a globbing provider breaks under bundlers and vitest. Names sort in order. */
 export const migrations: Record<string, Migration> = {
@@ -30,4 +31,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-03T0900_evaluations_aliases': evaluationsAliases,
   '2026-12-03T1000_server_secrets': serverSecrets,
   '2026-12-04T0900_webhooks': webhooks,
+  '2026-12-05T0900_export_leases': exportLeases,
 };

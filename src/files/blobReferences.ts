@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { LiveModel, ModelState } from '../domain/model/evolve.ts';
 import type { Db } from '../store/database.ts';
+import { exportRunning } from '../store/exportLeases.ts';
 import { type FormatReference, formatReferencesAfter, isBlobReferenced, referencedBlobs, stillRecords, withBlobLocked } from '../store/formatBlobs.ts';
 import { BlobMissingError, type BlobStore } from './blobStore.ts';
 
@@ -11,12 +12,16 @@ export function blobsOf(state: ModelState): Set<string> {
   return new Set((state as LiveModel).versions.flatMap((v) => v.formats.map((f) => f.sha256)));
 }
 
-/** Deletes each blob no live format references any more, under the blob's lock (see store/formatBlobs.ts: lockBlob). */
+/**
+ * Deletes each blob no live format references any more, under the blob's lock (see store/formatBlobs.ts: lockBlob).
+ * None while an export runs (store/exportLeases.ts): its snapshot may still reference them; the next collection
+ * (start-up, `npm run gc`) takes them.
+ */
 export async function releaseBlobs(db: Db, blobs: BlobStore, candidates: Iterable<string>): Promise<number> {
   let deleted = 0;
   for (const sha256 of candidates) {
     const gone = await withBlobLocked(db, sha256, async (trx) => {
-      if (await isBlobReferenced(trx, sha256)) return false;
+      if ((await isBlobReferenced(trx, sha256)) || (await exportRunning(trx))) return false;
       await blobs.delete(sha256);
       return true;
     });

@@ -3,6 +3,7 @@ import type { GroupMembersTable, GroupsTable, PrincipalsTable, RoleGrantsTable, 
 import type { ContextsTable } from './tables/contexts.ts';
 import type { EvaluationsTable } from './tables/evaluations.ts';
 import type { EventsTable } from './tables/events.ts';
+import type { ExportLeasesTable } from './tables/exportLeases.ts';
 import type { IdempotencyKeysTable } from './tables/idempotencyKeys.ts';
 import type { FormatsTable } from './tables/formats.ts';
 import type { ModelsTable } from './tables/models.ts';
@@ -30,6 +31,7 @@ export interface Database {
   webhook_dispatch: WebhookDispatchTable;
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;
+  export_leases: ExportLeasesTable;
 }
 
 export type Db = Kysely<Database>;

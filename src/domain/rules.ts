@@ -33,7 +33,7 @@ const SURROGATE = /[\ud800-\udfff]/;
 const LONE_SURROGATE = /\p{Cs}/u;
 
 /** What makes a string not text, in words, or null when it is text. */
-function notText(value: string): string | null {
+export function notText(value: string): string | null {
   if (value.includes('\u0000')) return 'a NUL character (U+0000)';
   if (SURROGATE.test(value) && LONE_SURROGATE.test(value)) return 'a lone UTF-16 surrogate, which is not Unicode text (send surrogates in pairs)';
   return null;

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { processRequest } from 'graphql-upload-minimal';
 import type { YogaServerInstance } from 'graphql-yoga';
+import { prepareExport } from '../archive/write.ts';
 import type { Identity } from '../auth/identity.ts';
 import type { IdentityCache } from '../auth/identityCache.ts';
 import { identifyRequest, RequestRefused } from '../auth/requestIdentity.ts';
@@ -52,11 +53,15 @@ interface Deps {
   identities?: IdentityCache;
 }
 
+/** The whole instance as one archive (src/archive/): superusers only. */
+export const EXPORT_PATH = '/admin/export';
+
 /** The fixed set of routes requests are counted under (never the raw path: ids would make a series each). */
 function routeOf(pathname: string): string {
   if (pathname === '/graphql') return 'graphql';
   if (pathname.startsWith('/files/')) return 'files';
   if (pathname === '/health' || pathname === '/ready' || pathname === '/metrics') return pathname.slice(1);
+  if (pathname === EXPORT_PATH) return 'export';
   if (pathname.startsWith(GRAPHIQL_ASSETS_PATH)) return 'graphiql';
   return 'dashboard';
 }
@@ -364,6 +369,53 @@ export function createRequestHandler({ yoga, store, blobs, links, config, logger
     }
   }
 
+  /** Whether this process is streaming an export now: one at a time (each reads the whole log and every blob). */
+  let exporting = false;
+
+  /**
+   * GET /admin/export: the instance as one archive (src/archive/format.ts), streamed while the server goes on
+   * serving. Its length is known before the first byte (Content-Length), so a client can tell an archive cut
+   * short; one that fails midway (a blob gone from the store) is cut short on purpose, never ended as if whole.
+   */
+  async function exportRoute(req: IncomingMessage, res: ServerResponse, log: Logger): Promise<void> {
+    if (req.method !== 'GET') return sendJson(res, 405, { error: 'GET only', code: 'METHOD_NOT_ALLOWED' }, { allow: 'GET' });
+    const identity = await identified(identifying, req, res, (error, code) => ({ error, code }));
+    if (!identity) return;
+    // The archive holds every context, the tokens' hashes and the server's keys: a superuser's, as a database dump is its owner's.
+    if (!identity.principal.superuser) return sendJson(res, 403, { error: 'Only a superuser may export the instance', code: 'FORBIDDEN' });
+    if (exporting) {
+      return sendJson(res, 429, { error: 'An export is running on this server already; try again when it has finished', code: 'TOO_MANY_REQUESTS' }, { 'retry-after': '30' });
+    }
+    exporting = true;
+    try {
+      const prepared = await prepareExport(store.db, blobs);
+      const { counts } = prepared.manifest;
+      const stamp = prepared.manifest.exportedAt.replace(/[:.]/g, '-');
+      res.writeHead(200, {
+        'content-type': 'application/x-tar',
+        'content-length': prepared.bytes,
+        'content-disposition': `attachment; filename="cairn-export-${stamp}.tar"`,
+        'cache-control': 'no-store',
+        'x-content-type-options': 'nosniff',
+      });
+      // A client that takes no byte for that long has stopped reading.
+      res.setTimeout(config.bodyTimeoutMs, () => res.destroy());
+      log.info({ events: counts.events, blobs: counts.blobs, bytes: prepared.bytes, principal: identity.principal.name }, 'export started');
+      try {
+        await prepared.writeTo(res);
+        log.info({ events: counts.events, blobs: counts.blobs, bytes: prepared.bytes }, 'export finished');
+      } catch (error) {
+        const clientGone = res.destroyed || req.socket.destroyed;
+        // Cut short on purpose: the client sees fewer bytes than announced, and no archive passes for whole.
+        res.destroy();
+        if (clientGone) log.info({ reason: String(error) }, 'export stopped: the client went away');
+        else log.error({ err: error }, 'export failed: the archive was cut short');
+      }
+    } finally {
+      exporting = false;
+    }
+  }
+
   function graphiqlFile(res: ServerResponse, name: string): void {
     const asset = graphiqlAsset(decodePath(name) ?? '');
     if (!asset) return sendJson(res, 404, { error: 'not found' });
@@ -423,6 +475,7 @@ export function createRequestHandler({ yoga, store, blobs, links, config, logger
         }
       }
       if (url.pathname === '/graphql') return graphql(req, res, url, requestId);
+      if (url.pathname === EXPORT_PATH) return exportRoute(req, res, log);
       if (url.pathname.startsWith('/files/')) {
         if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: 'GET or HEAD' }, { allow: 'GET, HEAD, OPTIONS' });
         const where = parseDownloadPath(url.pathname);

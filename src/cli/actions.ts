@@ -627,6 +627,29 @@ export function session(io: Io) {
       const events = await (await client()).history(o.model);
       print(o, events, () => events.map((e) => `${e.recordedAt}  ${e.actor ?? '-'}  ${e.type}  ${eventSummary(e)}`.trimEnd()).join('\n'));
     },
+
+    async export(o: Options) {
+      const target = (o.output as string | undefined) ?? `cairn-export-${new Date().toISOString().replace(/[:.]/g, '-')}.tar`;
+      const r = await (await client()).exportArchive({ to: target, onProgress: o.json ? undefined : progress('export') });
+      // Read back whole before it is called a backup: every member against the manifest's size and sha256, every event line.
+      const { ArchiveRefused } = await import('../archive/format.ts');
+      const { readArchive } = await import('../archive/read.ts');
+      let summary;
+      try {
+        summary = await readArchive(fs.createReadStream(r.path));
+      } catch (error) {
+        if (!(error instanceof ArchiveRefused)) throw error;
+        throw new Refused('ARCHIVE_DAMAGED', `The archive saved in ${r.path} does not check: ${error.message}`);
+      }
+      const { manifest } = summary;
+      print(o, { path: r.path, bytes: r.size, cairnVersion: manifest.cairnVersion, exportedAt: manifest.exportedAt, counts: manifest.counts }, () =>
+        [
+          `Saved ${r.path}: ${formatBytes(r.size)}, checked against its manifest`,
+          `  ${summary.events} events (${summary.streams.model} of ${summary.models} models, ${summary.streams.context + summary.streams.group + summary.streams.principal} of access control), ${summary.blobs} files (${formatBytes(summary.blobBytes)})`,
+          `It holds token hashes and the server's keys: keep it as safe as a database dump. Restore: npm run import -- ${r.path}`,
+        ].join('\n'),
+      );
+    },
   };
 
   /** Prints an action's error and returns the exit code it means. */

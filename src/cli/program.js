@@ -189,6 +189,9 @@ export function buildProgram(act, canAsk) {
   withJson(program.command('history').description("a model's events: who did what, and when"))
     .requiredOption('--model <name|id>')
     .action(act('history'));
+  withJson(program.command('export').description('the whole instance as one archive, checked once saved (superusers): the log, every file, access control; npm run import restores it'))
+    .option('-o, --output <path>', 'where to write it (default: cairn-export-<time>.tar)')
+    .action(act('export'));
 
   return program;
 }

@@ -471,23 +471,7 @@ export class CairnClient {
     if (format === null) throw new CairnRequestError(`Model "${options.model}" has no format ${JSON.stringify(options.format)}`, 404, 'NOT_FOUND');
     const url = new URL(`files/${await this.modelSegment(options.model)}/${version}/${format}`, this.base);
     const response = await this.send('GET', url, this.headers());
-    if (response.statusCode !== 200) {
-      const body = await text(response);
-      let message = body;
-      let code: string | undefined;
-      try {
-        const parsed = JSON.parse(body) as { error?: string; code?: string };
-        message = parsed.error ?? body;
-        code = parsed.code;
-      } catch {
-        // plain text
-      }
-      const status = response.statusCode ?? 0;
-      // The server names its refusal (TOO_MANY_REQUESTS, STORAGE_FULL ...); the status says it otherwise. A
-      // request Node's parser refuses (a path too long: 414, 431) gets the status alone, without a body.
-      code ??= status === 404 ? 'NOT_FOUND' : status === 403 ? 'FORBIDDEN' : status === 401 ? 'UNAUTHENTICATED' : status === 400 || status === 414 || status === 431 ? 'VALIDATION' : undefined;
-      throw new CairnRequestError(message.trim() || `Cairn refused the download: HTTP ${status} ${http.STATUS_CODES[status] ?? ''}`.trimEnd(), status, code);
-    }
+    if (response.statusCode !== 200) throw await refusal(response, 'the download');
     const expected = String(response.headers['x-checksum-sha256'] ?? '');
     // Which version the file is of (by alias: the one it pointed at when the server answered).
     const number = Number(response.headers['cairn-version']) || (options.version ?? null);
@@ -513,6 +497,32 @@ export class CairnClient {
     const actual = hash.digest('hex');
     if (actual !== expected) throw new ChecksumMismatch(expected, actual);
     return { bytes: Buffer.concat(chunks), version: number, size: received, sha256: actual };
+  }
+
+  /**
+   * The whole instance as one archive (GET /admin/export, superusers only), streamed into `to` through
+   * `${to}.part`, which is renamed only once every byte the server announced has arrived. The archive's own
+   * check (each member against its manifest) is the caller's: `npm run import -- --check`, or the CLI's export.
+   */
+  async exportArchive(options: { to: string; onProgress?: (bytes: number, total: number | undefined) => void }): Promise<{ path: string; size: number }> {
+    const response = await this.send('GET', new URL('admin/export', this.base), this.headers());
+    if (response.statusCode !== 200) throw await refusal(response, 'the export');
+    const total = Number(response.headers['content-length']) || undefined;
+    let received = 0;
+    const { meter } = hashingMeter((bytes) => {
+      received = bytes;
+      options.onProgress?.(bytes, total);
+    });
+    const partial = `${options.to}.part`;
+    try {
+      await pipeline(response, meter, fs.createWriteStream(partial));
+      if (total !== undefined && received !== total) throw new Error(`The export stopped after ${received} of ${total} bytes`);
+    } catch (error) {
+      await fsp.rm(partial, { force: true });
+      throw new CairnRequestError(`The export did not arrive whole (${(error as Error).message}); the server's log says why`, undefined, 'EXPORT_INCOMPLETE');
+    }
+    await fsp.rename(partial, options.to);
+    return { path: options.to, size: received };
   }
 
   /**
@@ -543,6 +553,25 @@ function pathSegment(value: string): string | null {
   } catch {
     return null;
   }
+}
+
+/** A non-200 answer to a plain HTTP request (a download, an export) as the error it says it is. */
+async function refusal(response: http.IncomingMessage, what: string): Promise<CairnRequestError> {
+  const body = await text(response);
+  let message = body;
+  let code: string | undefined;
+  try {
+    const parsed = JSON.parse(body) as { error?: string; code?: string };
+    message = parsed.error ?? body;
+    code = parsed.code;
+  } catch {
+    // plain text
+  }
+  const status = response.statusCode ?? 0;
+  // The server names its refusal (TOO_MANY_REQUESTS, STORAGE_FULL ...); the status says it otherwise. A
+  // request Node's parser refuses (a path too long: 414, 431) gets the status alone, without a body.
+  code ??= status === 404 ? 'NOT_FOUND' : status === 403 ? 'FORBIDDEN' : status === 401 ? 'UNAUTHENTICATED' : status === 400 || status === 414 || status === 431 ? 'VALIDATION' : undefined;
+  return new CairnRequestError(message.trim() || `Cairn refused ${what}: HTTP ${status} ${http.STATUS_CODES[status] ?? ''}`.trimEnd(), status, code);
 }
 
 async function text(response: http.IncomingMessage): Promise<string> {

@@ -645,7 +645,7 @@ export function session(io: Io) {
       print(o, { path: r.path, bytes: r.size, cairnVersion: manifest.cairnVersion, exportedAt: manifest.exportedAt, counts: manifest.counts }, () =>
         [
           `Saved ${r.path}: ${formatBytes(r.size)}, checked against its manifest`,
-          `  ${summary.events} events (${summary.streams.model} of ${summary.models} models, ${summary.streams.context + summary.streams.group + summary.streams.principal} of access control), ${summary.blobs} files (${formatBytes(summary.blobBytes)})`,
+          `  ${summary.events} events (${summary.streams.model} on ${summary.models} models, deleted ones included; ${summary.streams.context + summary.streams.group + summary.streams.principal} of access control), ${summary.blobs} files (${formatBytes(summary.blobBytes)})`,
           `It holds token hashes and the server's keys: keep it as safe as a database dump. Restore: npm run import -- ${r.path}`,
         ].join('\n'),
       );

@@ -15,7 +15,7 @@ const mebibytes = (bytes: number) => `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
 
 function described(s: ArchiveSummary): string {
   const { model, context, group, principal } = s.streams;
-  return `${s.events} events (${model} of ${s.models} models, ${context + group + principal} of access control) and ${s.blobs} blobs (${mebibytes(s.blobBytes)})`;
+  return `${s.events} events (${model} on ${s.models} models, deleted ones included; ${context + group + principal} of access control) and ${s.blobs} blobs (${mebibytes(s.blobBytes)})`;
 }
 
 /** Reads the archive's file, saying how far it has got on stderr at each tenth. */

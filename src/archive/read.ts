@@ -32,8 +32,8 @@ const MAX_LINE_BYTES = 16 * 1024 * 1024;
 const MAX_MANIFEST_BYTES = 256 * 1024 * 1024;
 const MAX_SECRETS_BYTES = 1024 * 1024;
 
-/** A member's bytes as they pass, hashed and counted, and held to what the manifest says of them. */
-async function* hashed(member: ArchiveMember, content: AsyncIterable<Buffer>, seen: { bytes: number; sha256: string }): AsyncGenerator<Buffer> {
+/** A member's bytes as they pass, hashed and counted into `seen` (checkWhole holds them to the manifest once they have all passed). */
+async function* hashed(content: AsyncIterable<Buffer>, seen: { bytes: number; sha256: string }): AsyncGenerator<Buffer> {
   const hash = createHash('sha256');
   for await (const chunk of content) {
     hash.update(chunk);
@@ -122,7 +122,7 @@ export async function readArchive(source: Readable, sink: ArchiveSink = {}): Pro
       if (member.name !== name) throw new ArchiveRefused(name, `found where the manifest puts ${member.name}`);
       if (size !== member.size) throw new ArchiveRefused(name, `${String(size)} bytes, the manifest says ${member.size}: the archive is damaged`);
       const seen = { bytes: 0, sha256: '' };
-      const bytes = hashed(member, content, seen);
+      const bytes = hashed(content, seen);
       if (name === SECRETS) {
         const text = (await whole(bytes, MAX_SECRETS_BYTES, SECRETS)).toString('utf8');
         checkWhole(member, seen);

@@ -13,7 +13,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, adminHeaders } from '../helpers/api.ts';
-import { postGraphQL, ROOT, type Started, startServer, waitForOutput } from '../helpers/processes.ts';
+import { postGraphQL, ROOT, type Started, startServer, stopProcess, waitForOutput } from '../helpers/processes.ts';
 
 const MiB = 1024 ** 2;
 const GiB = 1024 ** 3;
@@ -160,11 +160,6 @@ async function downloadedSha256(url: string, downloadUrl: string): Promise<{ sta
 }
 
 /** Stops a server process as an operator does (SIGTERM) and waits until it has gone. */
-async function stop(server: Started): Promise<void> {
-  if (server.child.exitCode !== null || server.child.signalCode !== null) return;
-  server.child.kill('SIGTERM');
-  await server.closed;
-}
 
 const MODEL_QUERY = 'query ($id: ID!) { model(id: $id) { name versions { totalCount edges { node { number formats { id filename size sha256 downloadUrl } } } } } }';
 
@@ -225,7 +220,7 @@ describe('a 1 GiB file through export and import', () => {
     figures.serverPeakDuringExport = mib(serverPeak);
     figures.cliPeak = mib(cli.peak);
     figures.archive = `${fs.statSync(archive).size} bytes`;
-    await stop(server);
+    await stopProcess(server);
 
     expect(announced).toBeGreaterThan(SIZE);
     expect(fs.statSync(archive).size).toBe(announced);
@@ -259,7 +254,7 @@ describe('a 1 GiB file through export and import', () => {
     figures.downloadSeconds = ((performance.now() - t) / 1000).toFixed(1);
     expect(downloaded).toEqual({ status: 200, bytes: SIZE, sha256: uploaded.sha256 });
     // On the embedded database verify needs the data directory: the server stops first.
-    await stop(server);
+    await stopProcess(server);
     const verify = await run('npm', ['run', '-s', 'verify'], targetEnv);
     figures.verifySeconds = verify.seconds.toFixed(1);
     expect(verify.code, verify.stdout + verify.stderr).toBe(0);

@@ -15,11 +15,10 @@ export interface Served {
   close(): Promise<void>;
 }
 
-export async function serveTestApi(options: Parameters<typeof openTestApi>[0] = {}): Promise<Served> {
-  const api = await openTestApi(options);
-  const server = await listen(api.app);
+/** A Cairn at `url` (an app this process serves, or a server process) as the fixtures act on it: GraphQL over HTTP as any caller, in any context. */
+export function servedAt(url: string, api?: TestApi, close: () => Promise<void> = async () => {}): Served {
   const gql: Served['gql'] = async (token, query, variables = {}, context, headers = {}) => {
-    const response = await fetch(`${server.url}/graphql`, {
+    const response = await fetch(`${url}/graphql`, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
@@ -39,19 +38,25 @@ export async function serveTestApi(options: Parameters<typeof openTestApi>[0] = 
     return { status: response.status, body, headers: response.headers };
   };
   return {
-    api,
-    url: server.url,
+    api: api as TestApi,
+    url,
     gql,
     async asAdmin(query, variables = {}, context) {
       const { body } = await gql(ADMIN_TOKEN, query, variables, context);
       if (body.errors) throw new Error(JSON.stringify(body.errors));
       return body.data;
     },
-    async close() {
-      await server.close();
-      await api.close();
-    },
+    close,
   };
+}
+
+export async function serveTestApi(options: Parameters<typeof openTestApi>[0] = {}): Promise<Served> {
+  const api = await openTestApi(options);
+  const server = await listen(api.app);
+  return servedAt(server.url, api, async () => {
+    await server.close();
+    await api.close();
+  });
 }
 
 let seq = 0;

@@ -44,6 +44,12 @@ export function startCairn(entry: string, env: Record<string, string>, { prefix 
   return { child, output: () => out, exited, closed };
 }
 
+/** Stops a process with SIGTERM (a server shuts down gracefully) and resolves once it has exited and all it printed is read. */
+export async function stopProcess(started: Started): Promise<void> {
+  if (started.child.exitCode === null && started.child.signalCode === null) started.child.kill('SIGTERM');
+  await started.closed;
+}
+
 /**
  * Resolves with all the output so far once it matches `pattern`, checked as each piece arrives; rejects
  * when the process has ended without printing it. No deadline: the test's own timeout bounds the wait.
@@ -101,4 +107,26 @@ export async function postGraphQL(url: string, query: string, variables: Record<
     body: JSON.stringify({ query, variables }),
   });
   return { status: response.status, body: await response.json() };
+}
+
+export interface ScriptRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * `npm run -s <script> [-- <args>]` as an operator runs it, with the operator's environment (`env` over this
+ * process's); resolves once the process has exited, with all it printed.
+ */
+export function runScript(script: 'verify' | 'gc' | 'rebuild' | 'import', env: Record<string, string>, args: string[] = []): Promise<ScriptRun> {
+  const child: ChildProcess = spawn('npm', ['run', '-s', script, ...(args.length > 0 ? ['--', ...args] : [])], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d) => (stdout += d));
+  child.stderr!.on('data', (d) => (stderr += d));
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
 }

@@ -1,7 +1,6 @@
 // `npm run verify`, `npm run gc` and `npm run rebuild` run as an operator runs them: as scripts, in processes
 // of their own, against the database and blob store a Cairn server uses. On PostgreSQL beside the running
 // server; on PGlite once it has stopped (the data directory is the server's while it runs).
-import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -15,32 +14,13 @@ import { openStore } from '../../src/store/open.ts';
 import { ADMIN_TOKEN, adminHeaders } from '../helpers/api.ts';
 import { openTestDatabase, type TestDatabase, testDatabaseKind } from '../helpers/database.ts';
 import { postMultipart } from '../helpers/multipart.ts';
-import { postGraphQL, ROOT, type Started, startCairn, waitForOutput } from '../helpers/processes.ts';
+import { postGraphQL, runScript, type ScriptRun, type Started, startCairn, waitForOutput } from '../helpers/processes.ts';
 import { readModelRows } from '../helpers/readModels.ts';
 import { type LocalS3, startLocalS3 } from '../helpers/s3.ts';
 
 const onPostgres = testDatabaseKind === 'postgres';
 /** A server start on a fresh PGlite (initdb) and a few uploads, with both cores busy: a bound, not a target. */
 const SETUP_MS = 180_000;
-
-interface ScriptRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** `npm run -s <script>` with the operator's environment; resolves once the process has exited. */
-function runScript(script: 'verify' | 'gc' | 'rebuild', env: Record<string, string>): Promise<ScriptRun> {
-  const child: ChildProcess = spawn('npm', ['run', '-s', script], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d) => (stdout += d));
-  child.stderr!.on('data', (d) => (stderr += d));
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 const lines = (text: string) => text.split('\n').filter(Boolean);
 const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');

@@ -5,7 +5,6 @@
 // instance answers every query as the exported one did, to every caller; serves every file byte for byte; keeps
 // the old tokens, signed links and webhook secret working; and goes on from the end of the archive's log.
 // Then the same move as an operator makes it, with the real commands (cairn export, npm run import, npm run verify).
-import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -22,8 +21,8 @@ import { migrateToLatest } from '../../src/store/open.ts';
 import { ADMIN_TOKEN, adminHeaders, testConfig } from '../helpers/api.ts';
 import { runCairn } from '../helpers/cli.ts';
 import { openTestDatabase, type TestDatabase, type TestDatabaseKind } from '../helpers/database.ts';
-import { givenContext, givenFormat, givenModel, givenPrincipal, type Served, serveTestApi, uniqueName } from '../helpers/fixtures.ts';
-import { ROOT, type Started, startServer } from '../helpers/processes.ts';
+import { givenContext, givenFormat, givenModel, givenPrincipal, type Served, servedAt, serveTestApi, uniqueName } from '../helpers/fixtures.ts';
+import { runScript, type Started, startServer, stopProcess } from '../helpers/processes.ts';
 import { type Receiver, signatureValid, startReceiver } from '../helpers/webhookReceiver.ts';
 
 /** Building an instance, exporting and importing it, with both cores busy: a bound, not a target. */
@@ -349,46 +348,6 @@ async function givenInstallation(kind: TestDatabaseKind): Promise<Installation> 
   };
 }
 
-/** A server process seen as the fixtures see an app: GraphQL over HTTP as any caller, in any context. */
-function servedAt(url: string): Served {
-  const gql: Served['gql'] = async (token, query, variables = {}, context, headers = {}) => {
-    const response = await fetch(`${url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(token && { authorization: `Bearer ${token}` }), ...(context && { 'x-cairn-context': context }), ...headers },
-      body: JSON.stringify({ query, variables }),
-    });
-    return { status: response.status, body: await response.json(), headers: response.headers };
-  };
-  return {
-    api: undefined as never,
-    url,
-    gql,
-    async asAdmin(query, variables = {}, context) {
-      const { body } = await gql(ADMIN_TOKEN, query, variables, context);
-      if (body.errors) throw new Error(JSON.stringify(body.errors));
-      return body.data;
-    },
-    close: async () => {},
-  };
-}
-
-async function stop(server: Started): Promise<void> {
-  if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill('SIGTERM');
-  await server.exited;
-}
-
-/** `npm run -s <script> -- <args>` with the operator's environment; resolves once the process has exited. */
-function runScript(script: 'import' | 'verify', args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child: ChildProcess = spawn('npm', ['run', '-s', script, ...(args.length > 0 ? ['--', ...args] : [])], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d) => (stdout += d));
-  child.stderr!.on('data', (d) => (stderr += d));
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe.each([
   ['pglite', 'postgres'],
@@ -404,7 +363,7 @@ describe.each([
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-move-'));
   });
   afterAll(async () => {
-    for (const server of running) await stop(server);
+    for (const server of running) await stopProcess(server);
     for (const installation of opened) await installation.close();
     await receiver?.close();
     if (work) fs.rmSync(work, { recursive: true, force: true });
@@ -428,12 +387,12 @@ describe.each([
     expect(saved, exported.stdout).not.toBeNull();
     // first (replaced) and the deleted model's file are not live; the shared bytes are one blob.
     expect(saved![2]).toBe('4');
-    await stop(first.server);
+    await stopProcess(first.server);
 
-    const imported = await runScript('import', [file], next.env);
+    const imported = await runScript('import', next.env, [file]);
     expect(imported.code, imported.stderr).toBe(0);
     expect(imported.stdout).toMatch(new RegExp(`^Imported ${saved![1]} events \\(.*\\) and 4 blobs \\(.*\\) into ${to === 'postgres' ? 'PostgreSQL' : 'the embedded database'}`));
-    const verified = await runScript('verify', [], next.env);
+    const verified = await runScript('verify', next.env);
     expect(verified.code, verified.stdout + verified.stderr).toBe(0);
     expect(verified.stdout).toMatch(/^All 5 formats \(4 blobs, .*\) have their blob, whole\./);
 

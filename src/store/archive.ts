@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
-import type { DomainEvent, Recorded, StreamType } from '../domain/envelope.ts';
+import type { DomainEvent, Recorded } from '../domain/envelope.ts';
 import type { RecordedEvent } from '../domain/model/events.ts';
 import type { Db, Executor } from './database.ts';
-import { eventColumns, toRecorded, toRecordedEvent } from './eventLog.ts';
+import { eventColumns, type EventRow, toRecorded, toRecordedEvent } from './eventLog.ts';
 
 // The store's side of export and import (src/archive/): reading the log as one snapshot saw it, and writing an
 // archive's events, with their own positions, ids and times, into an empty database.
@@ -95,21 +95,8 @@ export async function clearFreshDatabase(trx: Executor): Promise<void> {
   await sql`delete from contexts`.execute(trx);
 }
 
-/** An event as an archive holds it, ready to be stored as it was. */
-export interface ArchivedEventRow {
-  position: string;
-  event_id: string;
-  stream_id: string;
-  stream_type: StreamType;
-  context_id: string | null;
-  stream_version: number;
-  type: string;
-  schema_version: number;
-  data: unknown;
-  private_data: unknown;
-  metadata: Record<string, string | null>;
-  recorded_at: string;
-}
+/** An event as an archive holds it, ready to be stored as it was: a stored row but for its time, as ISO 8601. */
+export type ArchivedEventRow = Omit<EventRow, 'recorded_at'> & { recorded_at: string };
 
 const ARCHIVED_COLUMNS =
   'position bigint, event_id uuid, stream_id uuid, stream_type text, context_id uuid, stream_version integer, type text, schema_version integer, data jsonb, private_data jsonb, metadata jsonb, recorded_at timestamptz';

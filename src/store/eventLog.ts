@@ -15,7 +15,8 @@ export class StreamVersionConflict extends Error {
   }
 }
 
-interface EventRow {
+/** An event's row as stored (what every reader selects). */
+export interface EventRow {
   position: string;
   event_id: string;
   stream_id: string;

@@ -184,6 +184,21 @@ async function givenInstance(s: Served, receiver: Receiver) {
 }
 type Instance = Awaited<ReturnType<typeof givenInstance>>;
 
+/** Every format's file the answers `before` list, from the Cairn at `url`, byte for byte; and the signed link made before the export. */
+async function expectSameFiles(url: string, given: Instance, before: Record<string, unknown>): Promise<void> {
+  const byHash = new Map(Object.values(given.files).map((f) => [sha256(f), f]));
+  const formats = formatsIn(before, [given.A.name, given.B.name]);
+  expect(formats).toHaveLength(5);
+  for (const f of formats) {
+    const got = await download(`${url}${f.downloadUrl}`, f.context);
+    expect(got.status, f.downloadUrl).toBe(200);
+    expect(Buffer.compare(got.bytes, Buffer.from(byHash.get(f.sha256)!)), f.downloadUrl).toBe(0);
+  }
+  const link = await download(`${url}${given.signedUrl}`);
+  expect(link.status).toBe(200);
+  expect(Buffer.compare(link.bytes, Buffer.from(given.files.replaced))).toBe(0);
+}
+
 /** Resolves once the webhook's deliveries satisfy `done`, read again after each attempt the app records. */
 async function deliveriesWhen(s: Served, context: string, done: (d: any[]) => boolean): Promise<any[]> {
   for (;;) {
@@ -274,17 +289,7 @@ describe.each([
   });
 
   it('serves every file byte for byte, and the signed link made before the export', async () => {
-    const byHash = new Map(Object.values(given.files).map((f) => [sha256(f), f]));
-    const formats = formatsIn(before, [given.A.name, given.B.name]);
-    expect(formats).toHaveLength(5);
-    for (const f of formats) {
-      const got = await download(`${target.url}${f.downloadUrl}`, f.context);
-      expect(got.status, f.downloadUrl).toBe(200);
-      expect(Buffer.compare(got.bytes, Buffer.from(byHash.get(f.sha256)!)), f.downloadUrl).toBe(0);
-    }
-    const link = await download(`${target.url}${given.signedUrl}`);
-    expect(link.status).toBe(200);
-    expect(Buffer.compare(link.bytes, Buffer.from(given.files.replaced))).toBe(0);
+    await expectSameFiles(target.url, given, before);
   });
 
   it('keeps the tokens: each still works, the revoked one is still refused', async () => {
@@ -403,17 +408,7 @@ describe.each([
     expect(Object.keys(after)).toEqual(Object.keys(before));
     for (const key of Object.keys(before)) expect(after[key], key).toEqual(before[key]);
 
-    const byHash = new Map(Object.values(given.files).map((f) => [sha256(f), f]));
-    const formats = formatsIn(before, [given.A.name, given.B.name]);
-    expect(formats).toHaveLength(5);
-    for (const f of formats) {
-      const got = await download(`${second.url}${f.downloadUrl}`, f.context);
-      expect(got.status, f.downloadUrl).toBe(200);
-      expect(Buffer.compare(got.bytes, Buffer.from(byHash.get(f.sha256)!)), f.downloadUrl).toBe(0);
-    }
-    const link = await download(`${second.url}${given.signedUrl}`);
-    expect(link.status).toBe(200);
-    expect(Buffer.compare(link.bytes, Buffer.from(given.files.replaced))).toBe(0);
+    await expectSameFiles(second.url, given, before);
     expect((await servedAt(second.url).gql(given.revoked.secret, ME, {}, given.A.name)).status).toBe(401);
   });
 });

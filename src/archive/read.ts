@@ -71,10 +71,13 @@ async function* lines(content: AsyncIterable<Buffer>): AsyncGenerator<string> {
       throw new ArchiveRefused(EVENTS, 'not UTF-8 text');
     }
   };
+  const tooLong = () => new ArchiveRefused(EVENTS, `a line longer than ${MAX_LINE_BYTES} bytes: not an event Cairn writes`);
   for await (const chunk of content) {
     let start = 0;
     for (let nl = chunk.indexOf(10, start); nl !== -1; nl = chunk.indexOf(10, start)) {
       const piece = chunk.subarray(start, nl);
+      // A line that ends in this chunk is held to the bound as well as one still pending.
+      if (pendingBytes + piece.length > MAX_LINE_BYTES) throw tooLong();
       yield text(pending.length === 0 ? piece : Buffer.concat([...pending, piece]));
       pending = [];
       pendingBytes = 0;
@@ -83,7 +86,7 @@ async function* lines(content: AsyncIterable<Buffer>): AsyncGenerator<string> {
     if (start < chunk.length) {
       pending.push(chunk.subarray(start));
       pendingBytes += chunk.length - start;
-      if (pendingBytes > MAX_LINE_BYTES) throw new ArchiveRefused(EVENTS, `a line longer than ${MAX_LINE_BYTES} bytes: not an event Cairn writes`);
+      if (pendingBytes > MAX_LINE_BYTES) throw tooLong();
     }
   }
   if (pendingBytes > 0) yield text(Buffer.concat(pending));

@@ -211,6 +211,9 @@ async function writeTar(out: Writable, mtime: Date, parts: TarPart[]): Promise<v
       });
       done.catch(() => {});
       const entry = pack.entry({ name: member.name, size: member.size, mtime, mode: 0o644 }, (error) => added(error));
+      // Destroying the pack (below) destroys its open entry with the same error, which an entry emits; its
+      // callback has it already, and with no listener it would be thrown, uncaught, and end the process.
+      entry.on('error', () => {});
       const hash = createHash('sha256');
       let bytes = 0;
       for await (const chunk of (await content()) as AsyncIterable<Buffer>) {

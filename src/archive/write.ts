@@ -177,6 +177,9 @@ interface TarPart {
  * `out` closing early (the client went away) stops it too.
  */
 async function writeTar(out: Writable, mtime: Date, parts: TarPart[]): Promise<void> {
+  // Gone already (while the export was prepared): its 'close' has been emitted, and will not be again, and a
+  // write to it neither fails with an 'error' nor ever drains, so the archive would wait for it for ever.
+  if (out.destroyed) throw new Error('The client went away before the archive began');
   const pack = tar.pack();
   const gone = new AbortController();
   const stop = () => gone.abort(new Error('The client went away before the archive was complete'));

@@ -3,7 +3,9 @@ import type { BlobStore } from '../files/blobStore.ts';
 import { clearFreshDatabase, finishImport, importTarget, inImportTransaction, insertArchivedEvents, putServerSecrets } from '../store/archive.ts';
 import type { Store } from '../store/open.ts';
 import { rebuildProjections } from '../store/rebuild.ts';
+import { ArchiveRefused, BLOB_PREFIX } from './format.ts';
 import { type ArchiveSummary, readArchive } from './read.ts';
+import { liveBlobs } from './write.ts';
 
 /** The target is not an empty database: an import never merges into a log that has a history of its own. */
 export class ImportRefused extends Error {}
@@ -43,6 +45,11 @@ export async function importArchive(store: Store, blobs: BlobStore, source: Read
           };
         },
       });
+      // A manifest can be whole and still leave out a file the log needs: every live format's blob must have come.
+      const members = new Set(read.manifest.members.map((m) => m.name));
+      for (const sha256 of (await liveBlobs(trx, null)).blobs.keys()) {
+        if (!members.has(`${BLOB_PREFIX}${sha256}`)) throw new ArchiveRefused(`${BLOB_PREFIX}${sha256}`, 'missing: a live format in events.ndjson has this file, and the archive does not hold it');
+      }
       await finishImport(trx);
       return read;
     });

@@ -6,7 +6,7 @@ import { evolve, initialState, type LiveModel, type ModelState } from '../domain
 import type { StreamType } from '../domain/envelope.ts';
 import type { BlobStore } from '../files/blobStore.ts';
 import { allServerSecrets, readSnapshotEvents, readSnapshotStreams, snapshotModelStreams, takeLogSnapshot } from '../store/archive.ts';
-import type { Db } from '../store/database.ts';
+import type { Db, Executor } from '../store/database.ts';
 import { endExportLease, renewExportLease, takeExportLease } from '../store/exportLeases.ts';
 import {
   ARCHIVE_FORMAT,
@@ -59,7 +59,7 @@ async function* eventLines(db: Db, snapshot: string, batchSize: number): AsyncGe
  * The blobs the snapshot's log leaves live (every format of every live version), with their sizes: each model
  * stream folded with the domain's own evolve, a page of streams at a time, so that one model's state is held at once.
  */
-async function liveBlobs(db: Db, snapshot: string): Promise<{ blobs: Map<string, number>; models: number }> {
+export async function liveBlobs(db: Executor, snapshot: string | null): Promise<{ blobs: Map<string, number>; models: number }> {
   const blobs = new Map<string, number>();
   let models = 0;
   for (let after: string | null = null; ; ) {

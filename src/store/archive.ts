@@ -19,7 +19,8 @@ export async function takeLogSnapshot(db: Executor): Promise<string> {
   return rows[0]!.snapshot;
 }
 
-const visibleIn = (snapshot: string) => sql<boolean>`pg_visible_in_snapshot(transaction_id, ${snapshot}::pg_snapshot)`;
+/** The rows the snapshot sees; null: every row this transaction sees (an import's, checking what it wrote). */
+const visibleIn = (snapshot: string | null) => (snapshot === null ? sql<boolean>`true` : sql<boolean>`pg_visible_in_snapshot(transaction_id, ${snapshot}::pg_snapshot)`);
 
 /** The next events the snapshot sees after `after`, in position order, every stream type, at most `limit`. */
 export async function readSnapshotEvents(db: Executor, snapshot: string, after: string, limit: number): Promise<Recorded<DomainEvent>[]> {
@@ -28,14 +29,14 @@ export async function readSnapshotEvents(db: Executor, snapshot: string, after: 
 }
 
 /** The ids of the next model streams the snapshot sees after `after`, in id order, at most `limit`. */
-export async function snapshotModelStreams(db: Executor, snapshot: string, after: string | null, limit: number): Promise<string[]> {
+export async function snapshotModelStreams(db: Executor, snapshot: string | null, after: string | null, limit: number): Promise<string[]> {
   let q = db.selectFrom('events').select('stream_id').where('stream_type', '=', 'model').where('stream_version', '=', 1).where(visibleIn(snapshot));
   if (after !== null) q = q.where('stream_id', '>', after);
   return (await q.orderBy('stream_id').limit(limit).execute()).map((r) => r.stream_id);
 }
 
 /** The events of these model streams that the snapshot sees, each stream's in order. */
-export async function readSnapshotStreams(db: Executor, snapshot: string, streamIds: readonly string[]): Promise<RecordedEvent[]> {
+export async function readSnapshotStreams(db: Executor, snapshot: string | null, streamIds: readonly string[]): Promise<RecordedEvent[]> {
   if (streamIds.length === 0) return [];
   const rows = await db
     .selectFrom('events')

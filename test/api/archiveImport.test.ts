@@ -65,8 +65,8 @@ function resealed(members: readonly Member[], edit: (m: Manifest) => void = () =
   const manifest = manifestOf(members);
   const byName = new Map(members.map((m) => [m.name, m.content]));
   manifest.members = manifest.members.map((listed) => {
-    const content = byName.get(listed.name)!;
-    return { ...listed, size: content.length, sha256: sha256(content) };
+    const content = byName.get(listed.name);
+    return content ? { ...listed, size: content.length, sha256: sha256(content) } : listed;
   });
   manifest.counts.events = byName.get(EVENTS)!.toString('utf8').split('\n').filter(Boolean).length;
   edit(manifest);
@@ -181,6 +181,20 @@ describe('damaged members', () => {
 });
 
 describe('the manifest and the order of members', () => {
+  it('a blob a live format needs, left out of the archive and its manifest alike, is refused naming it', async () => {
+    const blobs = original.filter((m) => m.name.startsWith(BLOB_PREFIX));
+    const dropped = blobs[0]!;
+    const members = resealed(
+      original.filter((m) => m !== dropped),
+      (m) => {
+        m.members = m.members.filter((listed) => listed.name !== dropped.name);
+        m.counts.blobs--;
+        m.counts.blobBytes -= dropped.content.length;
+      },
+    );
+    await expectRefused(await tarOf(members), new RegExp(`^${dropped.name}: missing: a live format in events.ndjson has this file`));
+  });
+
   it('a manifest that is not first is refused', async () => {
     const [manifest, ...rest] = original;
     await expectRefused(await tarOf([rest[0]!, manifest!, ...rest.slice(1)]), /does not begin with manifest\.json \(it begins with "server-secrets\.json"\)/);

@@ -23,6 +23,8 @@ import { givenContext, givenFormat, givenModel, type Served, serveTestApi } from
 interface Member {
   name: string;
   content: Buffer;
+  /** A tar entry's type; a file unless said. */
+  type?: 'file' | 'directory' | 'symlink';
 }
 
 const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
@@ -48,7 +50,11 @@ async function tarOf(members: readonly Member[]): Promise<Buffer> {
     for await (const chunk of pack as unknown as AsyncIterable<Buffer>) chunks.push(chunk);
   })();
   for (const m of members) {
-    await new Promise<void>((resolve, reject) => pack.entry({ name: m.name, size: m.content.length, mode: 0o644 }, m.content, (error) => (error ? reject(error) : resolve())));
+    await new Promise<void>((resolve, reject) => {
+      const done = (error?: Error | null) => (error ? reject(error) : resolve());
+      if (m.type && m.type !== 'file') pack.entry({ name: m.name, type: m.type, ...(m.type === 'symlink' && { linkname: '/etc/passwd' }) }, done);
+      else pack.entry({ name: m.name, size: m.content.length, mode: 0o644 }, m.content, done);
+    });
   }
   pack.finalize();
   await collected;
@@ -224,6 +230,37 @@ describe('the manifest and the order of members', () => {
   it('a member missing at the end is refused naming it', async () => {
     const last = original[original.length - 1]!;
     await expectRefused(await tarOf(original.slice(0, -1)), new RegExp(`^${last.name}: missing: the archive ends before it`));
+  });
+});
+
+describe('hostile members', () => {
+  it('server-secrets.json that is not an object of secrets is refused naming it', async () => {
+    for (const secrets of ['[]', '{"Bad Name": "x"}', '{"link-key": "has spaces"}', '{"link-key": 1}', 'not json']) {
+      await expectRefused(await tarOf(resealed(replaced(original, SECRETS, Buffer.from(secrets)))), /^server-secrets\.json: not (JSON|an object of secrets)/);
+    }
+  });
+
+  it('a directory or a symlink where a member should be is refused: an archive holds files only', async () => {
+    const blob = original.find((m) => m.name.startsWith(BLOB_PREFIX))!;
+    for (const type of ['directory', 'symlink'] as const) {
+      const members = original.map((m) => (m === blob ? { ...m, type } : m));
+      await expectRefused(await tarOf(members), new RegExp(`^${blob.name}/?: a ${type} entry: an archive holds files only`));
+    }
+  });
+
+  it('a member whose name climbs out of blobs/ is refused naming it, and nothing is written outside the store', async () => {
+    const name = 'blobs/../../../escaped';
+    const blobs = original.filter((m) => m.name.startsWith(BLOB_PREFIX));
+    await expectRefused(await tarOf([...original.slice(0, 3), { name, content: blobs[0]!.content }, ...blobs.slice(1)]), /^blobs\/\.\.\/\.\.\/\.\.\/escaped: found where the manifest puts blobs\/[0-9a-f]{64}/);
+    expect(fs.existsSync(path.join(targetDir, '..', 'escaped'))).toBe(false);
+  });
+
+  it("a manifest listing a blob under a name that is not its sha256 is refused", async () => {
+    const members = resealed(original, (m) => {
+      const blob = m.members.find((listed) => listed.name.startsWith(BLOB_PREFIX))!;
+      blob.name = `${BLOB_PREFIX}${'0'.repeat(64)}`;
+    });
+    await expectRefused(await tarOf(members), /^manifest\.json: "blobs\/0{64}" is not a member an archive has/);
   });
 });
 

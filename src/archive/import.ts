@@ -18,18 +18,21 @@ export class ImportRefused extends Error {}
  * left as empty as it was.
  */
 export async function importArchive(store: Store, blobs: BlobStore, source: Readable): Promise<ArchiveSummary> {
-  const target = await importTarget(store.db);
-  if (!target.fresh) {
+  const notEmpty = (events: number) => {
     source.destroy();
-    throw new ImportRefused(
-      `The database already holds ${target.events} events: an import goes into a new, empty database (a new CAIRN_DATA_DIR, or a database made with createdb for DATABASE_URL), never over an installation's own history.`,
+    return new ImportRefused(
+      `The database already holds ${events} events: an import goes into a new, empty database (a new CAIRN_DATA_DIR, or a database made with createdb for DATABASE_URL), never over an installation's own history.`,
     );
-  }
+  };
+  const target = await importTarget(store.db);
+  if (!target.fresh) throw notEmpty(target.events);
   const added: string[] = [];
   let summary: ArchiveSummary;
   try {
     summary = await inImportTransaction(store.db, async (trx) => {
-      await clearFreshDatabase(trx);
+      // Another import may have filled it since: the same refusal.
+      const cleared = await clearFreshDatabase(trx);
+      if (!cleared.fresh) throw notEmpty(cleared.events);
       const read = await readArchive(source, {
         secrets: (secrets) => putServerSecrets(trx, secrets),
         events: (rows) => insertArchivedEvents(trx, rows),

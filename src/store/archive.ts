@@ -84,16 +84,19 @@ export async function importTarget(db: Executor): Promise<{ events: number; fres
  * Makes way for an archive's log in a fresh database (see importTarget), in the import's transaction: the
  * migration's own `default` context goes, event and row, as the archive brings its own. The log refuses
  * deletes (its trigger): the trigger is off for this one statement, inside the transaction, which also holds
- * the log's lock from here to its end, so that nothing else writes meanwhile.
+ * the log's lock from here to its end, so that nothing else writes meanwhile. Clears nothing, and says so, when
+ * the database is not fresh (any longer).
  */
-export async function clearFreshDatabase(trx: Executor): Promise<void> {
+export async function clearFreshDatabase(trx: Executor): Promise<{ events: number; fresh: boolean }> {
   await sql`lock table events in access exclusive mode`.execute(trx);
+  // Asked again under the lock: another import may have filled it since it was first asked.
   const target = await importTarget(trx);
-  if (!target.fresh) throw new Error(`The database holds ${target.events} events now`);
+  if (!target.fresh) return target;
   await sql`alter table events disable trigger events_no_update_delete`.execute(trx);
   await sql`delete from events`.execute(trx);
   await sql`alter table events enable trigger events_no_update_delete`.execute(trx);
   await sql`delete from contexts`.execute(trx);
+  return target;
 }
 
 /** An event as an archive holds it, ready to be stored as it was: a stored row but for its time, as ISO 8601. */

@@ -355,6 +355,39 @@ describe('a target that is not empty', () => {
     expect(await storedBlobs(bootstrapped.app.blobs)).toEqual(blobsBefore);
   });
 
+  it('a blob the store held before a refused import stays; only those the import added are removed', async () => {
+    const blobs = original.filter((m) => m.name.startsWith(BLOB_PREFIX));
+    const held = blobs[0]!;
+    const staged = await targetBlobs.stage(Readable.from([held.content]), { maxBytes: held.content.length });
+    await staged.commit();
+    try {
+      const last = blobs[blobs.length - 1]!;
+      const flipped = Buffer.from(last.content);
+      flipped[0]! ^= 0xff;
+      await expect(importArchive(target.store, targetBlobs, Readable.from([await tarOf(replaced(original, last.name, flipped))]))).rejects.toThrow(ArchiveRefused);
+      expect(await storedBlobs(targetBlobs)).toEqual([held.name.slice(BLOB_PREFIX.length)]);
+      expect(await importTarget(target.db)).toEqual({ events: 1, fresh: true });
+    } finally {
+      await targetBlobs.delete(held.name.slice(BLOB_PREFIX.length));
+    }
+  });
+
+  it('two imports at once into one new database: one imports, the other is refused as not empty', async () => {
+    const other = await openTestDatabase();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-import-twice-'));
+    try {
+      const store = createFileSystemBlobStore(path.join(dir, 'blobs'));
+      const results = await Promise.allSettled([importArchive(other.store, store, Readable.from([exported])), importArchive(other.store, store, Readable.from([exported]))]);
+      expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+      const refused = results.find((r) => r.status === 'rejected')!.reason as Error;
+      expect(refused).toBeInstanceOf(ImportRefused);
+      expect((await importTarget(other.db)).events).toBe(eventLines.length);
+    } finally {
+      await other.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('and the shared target, after every refusal above, still takes the untouched archive whole', async () => {
     const summary = await importArchive(target.store, targetBlobs, Readable.from([exported]));
     expect(summary.events).toBe(eventLines.length);

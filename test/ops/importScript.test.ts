@@ -2,7 +2,6 @@
 // at a new database (DATABASE_URL, or CAIRN_DATA_DIR for the embedded one) and blob store. Usage mistakes and
 // damaged archives are one line on stderr and exit 1; --check writes nothing; an import prints its counts, and
 // `npm run verify` on the result finds every file.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -16,34 +15,12 @@ import { openStore } from '../../src/store/open.ts';
 import { ADMIN_TOKEN } from '../helpers/api.ts';
 import { openTestDatabase, type TestDatabase, testDatabaseKind } from '../helpers/database.ts';
 import { givenFormat, givenModel, type Served, serveTestApi } from '../helpers/fixtures.ts';
-import { ROOT } from '../helpers/processes.ts';
+import { runScript } from '../helpers/processes.ts';
 
 const onPostgres = testDatabaseKind === 'postgres';
 /** A new embedded database (initdb) in a script's process with both cores busy: a bound, not a target. */
 const SCRIPT_MS = 180_000;
 
-interface ScriptRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** `npm run -s <script> -- <args>` with the operator's environment; resolves once the process has exited. */
-function runScript(script: 'import' | 'verify', args: string[], env: Record<string, string>): Promise<ScriptRun> {
-  const child: ChildProcess = spawn('npm', ['run', '-s', script, ...(args.length > 0 ? ['--', ...args] : [])], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d) => (stdout += d));
-  child.stderr!.on('data', (d) => (stderr += d));
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 const lines = (text: string) => text.split('\n').filter(Boolean);
 /** A stack frame, as Node prints one. */
@@ -117,7 +94,7 @@ const blobFiles = () => {
 describe(`npm run import on ${testDatabaseKind}`, { timeout: SCRIPT_MS }, () => {
   it('no file, two files, or an option it does not know: exit 1 and one line of usage', async () => {
     for (const args of [[], [good, damaged], ['--force', good], ['--check']]) {
-      const run = await runScript('import', args, env);
+      const run = await runScript('import', env, args);
       expect(run.code, args.join(' ')).toBe(1);
       expect(run.stdout).toBe('');
       expect(lines(run.stderr), args.join(' ')).toEqual([expect.stringMatching(/^Usage: npm run import -- \[--check\] <archive\.tar>/)]);
@@ -126,7 +103,7 @@ describe(`npm run import on ${testDatabaseKind}`, { timeout: SCRIPT_MS }, () => 
 
   it('a file that is not there (or a directory): exit 1, one line naming it', async () => {
     for (const file of [path.join(workDir, 'no-such.tar'), workDir]) {
-      const run = await runScript('import', [file], env);
+      const run = await runScript('import', env, [file]);
       expect(run.code).toBe(1);
       expect(run.stdout).toBe('');
       expect(lines(run.stderr)).toEqual([`No archive file ${file}`]);
@@ -134,7 +111,7 @@ describe(`npm run import on ${testDatabaseKind}`, { timeout: SCRIPT_MS }, () => 
   });
 
   it('--check on a good archive: exit 0, its counts, and nothing written anywhere', async () => {
-    const run = await runScript('import', ['--check', good], env);
+    const run = await runScript('import', env, ['--check', good]);
     expect(run).toMatchObject({ code: 0, stderr: '' });
     const { model, context, group, principal } = summary.streams;
     expect(lines(run.stdout)).toEqual([
@@ -148,7 +125,7 @@ describe(`npm run import on ${testDatabaseKind}`, { timeout: SCRIPT_MS }, () => 
   });
 
   it('--check on a damaged archive: exit 1, one line naming the member, no stack trace', async () => {
-    const run = await runScript('import', ['--check', damaged], env);
+    const run = await runScript('import', env, ['--check', damaged]);
     expect(run.code).toBe(1);
     expect(run.stdout).toBe('');
     expect(run.stderr).not.toMatch(STACK);
@@ -157,7 +134,7 @@ describe(`npm run import on ${testDatabaseKind}`, { timeout: SCRIPT_MS }, () => 
   });
 
   it('an import of the damaged archive: exit 1, one line naming the member, and the target left empty', async () => {
-    const run = await runScript('import', [damaged], env);
+    const run = await runScript('import', env, [damaged]);
     expect(run.code).toBe(1);
     expect(run.stdout).toBe('');
     expect(run.stderr).not.toMatch(STACK);
@@ -167,7 +144,7 @@ describe(`npm run import on ${testDatabaseKind}`, { timeout: SCRIPT_MS }, () => 
   });
 
   it('an import of the good archive prints its counts; verify then finds every file; a second import is refused', async () => {
-    const run = await runScript('import', [good], env);
+    const run = await runScript('import', env, [good]);
     expect(run.code, run.stderr).toBe(0);
     const { model, context, group, principal } = summary.streams;
     const where = onPostgres ? 'PostgreSQL \\(DATABASE_URL\\)' : `the embedded database in ${targetDir}`;
@@ -179,11 +156,11 @@ describe(`npm run import on ${testDatabaseKind}`, { timeout: SCRIPT_MS }, () => 
     expect(await withTarget(async (db) => (await importTarget(db)).events)).toBe(summary.events);
     expect(blobFiles().sort()).toEqual(summary.manifest.members.filter((m) => m.name.startsWith('blobs/')).map((m) => m.sha256).sort());
 
-    const verify = await runScript('verify', [], env);
+    const verify = await runScript('verify', env);
     expect(verify).toMatchObject({ code: 0, stderr: '' });
     expect(lines(verify.stdout)).toEqual([expect.stringMatching(/^All 2 formats \(2 blobs/)]);
 
-    const again = await runScript('import', [good], env);
+    const again = await runScript('import', env, [good]);
     expect(again.code).toBe(1);
     expect(again.stderr).not.toMatch(STACK);
     expect(lines(again.stderr)).toEqual([expect.stringMatching(new RegExp(`^Refused: The database already holds ${summary.events} events: an import goes into a new, empty database`))]);

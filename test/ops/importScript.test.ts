@@ -116,7 +116,7 @@ describe(`npm run import on ${testDatabaseKind}`, { timeout: SCRIPT_MS }, () => 
     const { model, context, group, principal } = summary.streams;
     expect(lines(run.stdout)).toEqual([
       expect.stringMatching(
-        new RegExp(`^${good} is whole: ${summary.events} events \\(${model} of ${summary.models} models, ${context + group + principal} of access control\\) and ${summary.blobs} blobs .*Nothing was written\\.$`),
+        new RegExp(`^${good} is whole: ${summary.events} events \\(${model} on ${summary.models} models, deleted ones included; ${context + group + principal} of access control\\) and ${summary.blobs} blobs .*Nothing was written\\.$`),
       ),
     ]);
     // No database made in the data directory, no blob store; PostgreSQL's database as new as it was.
@@ -150,7 +150,7 @@ describe(`npm run import on ${testDatabaseKind}`, { timeout: SCRIPT_MS }, () => 
     const where = onPostgres ? 'PostgreSQL \\(DATABASE_URL\\)' : `the embedded database in ${targetDir}`;
     expect(lines(run.stdout)).toEqual([
       expect.stringMatching(
-        new RegExp(`^Imported ${summary.events} events \\(${model} of ${summary.models} models, ${context + group + principal} of access control\\) and ${summary.blobs} blobs \\([\\d.]+ MiB\\) into ${where} in [\\d.]+ s, and rebuilt the read models\\.`),
+        new RegExp(`^Imported ${summary.events} events \\(${model} on ${summary.models} models, deleted ones included; ${context + group + principal} of access control\\) and ${summary.blobs} blobs \\([\\d.]+ MiB\\) into ${where} in [\\d.]+ s, and rebuilt the read models\\.`),
       ),
     ]);
     expect(await withTarget(async (db) => (await importTarget(db)).events)).toBe(summary.events);

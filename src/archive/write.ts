@@ -3,8 +3,8 @@ import { once } from 'node:events';
 import { Readable, type Writable } from 'node:stream';
 import tar from 'tar-stream';
 import { evolve, initialState, type LiveModel, type ModelState } from '../domain/model/evolve.ts';
-import type { StreamType } from '../domain/envelope.ts';
-import type { BlobStore } from '../files/blobStore.ts';
+import type { DomainEvent, Recorded, StreamType } from '../domain/envelope.ts';
+import { BlobMissingError, type BlobStore } from '../files/blobStore.ts';
 import { allServerSecrets, readSnapshotEvents, readSnapshotStreams, snapshotModelStreams, takeLogSnapshot } from '../store/archive.ts';
 import type { Db, Executor } from '../store/database.ts';
 import { endExportLease, renewExportLease, takeExportLease } from '../store/exportLeases.ts';
@@ -43,12 +43,13 @@ export interface PreparedExport {
 /** The export met something it cannot put in an archive faithfully: a blob missing or changed in the store. */
 export class ExportFailed extends Error {}
 
-/** The events of the snapshot, in position order, as events.ndjson lines; `onLine` sees each. */
-async function* eventLines(db: Db, snapshot: string, batchSize: number): AsyncGenerator<Buffer> {
+/** The events of the snapshot, in position order, as events.ndjson lines, a batch to a chunk; `onBatch` sees each batch. */
+async function* eventLines(db: Db, snapshot: string, batchSize: number, onBatch: (batch: Recorded<DomainEvent>[]) => void = () => {}): AsyncGenerator<Buffer> {
   let after = '0';
   for (;;) {
     const batch = await readSnapshotEvents(db, snapshot, after, batchSize);
     if (batch.length === 0) return;
+    onBatch(batch);
     // One chunk per batch: the tar entry takes a few large writes better than many small ones.
     yield Buffer.from(batch.map(eventLine).join(''), 'utf8');
     after = batch[batch.length - 1]!.position;
@@ -101,18 +102,13 @@ export async function prepareExport(db: Db, blobStore: BlobStore, options: Expor
     let eventBytes = 0;
     let events = 0;
     const streams: Record<StreamType, number> = { model: 0, context: 0, group: 0, principal: 0 };
-    let after = '0';
-    for (;;) {
-      const batch = await readSnapshotEvents(db, snapshot, after, batchSize);
-      if (batch.length === 0) break;
-      for (const event of batch) {
-        streams[event.streamType]++;
-        events++;
-      }
-      const chunk = Buffer.from(batch.map(eventLine).join(''), 'utf8');
+    const counted = (batch: Recorded<DomainEvent>[]) => {
+      for (const event of batch) streams[event.streamType]++;
+      events += batch.length;
+    };
+    for await (const chunk of eventLines(db, snapshot, batchSize, counted)) {
       hash.update(chunk);
       eventBytes += chunk.length;
-      after = batch[batch.length - 1]!.position;
     }
     const secrets = Buffer.from(`${JSON.stringify(await allServerSecrets(db), null, 2)}\n`, 'utf8');
     const blobMembers = [...blobs.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([sha256, size]) => ({ name: `${BLOB_PREFIX}${sha256}`, size, sha256 }));
@@ -161,6 +157,7 @@ async function blobContent(blobs: BlobStore, member: ArchiveMember): Promise<Rea
   try {
     return await blobs.read(member.sha256);
   } catch (error) {
+    if (!(error instanceof BlobMissingError)) throw error;
     throw new ExportFailed(`The blob ${member.sha256} is missing from the blob store: the export cannot be complete (npm run verify tells which formats lack their file)`, { cause: error });
   }
 }

@@ -167,7 +167,7 @@ describe('a 1 GiB file through export and import', () => {
   const servers: Started[] = [];
   afterAll(async () => {
     for (const child of children) child.kill('SIGKILL');
-    await Promise.all(servers.map(stop));
+    await Promise.all(servers.map(stopProcess));
     fs.rmSync(work, { recursive: true, force: true });
   });
 
